@@ -1,0 +1,30 @@
+// Risk × mode × trust × interactivity → what to do with a line. Pure; DESIGN.md §1 is the spec.
+import type { PolicyInput, PolicyResult } from './types.ts';
+
+export function decide(p: PolicyInput): PolicyResult {
+  // Critical is blocked everywhere: no mode, trust entry or `enabled: false` lets it run.
+  if (p.risk === 'critical') return { decision: 'block', reason: 'critical risk is blocked in every mode' };
+  // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
+  if (p.stateOnly) return { decision: 'host', reason: 'changes shell state only (cd, export, …): runs in the shell' };
+  if (p.trusted) return { decision: 'host', reason: 'trusted: matches an entry in your trust store' };
+  const mode = p.enabled ? p.mode : 'never';
+  const canAsk = p.interactive && !p.agent;
+  switch (mode) {
+    case 'never':
+      return {
+        decision: 'host',
+        reason: p.enabled ? 'mode never: validation only' : 'sandbox disabled (enabled: false): validation only',
+      };
+    case 'always':
+      if (p.risk === 'high' && canAsk) return { decision: 'prompt', reason: 'high risk: asking before it runs' };
+      return { decision: 'sandbox', reason: 'mode always: everything but shell-state builtins is sandboxed' };
+    case 'auto':
+      if (p.risk === 'low') return { decision: 'host', reason: 'low risk: runs on the host' };
+      if (p.risk === 'high' && canAsk) return { decision: 'prompt', reason: 'high risk: asking before it runs' };
+      return { decision: 'sandbox', reason: `${p.risk} risk: sandboxed (mode auto)` };
+    case 'risky':
+      if (p.risk !== 'high') return { decision: 'host', reason: `${p.risk} risk: runs on the host (mode risky handles high only)` };
+      if (canAsk) return { decision: 'prompt', reason: 'high risk: asking before it runs' };
+      return { decision: 'sandbox', reason: 'high risk: sandboxed (mode risky)' };
+  }
+}

@@ -40,4 +40,7 @@ export interface Verdict {
   notices: string[];
 }
 
-export declare function judge(line: string, ctx: JudgeContext): Promise<Verdict>;
+// Interim body until the pieces it composes land; replaced by the real pipeline.
+export async function judge(line: string, _ctx: JudgeContext): Promise<Verdict> {
+  throw new Error(`judge() is not wired yet (line: ${line.slice(0, 40)})`);
+}

@@ -36,6 +36,12 @@ export interface SandboxConfig {
   auto_detect_env: boolean;
   /** Prefer the fastest available runtime over the most isolated. */
   prefer_fast: boolean;
+  /**
+   * Let a project's `.vg.yaml` choose `sandbox.image`. Off by default: the image is the code every
+   * sandboxed command runs on, so a cloned repository picking it is a trust decision for the user.
+   * Only honoured in the user's own file (or env/flags).
+   */
+  allow_project_image: boolean;
 }
 
 export interface ShellConfig {
@@ -58,6 +64,12 @@ export interface AuditConfig {
 export interface RulesConfig {
   add: UserRuleSpec[];
   levels: Record<string, Risk>;
+  /**
+   * Floors: a rule's level is at least this (the analyzer applies max(level after `levels`, raise)).
+   * A project file's `levels` land here, because without the rule table the loader cannot tell a
+   * raise from a lowering — a floor can only ever raise.
+   */
+  raise: Record<string, Risk>;
 }
 
 export interface Config {
@@ -106,10 +118,11 @@ export function defaultConfig(): Config {
       bind_mounts: [],
       auto_detect_env: true,
       prefer_fast: true,
+      allow_project_image: false,
     },
     shell: { notice: 'full', analyzer_timeout_ms: 500, fallback: 'host' },
     audit: { enabled: true, max_size_mb: 10, keep: 5 },
-    rules: { add: [], levels: {} },
+    rules: { add: [], levels: {}, raise: {} },
   };
 }
 

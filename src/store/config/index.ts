@@ -139,3 +139,30 @@ function leafKeys(cfg: Config): string[] {
   }
   return out;
 }
+
+/**
+ * `vg config validate FILE`: check one file. A `.vg.yaml` is checked as a project file, and its
+ * notices say what it would be refused against the user's current config.
+ */
+export async function checkConfigFile(file: string, opts: { env?: Env } = {}): Promise<{ kind: LayerKind; notices: string[] }> {
+  const env = opts.env ?? process.env;
+  const home = homeOf(env);
+  const path = resolve(file);
+  const display = tildify(path, home);
+  const st = statFile(path, display);
+  if (!st) throw new VgError(`${display}: no such file — check the path`);
+  const kind: LayerKind = basename(path) === PROJECT_CONFIG_NAME ? 'project' : 'user';
+  const ctx = { source: path, display, kind, home, baseDir: kind === 'project' ? dirname(path) : undefined };
+  const layer = await loadLayerFile(path, st, ctx);
+  const notices: string[] = [];
+  if (kind === 'project') {
+    const config = defaultConfig();
+    const origins: Origins = {};
+    for (const key of leafKeys(config)) origins[key] = 'default';
+    const userFile = resolve(configFile(env));
+    const ust = userFile === path ? null : statFile(userFile, tildify(userFile, home));
+    if (ust) applyUserLayer(config, origins, await loadLayerFile(userFile, ust, { source: userFile, display: tildify(userFile, home), kind: 'user', home }));
+    applyProjectLayer(config, origins, layer, notices, { home, projectDir: dirname(path) });
+  }
+  return { kind, notices };
+}

@@ -1,8 +1,9 @@
 // A lock file for the few moments a store must read-then-write (audit chain appends, trust
 // rewrites). O_CREAT|O_EXCL is atomic on local filesystems; the file names its holder so a lock
 // left by a dead process (or one held absurdly long) can be broken without waiting for a human.
-import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { VgError } from '../cli/errors.ts';
 
@@ -65,7 +66,12 @@ function acquire(lock: string, timeoutMs: number, staleMs: number): string {
       }
       return token;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && attempt === 0) {
+        mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
     }
     // Checking staleness costs a read; only do it once contention lasts a little while.
     if (attempt % 8 === 7) {

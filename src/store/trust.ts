@@ -212,6 +212,12 @@ function maybeCompact(file: string, s: State): void {
   if (Buffer.byteLength(text) * 2 < s.size) writeAtomic(file, text);
 }
 
+/** Append one event. Caller holds the lock; a torn last line (crash mid-write) is closed off first. */
+function appendEvent(file: string, ev: Event): void {
+  const s = load(file);
+  appendLine(file, (s.size > s.end ? '\n' : '') + JSON.stringify(ev));
+}
+
 let warnedUse = false;
 
 export function trustFile(env: Env = process.env): string {
@@ -242,7 +248,7 @@ export function trustStore(env: Env = process.env): TrustStore {
       try {
         // Short timeout: a held lock must not delay the command being run.
         locked(() => {
-          appendLine(file, JSON.stringify({ op: 'use', id, t: new Date().toISOString() }));
+          appendEvent(file, { op: 'use', id, t: new Date().toISOString() });
           maybeCompact(file, load(file));
         }, 500);
       } catch (err) {
@@ -292,7 +298,7 @@ export function trustStore(env: Env = process.env): TrustStore {
           ...(expires ? { expires } : {}),
           ...(note ? { note } : same?.note ? { note: same.note } : {}),
         };
-        appendLine(file, JSON.stringify(ev));
+        appendEvent(file, ev);
         const after = load(file);
         maybeCompact(file, after);
         const e = after.entries.get(ev.id);

@@ -16,6 +16,7 @@ import {
   type PresetName,
 } from '../../store/config/index.ts';
 import { effectiveNetwork } from '../../store/config/types.ts';
+import { loadYaml } from '../../store/config/parse.ts';
 
 const HELP = `Usage: vg config <command> [options]
 
@@ -34,6 +35,11 @@ Files: $VG_CONFIG or \${XDG_CONFIG_HOME:-~/.config}/vg/config.yaml, then the nea
 repository root or $HOME (it may only tighten security). Every key: docs/config.md.`;
 
 export async function run(argv: string[]): Promise<number> {
+  // `vg config show | head` closes the pipe early; that is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h' || sub === 'help') {
     process.stdout.write(HELP + '\n');
@@ -96,7 +102,7 @@ async function show(argv: string[]): Promise<number> {
     for (const [k, v, o] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}  # ${o}\n`);
     return 0;
   }
-  const { stringify } = await import('yaml');
+  const { stringify } = await loadYaml();
   const home = homeOf();
   const head = r.files.length ? r.files.map((f) => `# from ${tildify(f, home)}`).join('\n') : '# no config file: defaults';
   process.stdout.write(`${head}\n${stringify(r.config, { lineWidth: 0 })}`);

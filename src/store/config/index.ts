@@ -8,10 +8,12 @@ import { configFile, home as homeOf, PROJECT_CONFIG_NAME } from '../paths.ts';
 import { defaultConfig, type Config } from './types.ts';
 import { validateLayer, type Layer, type LayerKind } from './validate.ts';
 import { loadLayerFile, locsOf, statFile } from './parse.ts';
+import { tildify } from './tildify.ts';
 import { applyEnv, applyFlags, applyProjectLayer, applyUserLayer, type Origins } from './merge.ts';
 
 export { PRESETS, DEFAULT_TEMPLATE, PRESET_NAMES, type PresetName } from './presets.ts';
 export type { Origins } from './merge.ts';
+export { tildify } from './tildify.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -121,12 +123,6 @@ export function findProjectFile(cwd: string, home: string): string | null {
     if (parent === dir) return null;
     dir = parent;
   }
-}
-
-export function tildify(path: string, home: string): string {
-  const h = resolve(home);
-  if (h !== '/' && (path === h || path.startsWith(h + '/'))) return '~' + path.slice(h.length);
-  return path;
 }
 
 function leafKeys(cfg: Config): string[] {

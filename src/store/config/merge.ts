@@ -17,6 +17,7 @@ import {
   type SandboxConfig,
 } from './types.ts';
 import { closest, type Layer } from './validate.ts';
+import { tildify } from './tildify.ts';
 
 /** Dotted key → where its value came from: `default`, `FILE:LINE`, `env VG_MODE`, `flag --mode`. */
 export type Origins = Record<string, string>;
@@ -28,8 +29,8 @@ const NETWORK_WIDTH = ['none', 'restricted', 'full'] as const;
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-function where(layer: Layer, key: string): string {
-  const line = layer.lines.get(key);
+function where(layer: Layer, key: string, item?: number): string {
+  const line = (item !== undefined ? layer.lines.get(`${key}[${item}]`) : undefined) ?? layer.lines.get(key);
   return line ? `${layer.display}:${line}` : layer.display;
 }
 
@@ -56,9 +57,8 @@ export function applyUserLayer(cfg: Config, origins: Origins, layer: Layer): voi
 /** Paths that hold credentials: a project may not mount them, even read-only (reading is the leak). */
 function secretPaths(home: string): string[] {
   const h = (p: string) => join(home, p);
+  // Ancestors are caught too (mounting ~ or / exposes ~/.ssh), so the list names only the secrets.
   return [
-    '/',
-    home,
     '/root',
     '/etc/shadow',
     '/etc/gshadow',
@@ -116,8 +116,10 @@ export function applyProjectLayer(
   const base = cfg.sandbox;
   const s = layer.sandbox;
   const userSaid = (key: string) => (origins[key] && origins[key] !== 'default' ? `your ${origins[key]}` : 'the default');
-  const refuse = (key: string, value: unknown, why: string) =>
-    notices.push(`${where(layer, key)}: ${key}: ${show(value)} ignored — ${why}; a project file may only tighten (set it in your user file if you mean it)`);
+  const TIGHTEN = 'a project file may only tighten (set it in your user file if you mean it)';
+  const refuse = (key: string, value: unknown, why: string, tail = TIGHTEN, item?: number) =>
+    notices.push(`${where(layer, key, item)}: ${key}${item !== undefined ? `[${item}]` : ''}: ${show(value)} ignored — ${why}; ${tail}`);
+  const tl = (p: string) => tildify(p, opts.home);
   const take = <K extends keyof SandboxConfig>(k: K, v: SandboxConfig[K]) => {
     base[k] = clone(v);
     origins[`sandbox.${k}`] = where(layer, `sandbox.${k}`);
@@ -153,14 +155,14 @@ export function applyProjectLayer(
   }
   if (s.bind_mounts !== undefined) {
     const ok: BindMount[] = [];
-    s.bind_mounts.forEach((m) => {
+    s.bind_mounts.forEach((m, i) => {
       const host = real(m.host_path);
       const inProject = inside(host, projectRoot);
       const secret = secrets.find((x) => inside(host, x) || inside(x, host));
       if (!inProject && secret !== undefined)
-        refuse('sandbox.bind_mounts', m.host_path, `it would expose ${secret} (credentials) to sandboxed commands`);
+        refuse('sandbox.bind_mounts', tl(m.host_path), `it would expose ${tl(secret)} (credentials) to sandboxed commands`, TIGHTEN, i);
       else if (!m.read_only && !inProject)
-        refuse('sandbox.bind_mounts', m.host_path, `a writable mount outside the project (${projectRoot}); make it read_only: true`);
+        refuse('sandbox.bind_mounts', tl(m.host_path), `a writable mount outside the project (${tl(projectRoot)})`, 'make it read_only: true, or put it in your user file', i);
       else ok.push(m);
     });
     if (ok.length) {
@@ -169,9 +171,9 @@ export function applyProjectLayer(
     }
   }
   if (s.cache_dirs !== undefined) {
-    const ok = s.cache_dirs.filter((d) => {
+    const ok = s.cache_dirs.filter((d, i) => {
       if (inside(real(d), projectRoot)) return true;
-      refuse('sandbox.cache_dirs', d, 'cache dirs are mounted writable, and this one is outside the project');
+      refuse('sandbox.cache_dirs', tl(d), `cache dirs are mounted writable, and this one is outside the project (${tl(projectRoot)})`, 'list it in your user file if you trust it', i);
       return false;
     });
     if (ok.length) {
@@ -185,12 +187,12 @@ export function applyProjectLayer(
     else take('enable_cache', s.enable_cache);
   }
   if (s.allow_project_image !== undefined) {
-    if (s.allow_project_image && !base.allow_project_image) refuse('sandbox.allow_project_image', true, 'a project cannot grant itself that');
+    if (s.allow_project_image && !base.allow_project_image) refuse('sandbox.allow_project_image', true, 'a project cannot grant itself that', 'only your user file can');
     else take('allow_project_image', s.allow_project_image);
   }
   if (s.image !== undefined) {
     if (!base.allow_project_image)
-      refuse('sandbox.image', s.image, 'the image is the code sandboxed commands run on; allow it with sandbox.allow_project_image: true in your user file');
+      refuse('sandbox.image', s.image, 'the image is the code sandboxed commands run on', 'to let projects choose it, set sandbox.allow_project_image: true in your user file');
     else take('image', s.image);
   }
   if (s.prefer_fast !== undefined) {
@@ -214,7 +216,7 @@ export function applyProjectLayer(
       cfg.shell.fallback = v as Config['shell']['fallback'];
       origins[key] = where(layer, key);
     } else if (k === 'fallback') refuse(key, v, `'host' would run lines unchecked when the analyzer fails`);
-    else refuse(key, v, 'a personal shell preference, not a project setting');
+    else refuse(key, v, 'a personal shell preference, not a project setting', 'set it in your user file');
   }
   for (const [k, v] of Object.entries(layer.audit)) {
     const key = `audit.${k}`;
@@ -222,14 +224,14 @@ export function applyProjectLayer(
       cfg.audit.enabled = true;
       origins[key] = where(layer, key);
     } else if (k === 'enabled') refuse(key, v, 'it would stop the audit log');
-    else refuse(key, v, 'audit retention is the user’s to set');
+    else refuse(key, v, 'audit retention is not a project setting', 'set it in your user file');
   }
 
   if (layer.rules.add) {
     const mine = new Set(cfg.rules.add.map((r) => r.id));
-    const ok = layer.rules.add.filter((r) => {
+    const ok = layer.rules.add.filter((r, i) => {
       if (!mine.has(r.id)) return true;
-      refuse('rules.add', r.id, 'your user file already has a rule with that id');
+      refuse('rules.add', r.id, 'your user file already has a rule with that id', 'rename the project rule', i);
       return false;
     });
     if (ok.length) {
@@ -283,7 +285,7 @@ function applyOverride(cfg: Config, origins: Origins, o: Override, key: string, 
   const v = String(raw).trim();
   const s = cfg.sandbox;
   const fail = (problem: string): never => {
-    throw new VgError(`${label}: ${problem} — ${o.fix.replace('{}', label)}`);
+    throw new VgError(`${label}: ${problem} — ${o.fix.replace('{}', label.replace(/^(env|flag) /, ''))}`);
   };
   const enumOf = <T extends string>(values: readonly T[]): T => {
     if ((values as readonly string[]).includes(v)) return v as T;

@@ -18,9 +18,18 @@ export function onlyComments(text: string): boolean {
   return /^(?:[ \t]*(?:#[^\n]*)?\r?\n?)*$/.test(text.replace(/^\uFEFF/, ''));
 }
 
+/**
+ * `await import('yaml')`, normalised: bundled by esbuild, the CommonJS package arrives as
+ * `{ default: exports }`; under tsx/Node the named exports are there directly.
+ */
+export async function loadYaml(): Promise<typeof import('yaml')> {
+  const mod = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  return mod.default && typeof mod.default.parseDocument === 'function' ? mod.default : mod;
+}
+
 export async function parseYamlText(text: string, display: string): Promise<ParsedFile> {
   if (onlyComments(text)) return { data: null, locs: new Map() };
-  const { parseDocument, LineCounter, isMap, isSeq, isScalar } = await import('yaml');
+  const { parseDocument, LineCounter, isMap, isSeq, isScalar } = await loadYaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];

@@ -94,9 +94,10 @@ class Checker {
     throw new VgError(`${where}: ${key}${problem} — ${fix}`);
   }
 
+  /** Remember a key's line (list items as `key[i]`) for origins and notices. */
   record(layer: Layer, p: Path): void {
     const line = this.line(p, 'key');
-    if (line) layer.lines.set(p.filter((x) => typeof x === 'string').join('.'), line);
+    if (line) layer.lines.set(showPath(p), line);
   }
 
   mapping(v: unknown, p: Path, what = 'a mapping (key: value lines)'): Record<string, unknown> {
@@ -150,6 +151,7 @@ class Checker {
 
   /** A host path: absolute or `~/…`; relative only in a project file (then relative to the file). */
   hostPath(v: unknown, p: Path): string {
+    if (v === null) this.fail(p, 'has no value (a bare ~ is YAML for "nothing")', "write '~' in quotes, or an absolute path");
     const s = this.str(v, p, 'a path');
     if (s.includes('\0')) this.fail(p, 'contains a NUL byte', FIX);
     if (s === '~' || s.startsWith('~/')) return normalize(join(this.ctx.home, s.slice(1)));
@@ -253,13 +255,13 @@ export function validateLayer(data: unknown, ctx: ValidateContext): Layer {
         s.timeout = c.num(v, p, { unit: 'seconds (0 = no timeout)' });
         break;
       case 'cache_dirs':
-        s.cache_dirs = c.list(v, p, 'paths').map((x, i) => c.hostPath(x, [...p, i]));
+        s.cache_dirs = c.list(v, p, 'paths').map((x, i) => (c.record(layer, [...p, i]), c.hostPath(x, [...p, i])));
         break;
       case 'allowed_domains':
         s.allowed_domains = c.list(v, p, 'host names').map((x, i) => domain(c, x, [...p, i]));
         break;
       case 'bind_mounts':
-        s.bind_mounts = c.list(v, p, 'mounts ({host_path, container_path, read_only})').map((x, i) => mount(c, x, [...p, i]));
+        s.bind_mounts = c.list(v, p, 'mounts ({host_path, container_path, read_only})').map((x, i) => (c.record(layer, [...p, i]), mount(c, x, [...p, i])));
         break;
       default:
         c.unknownKey(['sandbox'], key, SANDBOX_KEYS);
@@ -290,6 +292,7 @@ export function validateLayer(data: unknown, ctx: ValidateContext): Layer {
       c.record(layer, p);
       const seen = new Set<string>();
       layer.rules.add = c.list(v, p, 'rules ({id, risk, message, commands, pattern})').map((x, i) => {
+        c.record(layer, [...p, i]);
         const r = rule(c, x, [...p, i]);
         if (seen.has(r.id)) c.fail([...p, i, 'id'], `'${r.id}' is used by an earlier rule in this file`, 'give each rule its own id');
         seen.add(r.id);

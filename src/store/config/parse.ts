@@ -1,6 +1,6 @@
 // Reads a config file into plain data plus a map of where each key sits. `yaml` (~40 ms to import)
 // is loaded only when a file with real content exists, and parsed files are cached by
-// path + mtime + size + inode so a resident analyzer re-reads nothing until the file changes.
+// path + mtime + ctime + size + inode so a resident analyzer re-reads nothing until the file changes.
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { VgError } from '../../cli/errors.ts';
 import { pathKey, validateLayer, type Layer, type LocMap, type Path, type ValidateContext } from './validate.ts';
@@ -73,6 +73,7 @@ export async function parseYamlText(text: string, display: string): Promise<Pars
 
 interface CacheEntry {
   mtimeMs: number;
+  ctimeMs: number;
   size: number;
   ino: number;
   parsed?: ParsedFile;
@@ -98,8 +99,9 @@ export function statFile(path: string, display: string): Stats | null {
 /** Parse and validate one file as a layer, from cache when the file is unchanged. */
 export async function loadLayerFile(path: string, st: Stats, ctx: ValidateContext): Promise<Layer> {
   let e = cache.get(path);
-  if (!e || e.mtimeMs !== st.mtimeMs || e.size !== st.size || e.ino !== st.ino) {
-    e = { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, layers: new Map() };
+  // ctime too: an editor that rewrites in place within the same mtime tick still bumps it.
+  if (!e || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.size !== st.size || e.ino !== st.ino) {
+    e = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, layers: new Map() };
     try {
       let text: string;
       try {

@@ -10,6 +10,8 @@ export interface Mount {
   /** Why it is mounted: workspace, cache:npm, bind, protect (re-mounted ro inside a rw tree), hide. */
   kind: 'workspace' | 'cache' | 'bind' | 'protect' | 'system';
   label?: string;
+  /** Create the source directory before the run (standard caches a tool would otherwise fail to create on a read-only home). */
+  create?: boolean;
 }
 
 export interface Limits {
@@ -45,4 +47,6 @@ export interface SandboxPlan {
   caches: string[];
   image: string;
   runtime: RuntimeName;
+  /** Shell that runs `command.line` inside (the user's bash/zsh/fish when known, else /bin/sh). */
+  shell?: string;
 }

@@ -1,0 +1,208 @@
+// SandboxPlan → bubblewrap argv. `bwrapArgv` is pure (every host fact comes in through options);
+// `bubblewrapRuntime` probes the host, prepares what must exist beforehand and runs it.
+//
+// Layers, outermost first (each only when needed):
+//   1. `unshare --mount` + /bin/sh: mounts a throwaway overlay of / (bwrap 0.8 has no --overlay
+//      options: they arrived in 0.9) and/or joins the run's cgroup, then execs bwrap.
+//   2. bwrap: namespaces, read-only or overlay root, hides, workspace/caches/binds, protects.
+//   3. inside, for restricted network: /bin/sh starts the socat bridge to the host proxy, then execs.
+//   4. the command: `$SHELL -c LINE` or the argv.
+import { spawnSync } from 'node:child_process';
+import { basename, dirname, join } from 'node:path';
+import type { SandboxPlan } from '../sandbox/types.ts';
+import { realFs, type FsProbe } from '../sandbox/plan.ts';
+import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
+import { cgroupCleanup, cgroupScript, prlimitArgv, type LimitPlan } from './limits.ts';
+import { SECCOMP_FD } from './seccomp.ts';
+import { hostOptions } from './host.ts';
+import { PROXY_ENV, PROXY_PORT_INSIDE } from './proxy.ts';
+
+/** Where the proxy's socket directory appears inside: under the private /tmp, which always exists and is writable. */
+export const PROXY_DIR_INSIDE = '/tmp/.vg-net';
+
+export interface BwrapOptions {
+  bwrap?: string;
+  fs?: FsProbe;
+  /**
+   * Overlay root for `rootfs: 'overlay'`: a host directory the wrapper mounts a tmpfs on (inside a
+   * private mount namespace, so the host never sees it). Null: overlay unavailable, root is read-only.
+   */
+  overlay?: { dir: string; userns: boolean } | null;
+  limits?: LimitPlan;
+  /** Compiled TIOCSTI filter (seccomp.ts); used when the plan is interactive. */
+  seccompPath?: string;
+  /** Host unix socket of the restricted-network proxy. */
+  proxySocket?: string;
+  /** Other host mount points (besides /, /proc, /dev, /sys): the overlay sees only the root filesystem. */
+  submounts?: string[];
+  /** The uid/gid to appear as inside when the overlay step needed a user namespace (non-root). */
+  ids?: { uid: number; gid: number };
+  /** bwrap --json-status-fd: lets the runner tell "the sandbox failed to start" from "the command failed". */
+  statusFd?: number;
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The command as it runs inside: the user's shell for a line, the argv as given otherwise. */
+export function commandArgv(plan: SandboxPlan): string[] {
+  return 'line' in plan.command ? [plan.shell ?? '/bin/sh', '-c', plan.command.line] : [...plan.command.argv];
+}
+
+/**
+ * Start socat in the background and wait until it listens (a builtin `read` loop over
+ * /proc/net/tcp: no extra exec in the common case) so the command's first request cannot race it.
+ */
+export function bridgeScript(socketInside: string, port = PROXY_PORT_INSIDE): string {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return (
+    `socat TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${socketInside} 2>/dev/null </dev/null & ` +
+    `vg_up() { while read -r _ l _ s _; do [ "$l $s" = "0100007F:${hex} 0A" ] && return 0; done </proc/net/tcp; return 1; }; ` +
+    `vg_i=0; until vg_up; do vg_i=$((vg_i+1)); [ $vg_i -gt 300 ] && break; sleep 0.01; done; unset vg_i; unset -f vg_up; ` +
+    `exec "$@"`
+  );
+}
+
+/**
+ * Ctrl-C in an interactive run must reach the command only: bwrap's monitor process shares the
+ * terminal's process group and dies on SIGINT, taking a REPL that wanted to catch it along
+ * (--die-with-parent). So the layers outside ignore INT/QUIT and the command gets them back
+ * (GNU env ≥ 8.31). Measured: python catching KeyboardInterrupt exits 7 through the sandbox; `sleep` → 130.
+ */
+export function signalPrefix(plan: SandboxPlan): string[] {
+  return plan.interactive ? ['env', '--ignore-signal=INT,QUIT'] : [];
+}
+export function signalSuffix(plan: SandboxPlan): string[] {
+  return plan.interactive ? ['env', '--default-signal=INT,QUIT'] : [];
+}
+
+export function proxyEnv(): Record<string, string> {
+  return { ...PROXY_ENV, NODE_USE_ENV_PROXY: '1' };
+}
+
+/** The prefix that runs before bwrap (overlay mount, cgroup join, rlimits). Empty when none is needed. */
+export function wrapperArgv(plan: SandboxPlan, opts: BwrapOptions): string[] {
+  const steps: string[] = [];
+  const limits = opts.limits ?? { kind: 'none' };
+  if (limits.kind === 'cgroup') steps.push(cgroupScript(limits));
+  const overlay = plan.rootfs === 'overlay' && opts.overlay ? opts.overlay : null;
+  if (overlay) {
+    const d = sq(overlay.dir);
+    steps.push(
+      `{ mount -t tmpfs -o mode=0755 vg-overlay ${d} && mkdir ${d}/u ${d}/w ${d}/r && ` +
+        `mount -t overlay vg-overlay -o lowerdir=/,upperdir=${d}/u,workdir=${d}/w ${d}/r; } 2>/dev/null || ` +
+        `{ echo 'vg: sandbox could not start: cannot mount the overlay root — run vg doctor, or set sandbox.security_level: strict' >&2; exit 125; }`,
+    );
+  }
+  const pre = limits.kind === 'rlimit' ? prlimitArgv(limits.limits) : [];
+  if (steps.length === 0) return pre;
+  const script = `${steps.join('; ')}; exec "$@"`;
+  const sh = ['/bin/sh', '-c', script, 'vg-sandbox'];
+  if (!overlay) return [...pre, ...sh];
+  const unshare = ['unshare', ...(overlay.userns ? ['--user', '--map-root-user'] : []), '--mount', '--propagation', 'private'];
+  return [...pre, ...unshare, ...sh];
+}
+
+const PSEUDO = ['/proc', '/dev', '/sys'];
+const under = (p: string, dir: string) => p === dir || p.startsWith(dir + '/');
+
+export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocation {
+  const fs = opts.fs ?? realFs;
+  const a: string[] = [opts.bwrap ?? 'bwrap'];
+  // As root, bwrap keeps every capability inside unless told otherwise (measured: a sandboxed
+  // `mount -o remount,rw /` succeeded). Always drop them all.
+  a.push('--cap-drop', 'ALL');
+  const overlay = plan.rootfs === 'overlay' && opts.overlay ? opts.overlay : null;
+  if (overlay?.userns && opts.ids) a.push('--unshare-user', '--uid', String(opts.ids.uid), '--gid', String(opts.ids.gid));
+  a.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
+  if (plan.network !== 'full') a.push('--unshare-net');
+  a.push('--die-with-parent');
+  if (opts.statusFd !== undefined) a.push('--json-status-fd', String(opts.statusFd));
+  // --new-session makes /dev/tty unusable (sudo, ssh, editors cannot prompt); interactive runs get the
+  // seccomp TIOCSTI filter instead.
+  if (!plan.interactive) a.push('--new-session');
+  const files: { fd: number; path: string }[] = [];
+  if (plan.interactive && opts.seccompPath) {
+    a.push('--seccomp', String(SECCOMP_FD));
+    files.push({ fd: SECCOMP_FD, path: opts.seccompPath });
+  }
+
+  if (overlay) {
+    a.push('--bind', join(overlay.dir, 'r'), '/');
+    if (fs.kind('/sys') === 'dir') a.push('--ro-bind', '/sys', '/sys');
+    for (const m of opts.submounts ?? []) {
+      if (m === '/' || PSEUDO.some((p) => under(m, p)) || under(m, '/tmp') || under(m, overlay.dir)) continue;
+      a.push('--ro-bind-try', m, m);
+    }
+  } else {
+    a.push('--ro-bind', '/', '/');
+  }
+  a.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
+  if (fs.kind('/var/tmp') === 'dir') a.push('--tmpfs', '/var/tmp');
+
+  // bwrap resolves an absolute symlink in a destination against the host root, not the new one
+  // (measured: /var/run → /run failed), so destinations are canonical paths.
+  const real = (p: string) => (fs.real ? fs.real(p) : p);
+  // Hides before mounts: a mount inside a hidden directory (a bind of ~/.ssh/known_hosts) shows through.
+  const seen = new Set<string>();
+  for (const h0 of plan.hidden) {
+    const h = real(h0);
+    if (seen.has(h)) continue;
+    seen.add(h);
+    if (under(h, '/tmp') || under(h, '/var/tmp')) continue; // already private
+    const k = fs.kind(h);
+    if (k === 'dir') a.push('--tmpfs', h);
+    else if (k === 'file') a.push('--ro-bind', '/dev/null', h);
+  }
+  for (const m of plan.mounts) {
+    if (m.kind === 'protect') continue;
+    a.push(m.mode === 'rw' ? '--bind' : '--ro-bind', m.source, real(m.target));
+  }
+  for (const m of plan.mounts) if (m.kind === 'protect') a.push('--ro-bind', m.source, real(m.target));
+
+  const env: Record<string, string> = { ...plan.env };
+  let cmd = commandArgv(plan);
+  let needsProxy: Invocation['needsProxy'];
+  if (plan.network === 'restricted' && opts.proxySocket) {
+    a.push('--bind', dirname(opts.proxySocket), PROXY_DIR_INSIDE);
+    Object.assign(env, proxyEnv());
+    cmd = ['/bin/sh', '-c', bridgeScript(join(PROXY_DIR_INSIDE, basename(opts.proxySocket))), 'vg-net', ...cmd];
+    needsProxy = { socketPath: opts.proxySocket, allowedDomains: plan.allowedDomains };
+  }
+  a.push('--chdir', plan.cwd, '--', ...signalSuffix(plan), ...cmd);
+
+  const limits = opts.limits ?? { kind: 'none' as const };
+  const cleanup = cgroupCleanup(limits);
+  return {
+    argv: [...signalPrefix(plan), ...wrapperArgv(plan, opts), ...a],
+    env,
+    ...(files.length ? { files } : {}),
+    ...(needsProxy ? { needsProxy } : {}),
+    ...(cleanup.length ? { cleanup } : {}),
+  };
+}
+
+export function bwrapVersion(bin = 'bwrap'): string | null {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 3000 });
+  if (r.status !== 0 || !r.stdout) return null;
+  return r.stdout.trim().replace(/^bubblewrap\s*/, '');
+}
+
+export const bubblewrapRuntime: Runtime & { invocationWith(plan: SandboxPlan, o: Partial<BwrapOptions>): Invocation } = {
+  name: 'bubblewrap',
+  async available(): Promise<Availability> {
+    const v = bwrapVersion();
+    if (!v) return { ok: false, reason: 'bubblewrap is not installed — apt-get install bubblewrap (or dnf/pacman install bubblewrap)' };
+    return { ok: true, version: v };
+  },
+  invocation(plan: SandboxPlan): Invocation {
+    return bwrapArgv(plan, hostOptions(plan));
+  },
+  invocationWith(plan: SandboxPlan, o: Partial<BwrapOptions>): Invocation {
+    return bwrapArgv(plan, hostOptions(plan, o));
+  },
+  async run(plan: SandboxPlan): Promise<RunResult> {
+    const { runPlan } = await import('./run.ts');
+    return runPlan(bubblewrapRuntime, plan);
+  },
+};
+

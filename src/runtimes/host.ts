@@ -1,0 +1,79 @@
+// The host-facing half of the CLI runtimes: everything bwrapArgv/namespaceArgv need to know about
+// this machine, and what must exist before a run (cache dirs, the compiled seccomp filter).
+// Probes are cached per process, so the resident analyzer pays for them once.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { SandboxPlan } from '../sandbox/types.ts';
+import { stateDir } from '../store/paths.ts';
+import { planLimits, probeCgroups, sweepCgroups } from './limits.ts';
+import { ensureTtyFilterFile } from './seccomp.ts';
+import { defaultProxySocket } from './proxy.ts';
+import type { BwrapOptions } from './bwrap.ts';
+
+export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> = {}, env: NodeJS.ProcessEnv = process.env): BwrapOptions {
+  const state = stateDir(env);
+  const root = process.getuid?.() === 0;
+  const ovlDir = join(state, 'overlay');
+  return {
+    overlay: plan.rootfs === 'overlay' && overlaySupported(ovlDir) ? { dir: ovlDir, userns: !root } : null,
+    limits: planLimits(plan.limits, probeCgroups()),
+    submounts: plan.rootfs === 'overlay' ? hostSubmounts() : [],
+    ...(root ? {} : { ids: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }),
+    ...(plan.interactive ? { seccompPath: ensureTtyFilterFile(state) } : {}),
+    ...(plan.network === 'restricted' ? { proxySocket: defaultProxySocket(env) } : {}),
+    ...overrides,
+  };
+}
+
+/** Before a run: create the caches a tool would otherwise fail to create, sweep stale cgroups. */
+export function prepareHost(plan: SandboxPlan): void {
+  for (const m of plan.mounts) {
+    if (!m.create) continue;
+    try {
+      mkdirSync(m.source, { recursive: true, mode: 0o755 });
+    } catch {
+      /* the runtime reports the missing source */
+    }
+  }
+  sweepCgroups();
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const under = (p: string, dir: string) => p === dir || p.startsWith(dir + '/');
+
+
+/** Host mount points from /proc/self/mountinfo (the overlay covers only the root filesystem). */
+export function hostSubmounts(mountinfo?: string): string[] {
+  let text = mountinfo;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/mountinfo', 'utf8');
+    } catch {
+      return [];
+    }
+  }
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp && mp !== '/') out.add(mp.replace(/\\040/g, ' '));
+  }
+  // Parents before children, and a child under an already-listed parent comes along with it (rbind).
+  return [...out].sort().filter((m, i, all) => !all.slice(0, i).some((p) => under(m, p)));
+}
+
+let overlayProbe: boolean | undefined;
+/** Can we mount an overlay of / here? (root, or a kernel allowing overlayfs in a user namespace). */
+export function overlaySupported(dir: string): boolean {
+  if (overlayProbe !== undefined) return overlayProbe;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const userns = process.getuid?.() !== 0;
+  const r = spawnSync(
+    'unshare',
+    [...(userns ? ['--user', '--map-root-user'] : []), '--mount', '--propagation', 'private', '/bin/sh', '-c', `mount -t tmpfs x ${sq(dir)} && mkdir ${sq(dir)}/u ${sq(dir)}/w ${sq(dir)}/r && mount -t overlay x -o lowerdir=/,upperdir=${sq(dir)}/u,workdir=${sq(dir)}/w ${sq(dir)}/r`],
+    { stdio: 'ignore', timeout: 5000 },
+  );
+  overlayProbe = r.status === 0;
+  return overlayProbe;
+}
+

@@ -1,0 +1,211 @@
+// Resource limits for the CLI runtimes (bubblewrap, namespace). Neither enforces limits itself, so
+// the argv starts with a tiny /bin/sh step that moves itself into a per-run cgroup and then execs
+// the sandbox: that way the limits hold whether Node or the user's shell runs the argv.
+// cgroup v1 (what this machine kind has) and v2 are both handled; without a writable cgroup tree
+// we fall back to rlimits via `prlimit`, and say exactly what that does and does not cover.
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Limits } from '../sandbox/types.ts';
+
+export interface CgroupProbe {
+  version: 1 | 2 | 0;
+  /** v1: mount point per controller; v2: the unified mount for all three. */
+  memory?: string;
+  cpu?: string;
+  pids?: string;
+  /** Controllers where vg can create its own group (mkdir under `<mount>/vg` works). */
+  writable: { memory: boolean; cpu: boolean; pids: boolean };
+}
+
+export type LimitPlan =
+  | { kind: 'cgroup'; version: 1 | 2; id: string; dirs: { memory?: string; cpu?: string; pids?: string }; limits: Limits }
+  | { kind: 'rlimit'; limits: Limits }
+  | { kind: 'none' };
+
+const CG_PARENT = 'vg';
+
+/** Parse /proc/self/mountinfo text for the cgroup controllers vg uses. Pure. */
+export function parseCgroupMounts(mountinfo: string): Pick<CgroupProbe, 'version' | 'memory' | 'cpu' | 'pids'> {
+  const out: Pick<CgroupProbe, 'version' | 'memory' | 'cpu' | 'pids'> = { version: 0 };
+  let unified: string | undefined;
+  for (const line of mountinfo.split('\n')) {
+    const dash = line.indexOf(' - ');
+    if (dash < 0) continue;
+    const left = line.slice(0, dash).split(' ');
+    const right = line.slice(dash + 3).split(' ');
+    const mountPoint = left[4];
+    const fstype = right[0];
+    const superOpts = (right[2] ?? '').split(',');
+    if (fstype === 'cgroup2') unified = mountPoint;
+    if (fstype !== 'cgroup') continue;
+    for (const c of ['memory', 'cpu', 'pids'] as const) if (superOpts.includes(c) && !out[c]) out[c] = mountPoint;
+  }
+  if (out.memory || out.cpu || out.pids) out.version = 1;
+  else if (unified) {
+    out.version = 2;
+    out.memory = out.cpu = out.pids = unified;
+  }
+  return out;
+}
+
+function canCreate(mount: string | undefined): boolean {
+  if (!mount) return false;
+  try {
+    mkdirSync(join(mount, CG_PARENT), { recursive: true });
+    accessSync(join(mount, CG_PARENT), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let cached: CgroupProbe | undefined;
+/** Edge: read the mount table and try to create vg's parent group once per process. */
+export function probeCgroups(fresh = false): CgroupProbe {
+  if (cached && !fresh) return cached;
+  let info = '';
+  try {
+    info = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    /* not Linux */
+  }
+  const m = parseCgroupMounts(info);
+  let writable = { memory: canCreate(m.memory), cpu: canCreate(m.cpu), pids: canCreate(m.pids) };
+  if (m.version === 2 && writable.memory) {
+    // v2 needs the controllers delegated to vg's subtree; if enabling fails, the files will be missing.
+    const ctl = (() => {
+      try {
+        return readFileSync(join(m.memory!, CG_PARENT, 'cgroup.controllers'), 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    writable = { memory: ctl.includes('memory'), cpu: ctl.includes('cpu'), pids: ctl.includes('pids') };
+  }
+  cached = { ...m, writable };
+  return cached;
+}
+
+/** Decide how limits are enforced for one run. Pure given the probe; `id` is injectable for tests. */
+export function planLimits(limits: Limits, probe: CgroupProbe, id = randomBytes(6).toString('hex'), prlimitAvailable = true): LimitPlan {
+  if (probe.version !== 0 && (probe.writable.memory || probe.writable.cpu || probe.writable.pids)) {
+    const dirs: { memory?: string; cpu?: string; pids?: string } = {};
+    for (const c of ['memory', 'cpu', 'pids'] as const) if (probe.writable[c] && probe[c]) dirs[c] = join(probe[c]!, CG_PARENT, id);
+    if (probe.version === 2) {
+      // One directory holds all three controllers in v2.
+      const d = join(probe.memory!, CG_PARENT, id);
+      return { kind: 'cgroup', version: 2, id, dirs: { memory: probe.writable.memory ? d : undefined, cpu: probe.writable.cpu ? d : undefined, pids: probe.writable.pids ? d : undefined }, limits };
+    }
+    return { kind: 'cgroup', version: 1, id, dirs, limits };
+  }
+  return prlimitAvailable ? { kind: 'rlimit', limits } : { kind: 'none' };
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell fragment that creates the run's cgroup, writes the limits and moves the current shell
+ * (`$$`, which then execs the sandbox) into it. Fails closed: a limit that cannot be applied stops
+ * the run with status 125 rather than running unlimited while the notice says "limited".
+ */
+export function cgroupScript(p: Extract<LimitPlan, { kind: 'cgroup' }>): string {
+  const parts: string[] = [];
+  const uniq = [...new Set(Object.values(p.dirs).filter(Boolean) as string[])];
+  for (const d of uniq) parts.push(`mkdir -p ${sq(d)}`);
+  const quota = Math.max(1000, Math.round(p.limits.cpus * 100000));
+  if (p.version === 1) {
+    if (p.dirs.memory) {
+      parts.push(`echo ${p.limits.memoryBytes} > ${sq(join(p.dirs.memory, 'memory.limit_in_bytes'))}`);
+      // Without swap accounting the limit could be dodged by swapping; set it when the knob exists.
+      parts.push(`{ [ ! -e ${sq(join(p.dirs.memory, 'memory.memsw.limit_in_bytes'))} ] || echo ${p.limits.memoryBytes} > ${sq(join(p.dirs.memory, 'memory.memsw.limit_in_bytes'))}; }`);
+    }
+    if (p.dirs.cpu) {
+      parts.push(`echo 100000 > ${sq(join(p.dirs.cpu, 'cpu.cfs_period_us'))}`);
+      parts.push(`echo ${quota} > ${sq(join(p.dirs.cpu, 'cpu.cfs_quota_us'))}`);
+    }
+    if (p.dirs.pids) parts.push(`echo ${p.limits.pids} > ${sq(join(p.dirs.pids, 'pids.max'))}`);
+    for (const d of uniq) parts.push(`echo $$ > ${sq(join(d, 'tasks'))}`);
+  } else {
+    const d = uniq[0];
+    if (p.dirs.memory) parts.push(`echo ${p.limits.memoryBytes} > ${sq(join(d, 'memory.max'))}`, `{ [ ! -e ${sq(join(d, 'memory.swap.max'))} ] || echo 0 > ${sq(join(d, 'memory.swap.max'))}; }`);
+    if (p.dirs.cpu) parts.push(`echo "${quota} 100000" > ${sq(join(d, 'cpu.max'))}`);
+    if (p.dirs.pids) parts.push(`echo ${p.limits.pids} > ${sq(join(d, 'pids.max'))}`);
+    parts.push(`echo $$ > ${sq(join(d, 'cgroup.procs'))}`);
+  }
+  return `{ ${parts.join(' && ')}; } 2>/dev/null || { echo 'vg: sandbox could not start: cannot apply the cgroup limits — run vg doctor, or set sandbox.security_level' >&2; exit 125; }`;
+}
+
+/**
+ * prlimit fallback: RLIMIT_DATA caps each process's heap (node and python fail their allocation;
+ * measured here), not the sandbox as a whole. CPU share and process count are not enforced:
+ * RLIMIT_NPROC counts every process of the user, not the sandbox's.
+ */
+export function prlimitArgv(limits: Limits): string[] {
+  return ['prlimit', `--data=${limits.memoryBytes}`, '--'];
+}
+
+/** The cgroup directories to remove after the run (children first). */
+export function cgroupCleanup(p: LimitPlan): string[] {
+  return p.kind === 'cgroup' ? [...new Set(Object.values(p.dirs).filter(Boolean) as string[])] : [];
+}
+
+/** Remove a run's cgroups once empty. EBUSY (still has tasks) is fine: the lazy sweep gets it later. */
+export function removeCgroups(dirs: string[]): void {
+  for (const d of dirs) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* busy or gone */
+    }
+  }
+}
+
+/** Lazy sweep of leftovers from runs whose wrapper never got to clean up (older than a minute). */
+export function sweepCgroups(probe: CgroupProbe = probeCgroups()): number {
+  let removed = 0;
+  const now = Date.now();
+  for (const c of ['memory', 'cpu', 'pids'] as const) {
+    if (!probe.writable[c] || !probe[c]) continue;
+    const parent = join(probe[c]!, CG_PARENT);
+    let names: string[] = [];
+    try {
+      names = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const d = join(parent, n);
+      try {
+        const st = statSync(d);
+        if (!st.isDirectory() || now - st.mtimeMs < 60_000) continue;
+        rmdirSync(d);
+        removed++;
+      } catch {
+        /* busy: a sandbox is still running in it */
+      }
+    }
+  }
+  return removed;
+}
+
+/** One line per limit saying how (or whether) it is enforced; used by the notice and `vg doctor`. */
+export function describeEnforcement(p: LimitPlan): { memory: string; cpu: string; pids: string; summary: string } {
+  if (p.kind === 'cgroup') {
+    const v = `cgroup v${p.version}`;
+    const memory = p.dirs.memory ? `${v} (${Math.round(p.limits.memoryBytes / 1048576)} MB, sandbox-wide)` : 'not enforced (memory controller not writable)';
+    const cpu = p.dirs.cpu ? `${v} (${p.limits.cpus} CPU)` : 'not enforced (cpu controller not writable)';
+    const pids = p.dirs.pids ? `${v} (${p.limits.pids} processes)` : 'not enforced (pids controller not writable)';
+    const on = (['memory', 'cpu', 'pids'] as const).filter((c) => p.dirs[c]);
+    return { memory, cpu, pids, summary: `${v}: ${on.join(', ')}` };
+  }
+  if (p.kind === 'rlimit') {
+    return {
+      memory: `rlimit (${Math.round(p.limits.memoryBytes / 1048576)} MB heap per process, not sandbox-wide)`,
+      cpu: 'not enforced (needs a writable cgroup)',
+      pids: 'not enforced (needs a writable cgroup)',
+      summary: 'rlimit: memory per process only',
+    };
+  }
+  return { memory: 'not enforced', cpu: 'not enforced', pids: 'not enforced', summary: 'no limits enforced' };
+}

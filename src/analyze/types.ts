@@ -65,6 +65,24 @@ export interface CommandFact {
   stdinFromDecoder: boolean;
   /** True when some argv word contains an expansion the analyzer could not resolve. */
   dynamic: boolean;
+  /** Per argv word: true when that word could not be fully resolved. */
+  argDynamic?: boolean[];
+  /** argv as it would be if every unresolved expansion were empty (only when dynamic). */
+  argvIfEmpty?: string[];
+  /** Names of commands downstream in the same pipeline (what reads this command's stdout). */
+  pipedTo?: string[];
+  /** Text known to arrive on stdin: a here-string, a heredoc body, or a static upstream `echo`. */
+  stdinText?: string;
+  /** Some argument is produced by a network fetch (`<(curl …)`, `"$(curl …)"`). */
+  argFromNetwork?: boolean;
+  /** Some argument is produced by a decoder (`"$(echo … | base64 -d)"`). */
+  argFromDecoder?: boolean;
+  /** Calls a function defined on the line that calls itself in a pipe or in the background. */
+  recursion?: 'fanout';
+  /** Defined for later (function body, trap, alias), not run by this line by itself. */
+  deferred?: boolean;
+  /** Nested shell code beyond the analyzer's depth limit was not inspected. */
+  tooDeep?: boolean;
 }
 
 export interface Analysis {
@@ -77,6 +95,8 @@ export interface Analysis {
   commands: CommandFact[];
   /** The line only changes shell state (cd, export, alias, source, assignments…): never sandboxed. */
   stateOnly: boolean;
+  /** True when the analysis stopped early (work budget or line length); the risk is a floor. */
+  truncated?: boolean;
 }
 
 export interface AnalyzeContext {
@@ -86,4 +106,6 @@ export interface AnalyzeContext {
   env?: Record<string, string | undefined>;
   /** User rules and level overrides from config. */
   rules?: import('./rules/types.ts').RuleConfig;
+  /** The workspace root (e.g. the git root) when the caller knows it; defaults to `cwd`. */
+  workspace?: string;
 }

@@ -26,8 +26,12 @@ export interface MatchInput {
   all: readonly CommandFact[];
   cwd: string;
   home: string;
-  /** Directory treated as the user's workspace (the git root or the cwd). */
+  /** Directory treated as the user's workspace (the git root or the cwd); '' when there is none. */
   workspace: string;
+  /** Line-level facts for rules marked `line: true`. */
+  parse?: 'ok' | 'error';
+  truncated?: boolean;
+  tooDeep?: boolean;
 }
 
 /** A match result: true, or a string naming the resolved target (shown in the reason). */
@@ -41,6 +45,10 @@ export interface Rule {
   message: string; // one line, what the line does
   why: string; // why that is risky
   match: (input: MatchInput) => MatchResult;
+  /** Command names (fact.name) this rule can match; lets the engine skip it for other commands. */
+  commands?: readonly string[];
+  /** Evaluated once per line (not per command); `fact` is then the first fact or an empty one. */
+  line?: boolean;
   examples: { match: string[]; noMatch: string[] };
 }
 

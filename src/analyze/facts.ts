@@ -1,0 +1,949 @@
+// AST → CommandFact[]: every command the line would run, wherever it hides (substitutions, process
+// substitutions, subshells, groups, function bodies, loops, conditionals, parameter defaults,
+// arithmetic, heredocs and strings fed to shells, interpreter one-liners, wrappers, xargs, find -exec).
+// Bounded: a depth limit for nested code and a work budget per line, so it can never hang.
+import type { CommandFact, Origin, Redirect } from './types.ts';
+import type {
+  ArithmeticExpression,
+  CommandNode,
+  CompoundList,
+  PipelineNode,
+  AndOr,
+  Redirection,
+  Script,
+  Statement,
+  TestExpression,
+  Word,
+  WordPart,
+  Command,
+  Assignment,
+} from './parse.ts';
+import { parseLine } from './parse.ts';
+import { type EWord, braceList, expandTilde, literalWord } from './words.ts';
+import { peel } from './peel.ts';
+import { resolvePath } from './resolve.ts';
+import { staticOutput } from './static-eval.ts';
+import { basename, FETCHERS, SHELLS } from './names.ts';
+import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
+import { tokenize } from './tokenize.ts';
+
+export const MAX_DEPTH = 8;
+const MAX_WORK = 20_000;
+const MAX_FACTS = 2_000;
+const MAX_LOOP_VALUES = 4;
+
+/** Variables known on the line: a string value, or null once assigned something unknowable. */
+export class Scope {
+  constructor(
+    public vars: Map<string, string | null>,
+    public cwd: string | null,
+  ) {}
+  clone(): Scope {
+    return new Scope(new Map(this.vars), this.cwd);
+  }
+}
+
+interface Env {
+  origin: Origin;
+  depth: number;
+  deferred: boolean;
+  inPipe: boolean;
+  background: boolean;
+  /** What the pipeline feeds this stage, when inside a pipeline. */
+  pipe?: PipeIn;
+  /** Collects the facts emitted directly for a pipeline stage (not those inside substitutions). */
+  sink?: CommandFact[];
+}
+
+interface PipeIn {
+  from: string[];
+  network: boolean;
+  decoder: boolean;
+  text?: string;
+}
+
+export interface FactsResult {
+  facts: CommandFact[];
+  truncated: boolean;
+  tooDeep: boolean;
+}
+
+interface FuncInfo {
+  fanout: boolean;
+  selfCalls: number;
+}
+
+const isDecoder = (f: CommandFact): boolean => {
+  const a = f.argv;
+  switch (f.name) {
+    case 'base64':
+    case 'base32':
+      return a.includes('-d') || a.includes('--decode') || a.includes('-D');
+    case 'xxd':
+      return a.includes('-r');
+    case 'openssl':
+      return a.includes('-d') || a.includes('base64');
+    case 'gunzip':
+    case 'zcat':
+    case 'uudecode':
+    case 'bunzip2':
+    case 'unxz':
+      return true;
+    case 'gzip':
+    case 'bzip2':
+    case 'xz':
+    case 'zstd':
+      return a.includes('-d') || a.includes('--decompress');
+    default:
+      return false;
+  }
+};
+
+const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name) || (f.name === 'git' && f.argv[1] === 'show' && false);
+
+export class Walker {
+  facts: CommandFact[] = [];
+  work = 0;
+  truncated = false;
+  tooDeep = false;
+  private funcs = new Map<string, FuncInfo>();
+  private funcStack: string[] = [];
+
+  constructor(
+    private home: string,
+    private env: Record<string, string | undefined>,
+  ) {}
+
+  private tick(n = 1): boolean {
+    this.work += n;
+    if (this.work > MAX_WORK || this.facts.length > MAX_FACTS) {
+      this.truncated = true;
+      return false;
+    }
+    return true;
+  }
+
+  // ---- structure ----------------------------------------------------------------------------
+
+  script(s: Script, scope: Scope, env: Env): string | undefined {
+    return this.statements(s.commands, scope, env);
+  }
+
+  /** Walks statements in order; returns the static stdout of a single-statement list. */
+  statements(list: readonly Statement[], scope: Scope, env: Env): string | undefined {
+    let out: string | undefined;
+    for (const st of list) {
+      if (!this.tick()) return undefined;
+      out = this.node(st.command, scope, { ...env, background: env.background || st.background === true });
+    }
+    return list.length === 1 ? out : undefined;
+  }
+
+  private compound(list: CompoundList | undefined, scope: Scope, env: Env, origin: Origin): void {
+    if (list) this.statements(list.commands, scope, { ...env, origin });
+  }
+
+  node(n: PipelineNode | AndOr, scope: Scope, env: Env): string | undefined {
+    if (!this.tick()) return undefined;
+    switch (n.type) {
+      case 'AndOr': {
+        let out: string | undefined;
+        for (const c of n.commands) out = this.node(c, scope, env);
+        return n.commands.length === 1 ? out : undefined;
+      }
+      case 'Pipeline':
+        return this.pipeline(n.commands, scope, env);
+      default:
+        return this.command(n, scope, env);
+    }
+  }
+
+  private pipeline(stages: readonly CommandNode[], scope: Scope, env: Env): string | undefined {
+    if (stages.length === 1) return this.command(stages[0]!, scope, env);
+    const stageFacts: CommandFact[][] = [];
+    let pipe: PipeIn = { from: env.pipe?.from ?? [], network: env.pipe?.network ?? false, decoder: env.pipe?.decoder ?? false, text: env.pipe?.text };
+    let out: string | undefined;
+    for (let i = 0; i < stages.length; i++) {
+      const sink: CommandFact[] = [];
+      out = this.command(stages[i]!, scope.clone(), { ...env, inPipe: true, pipe: i === 0 ? env.pipe : pipe, sink });
+      stageFacts.push(sink);
+      pipe = {
+        from: [...pipe.from, ...sink.map((f) => f.name)],
+        network: pipe.network || sink.some((f) => isFetcher(f) || f.stdinFromNetwork),
+        decoder: pipe.decoder || sink.some(isDecoder),
+        text: out,
+      };
+    }
+    for (let i = 0; i < stageFacts.length; i++) {
+      const down = stageFacts.slice(i + 1).flatMap((s) => s.map((f) => f.name));
+      for (const f of stageFacts[i]!) f.pipedTo = down;
+    }
+    env.sink?.push(...stageFacts.flat());
+    return out;
+  }
+
+  private command(n: CommandNode, scope: Scope, env: Env): string | undefined {
+    if (!this.tick()) return undefined;
+    switch (n.type) {
+      case 'Command':
+        return this.simple(n, scope, env);
+      case 'Subshell':
+        this.compound(n.body, scope.clone(), env, 'subshell');
+        return undefined;
+      case 'BraceGroup':
+        return this.statements(n.body.commands, scope, { ...env, origin: 'group' });
+      case 'If':
+        this.compound(n.clause, scope, env, 'conditional');
+        this.compound(n.then, scope, env, 'conditional');
+        for (const e of n.elif) {
+          this.compound(e.clause, scope, env, 'conditional');
+          this.compound(e.then, scope, env, 'conditional');
+        }
+        this.compound(n.else, scope, env, 'conditional');
+        return undefined;
+      case 'For':
+      case 'Select': {
+        const name = n.name.value;
+        const values: string[] = [];
+        let known = n.wordlist !== undefined;
+        for (const w of n.wordlist ?? []) {
+          for (const ew of this.word(w, scope, env)) {
+            if (ew.dynamic || ew.glob) known = false;
+            values.push(ew.value);
+          }
+        }
+        const env2 = { ...env, origin: 'loop' as const };
+        if (known && values.length > 0 && values.length <= MAX_LOOP_VALUES) {
+          for (const v of values) {
+            scope.vars.set(name, v);
+            this.compound(n.body, scope, env2, 'loop');
+          }
+        } else {
+          scope.vars.set(name, null);
+          this.compound(n.body, scope, env2, 'loop');
+        }
+        return undefined;
+      }
+      case 'While':
+        this.compound(n.clause, scope, env, 'loop');
+        this.compound(n.body, scope, env, 'loop');
+        return undefined;
+      case 'ArithmeticFor':
+        for (const e of [n.initialize, n.test, n.update]) this.arith(e, scope, env);
+        this.compound(n.body, scope, env, 'loop');
+        return undefined;
+      case 'ArithmeticCommand':
+        this.arith(n.expression, scope, env);
+        return undefined;
+      case 'Case':
+        this.word(n.word, scope, env);
+        for (const item of n.items) {
+          for (const p of item.pattern) this.word(p, scope, env);
+          this.compound(item.body, scope, env, 'conditional');
+        }
+        return undefined;
+      case 'TestCommand':
+        this.test(n.expression, scope, env);
+        return undefined;
+      case 'Redirected': {
+        const out = this.command(n.command, scope, env);
+        const r = this.redirects(n.redirects, scope, env);
+        if (r.list.some((x) => x.op !== '<' && x.op !== '<<' && x.op !== '<<<')) this.emit([], r.list, scope, env, { wrappers: [] });
+        return out;
+      }
+      case 'Function': {
+        const name = n.name.value;
+        this.funcs.set(name, this.funcs.get(name) ?? { fanout: false, selfCalls: 0 });
+        this.funcStack.push(name);
+        const body = n.body;
+        const fenv: Env = { ...env, origin: 'function', deferred: true, inPipe: false, background: false, sink: undefined, pipe: undefined };
+        if (body.type === 'CompoundList') this.statements(body.commands, scope.clone(), fenv);
+        else this.command(body, scope.clone(), fenv);
+        this.funcStack.pop();
+        const info = this.funcs.get(name)!;
+        if (info.selfCalls >= 2) info.fanout = true;
+        return undefined;
+      }
+      case 'Coproc': {
+        const body = n.body;
+        if (body.type === 'CompoundList') this.statements(body.commands, scope.clone(), env);
+        else this.command(body, scope.clone(), { ...env, background: true });
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private test(e: TestExpression, scope: Scope, env: Env): void {
+    if (!this.tick()) return;
+    switch (e.type) {
+      case 'TestUnary':
+        this.word(e.operand, scope, env);
+        return;
+      case 'TestBinary':
+        this.word(e.left, scope, env);
+        this.word(e.right, scope, env);
+        return;
+      case 'TestLogical':
+        for (const o of e.operands) this.test(o, scope, env);
+        return;
+      case 'TestNot':
+        this.test(e.operand, scope, env);
+        return;
+      case 'TestGroup':
+        this.test(e.expression, scope, env);
+        return;
+    }
+  }
+
+  private arith(e: ArithmeticExpression | undefined, scope: Scope, env: Env): void {
+    if (!e || !this.tick()) return;
+    switch (e.type) {
+      case 'ArithmeticBinary':
+        this.arith(e.left, scope, env);
+        this.arith(e.right, scope, env);
+        return;
+      case 'ArithmeticUnary':
+        this.arith(e.operand, scope, env);
+        return;
+      case 'ArithmeticTernary':
+        this.arith(e.test, scope, env);
+        this.arith(e.consequent, scope, env);
+        this.arith(e.alternate, scope, env);
+        return;
+      case 'ArithmeticGroup':
+        this.arith(e.expression, scope, env);
+        return;
+      case 'ArithmeticWord':
+        if (e.parts) this.parts(e.parts, scope, env, false);
+        return;
+      case 'ArithmeticCommandExpansion':
+        if (e.script) this.nestedScript(e.script, scope, env, 'substitution');
+        return;
+    }
+  }
+
+  /** Walk a substitution's script in a subshell; returns its static output and what it ran. */
+  private nestedScript(s: Script, scope: Scope, env: Env, origin: Origin): { out?: string; network: boolean; decoder: boolean } {
+    const start = this.facts.length;
+    const out = this.script(s, scope.clone(), {
+      origin,
+      depth: env.depth + 1,
+      deferred: env.deferred,
+      inPipe: false,
+      background: false,
+    });
+    const ran = this.facts.slice(start);
+    return { out, network: ran.some(isFetcher), decoder: ran.some(isDecoder) };
+  }
+
+  // ---- words --------------------------------------------------------------------------------
+
+  /** Evaluate a word to one or more fields (more than one only for `{a,b}` lists). */
+  word(w: Word, scope: Scope, env: Env): EWord[] {
+    if (!w.parts) {
+      const t = expandTilde(w.value, this.home, scope.cwd);
+      // A bare word may still hold a brace list that unbash kept as text.
+      return [{ ...literalWord(t.value), glob: /[*?[]/.test(w.text) && !/['"\\]/.test(w.text) }];
+    }
+    return this.parts(w.parts, scope, env, false);
+  }
+
+  private parts(parts: readonly WordPart[], scope: Scope, env: Env, inQuotes: boolean): EWord[] {
+    let acc: EWord[] = [{ value: '', ifEmpty: '', dynamic: false, glob: false, quoted: inQuotes }];
+    const add = (vals: EWord[]): void => {
+      const next: EWord[] = [];
+      for (const a of acc) {
+        for (const v of vals) {
+          if (next.length >= 64) break;
+          next.push({
+            value: a.value + v.value,
+            ifEmpty: a.ifEmpty + v.ifEmpty,
+            dynamic: a.dynamic || v.dynamic,
+            glob: a.glob || v.glob,
+            quoted: a.quoted || v.quoted,
+            fromNetwork: a.fromNetwork || v.fromNetwork,
+            fromDecoder: a.fromDecoder || v.fromDecoder,
+            procSubst: a.procSubst || v.procSubst,
+            cmdSubst: a.cmdSubst || v.cmdSubst,
+          });
+        }
+      }
+      acc = next;
+    };
+    const unknown = (text: string, extra: Partial<EWord> = {}): EWord => ({ value: text, ifEmpty: '', dynamic: true, glob: false, quoted: inQuotes, ...extra });
+    parts.forEach((p, idx) => {
+      if (!this.tick()) return;
+      switch (p.type) {
+        case 'Literal': {
+          if (idx === 0 && !inQuotes) add([literalWord(expandTilde(p.value, this.home, scope.cwd).value, true)]);
+          else add([literalWord(p.value, true)]);
+          return;
+        }
+        case 'Glob':
+        case 'ExtendedGlob':
+          if (p.type === 'ExtendedGlob' && p.parts) this.parts(p.parts, scope, env, inQuotes);
+          add([{ ...literalWord(p.text, true), glob: !inQuotes }]);
+          return;
+        case 'SingleQuoted':
+        case 'AnsiCQuoted':
+          add([literalWord(p.value, true)]);
+          return;
+        case 'DoubleQuoted':
+        case 'LocaleString': {
+          const inner = this.parts(p.parts, scope, env, true);
+          add(inner.length > 0 ? inner.slice(0, 1) : [literalWord('', true)]);
+          return;
+        }
+        case 'SimpleExpansion': {
+          const v = this.lookup(p.text.slice(1), scope);
+          add([v === null ? unknown(p.text) : literalWord(v, true)]);
+          return;
+        }
+        case 'ParameterExpansion':
+          add([this.param(p, scope, env, unknown)]);
+          return;
+        case 'CommandExpansion': {
+          if (!p.script) {
+            add([unknown(p.text, { cmdSubst: true })]);
+            return;
+          }
+          const r = this.nestedScript(p.script, scope, env, 'substitution');
+          const extra = { cmdSubst: true, fromNetwork: r.network, fromDecoder: r.decoder };
+          if (r.out !== undefined && !r.network) add([{ ...literalWord(r.out.replace(/\n+$/, ''), true), ...extra }]);
+          else add([unknown(p.text, extra)]);
+          return;
+        }
+        case 'ArithmeticExpansion':
+          this.arith(p.expression, scope, env);
+          add([unknown(p.text)]);
+          return;
+        case 'ProcessSubstitution': {
+          const r = p.script ? this.nestedScript(p.script, scope, env, 'process-substitution') : { network: false, decoder: false };
+          add([{ ...literalWord('/dev/fd/63', true), procSubst: true, fromNetwork: r.network, fromDecoder: r.decoder }]);
+          return;
+        }
+        case 'BraceExpansion': {
+          if (p.parts) this.parts(p.parts, scope, env, inQuotes);
+          const items = braceList(p.text);
+          add(items ? items.map((s) => literalWord(s, true)) : [literalWord(p.text, true)]);
+          return;
+        }
+      }
+    });
+    return acc;
+  }
+
+  private param(p: Extract<WordPart, { type: 'ParameterExpansion' }>, scope: Scope, env: Env, unknown: (t: string, e?: Partial<EWord>) => EWord): EWord {
+    if (p.index) this.word(p.index, scope, env);
+    const op = p.operation;
+    let operand: EWord | undefined;
+    if (op) {
+      // Operands can run commands (`${x:-$(curl …)}`), so they are always walked.
+      const words: Word[] = [];
+      if ('operand' in op && op.operand) words.push(op.operand);
+      if (op.type === 'Replace') words.push(op.pattern, op.replacement);
+      if (op.type === 'Slice') {
+        words.push(op.offset);
+        if (op.length) words.push(op.length);
+      }
+      for (const w of words) {
+        const ev = this.word(w, scope, env)[0];
+        if (operand === undefined && 'operand' in op) operand = ev;
+      }
+    }
+    const v = p.prefix ? null : this.lookup(p.parameter, scope);
+    if (!op) return v === null ? unknown(p.text) : literalWord(v, true);
+    if (op.type === 'Default') {
+      const colon = op.operator.startsWith(':');
+      const set = v !== null && (!colon || v !== '');
+      const o = operand ?? literalWord('', true);
+      switch (op.operator) {
+        case '-':
+        case ':-':
+        case '=':
+        case ':=':
+          if (set) return literalWord(v!, true);
+          if (v === null) return { ...o, dynamic: true, ifEmpty: o.ifEmpty };
+          return o;
+        case '+':
+        case ':+':
+          if (v === null) return unknown(p.text);
+          return set ? o : literalWord('', true);
+        default:
+          return v === null ? unknown(p.text) : literalWord(v, true);
+      }
+    }
+    return unknown(p.text);
+  }
+
+  /** A variable's value if the line or a trusted environment fixes it; null otherwise. */
+  lookup(name: string, scope: Scope): string | null {
+    const v = scope.vars.get(name);
+    if (v !== undefined) return v;
+    switch (name) {
+      case 'HOME':
+        return this.home;
+      case 'PWD':
+        return scope.cwd;
+      case 'USER':
+      case 'LOGNAME':
+        return this.env[name] ?? null;
+      default:
+        return null;
+    }
+  }
+
+  // ---- redirections -------------------------------------------------------------------------
+
+  private redirects(list: readonly Redirection[], scope: Scope, env: Env): { list: Redirect[]; stdinText?: string; network: boolean; decoder: boolean } {
+    const out: Redirect[] = [];
+    let stdinText: string | undefined;
+    let network = false;
+    let decoder = false;
+    for (const r of list) {
+      if (r.type === 'HereDoc') {
+        const quoted = r.delimiter?.quoted === true;
+        if (!quoted && r.body.parts) this.parts(r.body.parts, scope, env, true);
+        stdinText = r.body.text;
+        out.push({ op: r.operator, target: '', dynamic: false });
+        continue;
+      }
+      const fd = r.descriptor?.type === 'FileDescriptor' ? r.descriptor.value : undefined;
+      const t = r.target ? this.word(r.target, scope, env)[0] : undefined;
+      if (r.type === 'HereString') {
+        if (t && !t.dynamic) stdinText = t.value + '\n';
+        out.push({ op: '<<<', target: '', dynamic: t?.dynamic ?? false });
+        continue;
+      }
+      if (!t) continue;
+      if (r.operator === '<' && t.procSubst) {
+        network ||= t.fromNetwork === true;
+        decoder ||= t.fromDecoder === true;
+      }
+      const fdDup = (r.operator === '>&' || r.operator === '<&') && /^(\d+|-)$/.test(t.value);
+      const target = fdDup || t.value.startsWith('/dev/fd/') ? t.value : (resolvePath(t.value, scope.cwd) ?? t.value);
+      const red: Redirect = { op: r.operator, target, dynamic: t.dynamic || (!t.value.startsWith('/') && scope.cwd === null) };
+      if (fd !== undefined) red.fd = fd;
+      out.push(red);
+    }
+    return { list: out, stdinText, network, decoder };
+  }
+
+  // ---- simple commands ----------------------------------------------------------------------
+
+  private simple(c: Command, scope: Scope, env: Env): string | undefined {
+    const red = this.redirects(c.redirects, scope, env);
+    const assigns = c.prefix.filter((x): x is Assignment => x.type === 'Assignment');
+    // Prefix assignments are evaluated (they can run substitutions) but do not change how this
+    // command's own words expand, exactly as in bash.
+    const assigned = assigns.map((a) => [a.name, this.assignValue(a, scope, env)] as const);
+    const words: EWord[] = [];
+    if (c.name) words.push(...this.word(c.name, scope, env));
+    const argAssigns: Assignment[] = [];
+    for (const a of c.suffix) {
+      if (a.type === 'Word') words.push(...this.word(a, scope, env));
+      else if (a.type === 'Assignment') {
+        argAssigns.push(a);
+        const v = this.assignValue(a, scope, env);
+        words.push({ ...literalWord(`${a.name}=${v ?? ''}`, true), dynamic: v === null });
+      }
+    }
+    if (words.length === 0) {
+      for (const [k, v] of assigned) scope.vars.set(k, v);
+      if (red.list.length > 0) this.emit([], red.list, scope, env, { wrappers: [] });
+      return undefined;
+    }
+    const pipe = env.pipe;
+    const stdinText = red.stdinText ?? pipe?.text;
+    const stdin = { network: red.network || (pipe?.network ?? false), decoder: red.decoder || (pipe?.decoder ?? false) };
+    return this.run(words, red.list, scope, env, stdinText, stdin, argAssigns);
+  }
+
+  private assignValue(a: Assignment, scope: Scope, env: Env): string | null {
+    if (a.value.type === 'ArrayValue') {
+      for (const w of a.value.elements) this.word(w, scope, env);
+      return null;
+    }
+    const v = this.word(a.value, scope, env)[0];
+    return v && !v.dynamic ? v.value : null;
+  }
+
+  /** Peel wrappers, apply shell-state effects, emit the fact, and descend into code it runs. */
+  run(
+    input: EWord[],
+    redirects: Redirect[],
+    scope: Scope,
+    env: Env,
+    stdinText: string | undefined,
+    stdin: { network: boolean; decoder: boolean },
+    argAssigns: readonly Assignment[] = [],
+  ): string | undefined {
+    if (!this.tick()) return undefined;
+    const p = peel(input);
+    let words = p.words;
+    let cwd = scope.cwd;
+    if (p.chdir) cwd = p.chdir.dynamic ? null : resolvePath(p.chdir.value, cwd);
+    const origin: Origin = p.xargs ? 'xargs' : env.origin === 'top' && p.wrappers.length > 0 ? 'wrapper' : env.origin;
+    if (p.splitString) {
+      this.nestedCode(p.splitString.value, p.splitString.dynamic, scope, env, 'shell-string', null);
+      return undefined;
+    }
+    if (p.xargs && stdinText !== undefined) {
+      // xargs splits stdin on blanks and appends the pieces; a literal stdin is as good as typed.
+      const extra = stdinText.split(/\s+/).filter(Boolean).slice(0, 256);
+      words = [...words, ...extra.map((s) => literalWord(s))];
+    } else if (p.xargs) {
+      words = [...words, { value: '$XARGS', ifEmpty: '', dynamic: true, glob: false, quoted: false }];
+    }
+    if (words.length === 0) return undefined;
+    const name = basename(words[0]!.value);
+    const fact = this.emit(words, redirects, scope, { ...env, origin }, { wrappers: p.wrappers, cwd, stdinText, stdin });
+    if (!fact) return undefined;
+    this.effects(name, words, scope, argAssigns);
+    this.descend(fact, words, scope, { ...env, origin }, stdinText);
+    return staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText);
+  }
+
+  private emit(
+    words: EWord[],
+    redirects: Redirect[],
+    scope: Scope,
+    env: Env,
+    o: { wrappers: string[]; cwd?: string | null; stdinText?: string; stdin?: { network: boolean; decoder: boolean } },
+  ): CommandFact | undefined {
+    if (this.facts.length >= MAX_FACTS) {
+      this.truncated = true;
+      return undefined;
+    }
+    const cwd = o.cwd === undefined ? scope.cwd : o.cwd;
+    const argv = words.map((w) => w.value);
+    const argDynamic = words.map((w) => w.dynamic || (cwd === null && isRelativePathish(w.value)));
+    const dynamic = argDynamic.some(Boolean);
+    const name = argv.length > 0 ? basename(argv[0]!) : '';
+    const paths: string[] = [];
+    for (let i = 1; i < words.length; i++) {
+      const v = argv[i]!;
+      if (!v.startsWith('-') && looksLikePath(v)) {
+        const r = resolvePath(v, cwd);
+        if (r !== null) paths.push(r);
+      }
+    }
+    const fact: CommandFact = {
+      argv,
+      name,
+      wrappers: o.wrappers,
+      paths,
+      redirects,
+      origin: env.origin,
+      depth: env.depth,
+      cwd: cwd ?? scope.cwd ?? '',
+      pipedFrom: env.pipe?.from ?? [],
+      stdinFromNetwork: o.stdin?.network ?? false,
+      stdinFromDecoder: o.stdin?.decoder ?? false,
+      dynamic,
+    };
+    if (cwd === null) fact.cwd = '';
+    if (dynamic) {
+      fact.argDynamic = argDynamic;
+      fact.argvIfEmpty = words.map((w) => w.ifEmpty);
+    }
+    if (o.stdinText !== undefined) fact.stdinText = o.stdinText;
+    if (words.some((w) => w.fromNetwork)) fact.argFromNetwork = true;
+    if (words.some((w) => w.fromDecoder)) fact.argFromDecoder = true;
+    if (env.deferred) fact.deferred = true;
+    const fn = this.funcs.get(name);
+    if (fn) {
+      const inOwnBody = this.funcStack.includes(name);
+      if (inOwnBody) {
+        fn.selfCalls++;
+        if (env.inPipe || env.background) fn.fanout = true;
+      } else if (fn.fanout) fact.recursion = 'fanout';
+    }
+    this.facts.push(fact);
+    env.sink?.push(fact);
+    return fact;
+  }
+
+  /** Shell-state effects that change how later commands on the line resolve. */
+  private effects(name: string, words: EWord[], scope: Scope, argAssigns: readonly Assignment[]): void {
+    switch (name) {
+      case 'cd':
+      case 'pushd': {
+        const args = words.slice(1).filter((w) => !/^-[LPe@]+$/.test(w.value));
+        const t = args[0];
+        if (!t) scope.cwd = this.home;
+        else if (t.dynamic || t.value === '-' || /^[+-]\d+$/.test(t.value)) scope.cwd = null;
+        else scope.cwd = resolvePath(t.value, scope.cwd);
+        return;
+      }
+      case 'popd':
+        scope.cwd = null;
+        return;
+      case 'export':
+      case 'declare':
+      case 'typeset':
+      case 'local':
+      case 'readonly':
+        for (const a of argAssigns) {
+          const w = words.find((x) => x.value.startsWith(a.name + '='));
+          scope.vars.set(a.name, w && !w.dynamic ? w.value.slice(a.name.length + 1) : null);
+        }
+        return;
+      case 'unset':
+        for (const w of words.slice(1)) if (!w.value.startsWith('-')) scope.vars.delete(w.value);
+        return;
+      case 'read':
+      case 'mapfile':
+      case 'readarray':
+        for (const w of words.slice(1)) if (/^[A-Za-z_]\w*$/.test(w.value)) scope.vars.set(w.value, null);
+        return;
+    }
+  }
+
+  /** Code the command runs that is visible on the line: `-c` strings, eval, heredocs, one-liners. */
+  private descend(fact: CommandFact, words: EWord[], scope: Scope, env: Env, stdinText: string | undefined): void {
+    const name = fact.name;
+    const args = words.slice(1);
+    if (SHELLS.has(name)) {
+      const ci = args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.value) && !w.value.startsWith('--'));
+      if (ci >= 0) {
+        const code = args.slice(ci + 1).find((w) => !w.value.startsWith('-') || w.value.includes(' '));
+        if (code) this.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+        return;
+      }
+      if (readsStdinAsCode(args.map((w) => w.value)) && stdinText !== undefined) {
+        this.nestedCode(stdinText, false, scope, env, env.pipe?.text !== undefined && stdinText === env.pipe.text ? 'shell-string' : 'heredoc', fact);
+      }
+      return;
+    }
+    if (name === 'eval' || name === 'trap' || name === 'alias') {
+      if (name === 'eval') {
+        const code = args.filter((w) => w.value !== '--');
+        if (code.length > 0) this.nestedCode(code.map((w) => w.value).join(' '), code.some((w) => w.dynamic), scope, env, 'shell-string', fact);
+      } else if (name === 'trap') {
+        const code = args.find((w) => !w.value.startsWith('-'));
+        if (code && args.length >= 2) this.nestedCode(code.value, code.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
+      } else {
+        for (const w of args) {
+          const eq = w.value.indexOf('=');
+          if (eq > 0) this.nestedCode(w.value.slice(eq + 1), w.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
+        }
+      }
+      return;
+    }
+    if (name === 'su' || name === 'script' || name === 'watch' || name === 'runuser') {
+      let code: EWord | undefined;
+      if (name === 'watch') {
+        const rest: EWord[] = [];
+        for (let i = 0; i < args.length; i++) {
+          const v = args[i]!.value;
+          if (rest.length === 0 && v.startsWith('-')) {
+            if (/^-[nqs]$|^--(interval|differences)$/.test(v)) i++;
+            continue;
+          }
+          rest.push(args[i]!);
+        }
+        if (rest.length > 0) code = { ...rest[0]!, value: rest.map((w) => w.value).join(' '), dynamic: rest.some((w) => w.dynamic) };
+      } else {
+        const ci = args.findIndex((w) => w.value === '-c' || w.value === '--command' || w.value.startsWith('--command='));
+        if (ci >= 0) code = args[ci]!.value.startsWith('--command=') ? { ...args[ci]!, value: args[ci]!.value.slice(10) } : args[ci + 1];
+      }
+      if (code) this.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+      return;
+    }
+    if (name === 'find') {
+      this.findActions(fact, words, scope, env);
+      return;
+    }
+    const lang = languageOf(name);
+    if (lang) {
+      const flags = inlineCodeFlags(lang);
+      let code: string | undefined;
+      for (let i = 0; i < args.length; i++) {
+        const v = args[i]!.value;
+        if (flags.includes(v)) {
+          code = args[i + 1]?.value;
+          break;
+        }
+        const eq = v.indexOf('=');
+        if (eq > 0 && flags.includes(v.slice(0, eq))) {
+          code = v.slice(eq + 1);
+          break;
+        }
+        // Perl/Python clusters like `-ne`/`-pe`: the code follows the cluster.
+        if (lang === 'perl' && /^-[a-zA-Z]*e$/.test(v)) {
+          code = args[i + 1]?.value;
+          break;
+        }
+        if (!v.startsWith('-')) break;
+      }
+      if (code === undefined && stdinText !== undefined && readsStdinAsCode(args.map((w) => w.value))) code = stdinText;
+      if (code !== undefined) this.interpreterCode(code, lang, scope, env, fact);
+    }
+  }
+
+  private interpreterCode(code: string, lang: string, scope: Scope, env: Env, parent: CommandFact): void {
+    for (const f of scanCode(code, lang)) {
+      if (!this.tick()) return;
+      const e2: Env = { origin: 'interpreter-code', depth: env.depth + 1, deferred: env.deferred, inPipe: false, background: false };
+      if (f.kind === 'shell') this.nestedCode(f.code, false, scope, env, 'interpreter-code', parent);
+      else if (f.kind === 'argv') {
+        const ws = f.argv.map((s) => {
+          if (s === '$DYNAMIC') return { value: s, ifEmpty: '', dynamic: true, glob: false, quoted: true };
+          return literalWord(expandTilde(s, this.home, scope.cwd).value, true);
+        });
+        this.run(ws, [], scope.clone(), e2, undefined, { network: false, decoder: false });
+      } else if (f.kind === 'dynamic-shell') {
+        this.emit([literalWord('sh'), literalWord('-c'), { value: '$CODE', ifEmpty: '', dynamic: true, glob: false, quoted: true }], [], scope, e2, { wrappers: [] });
+      } else {
+        const fact = this.emit([literalWord('fork')], [], scope, e2, { wrappers: [] });
+        if (fact) fact.recursion = 'fanout';
+      }
+    }
+  }
+
+  /** `find … -exec CMD {} ;` runs CMD per match; `-delete` removes every match. */
+  private findActions(fact: CommandFact, words: EWord[], scope: Scope, env: Env): void {
+    const args = words.slice(1);
+    const roots: EWord[] = [];
+    let i = 0;
+    while (i < args.length && /^-[HLPO]/.test(args[i]!.value)) i++;
+    while (i < args.length && !/^[-(!]/.test(args[i]!.value)) roots.push(args[i++]!);
+    if (roots.length === 0) roots.push(literalWord('.'));
+    let nameFilter: string | undefined;
+    let depthMin0 = true;
+    for (let k = i; k < args.length; k++) {
+      const v = args[k]!.value;
+      if ((v === '-name' || v === '-iname' || v === '-path' || v === '-ipath' || v === '-regex') && args[k + 1]) nameFilter = args[k + 1]!.value;
+      if ((v === '-type' || v === '-newer' || v === '-mtime' || v === '-size' || v === '-user') && args[k + 1] && nameFilter === undefined) nameFilter = nameFilter ?? '';
+      if (v === '-mindepth' && args[k + 1]?.value !== '0') depthMin0 = false;
+    }
+    void depthMin0;
+    const matched = (r: EWord): EWord =>
+      nameFilter ? { ...r, value: r.value.replace(/\/$/, '') + '/**/' + (nameFilter || '*'), ifEmpty: r.ifEmpty } : r;
+    const e2: Env = { ...env, origin: 'find-exec', depth: env.depth + 1, pipe: undefined, sink: undefined };
+    for (let k = i; k < args.length; k++) {
+      const v = args[k]!.value;
+      if (v === '-delete') {
+        this.run([literalWord('rm'), literalWord('-r'), ...roots.map(matched)], [], scope.clone(), e2, undefined, { network: false, decoder: false });
+        const last = this.facts[this.facts.length - 1];
+        if (last && last.name === 'rm') last.wrappers = [...fact.wrappers, 'find'];
+      } else if (v === '-exec' || v === '-execdir' || v === '-ok' || v === '-okdir') {
+        const cmd: EWord[] = [];
+        let j = k + 1;
+        for (; j < args.length && args[j]!.value !== ';' && args[j]!.value !== '+'; j++) cmd.push(args[j]!);
+        k = j;
+        const expanded = cmd.flatMap((w) => (w.value.includes('{}') ? roots.map((r) => ({ ...w, value: w.value.split('{}').join(matched(r).value), dynamic: w.dynamic || r.dynamic, ifEmpty: w.ifEmpty.split('{}').join(r.ifEmpty) })) : [w]));
+        if (expanded.length > 0) {
+          this.run(expanded, [], scope.clone(), e2, undefined, { network: false, decoder: false });
+          const last = this.facts[this.facts.length - 1];
+          if (last) last.wrappers = [...fact.wrappers, 'find', ...last.wrappers];
+        }
+      }
+    }
+  }
+
+  /** Parse and walk code held in a string (`bash -c`, eval, heredoc to a shell, interpreter call). */
+  nestedCode(code: string, dynamic: boolean, scope: Scope, env: Env, origin: Origin, parent: CommandFact | null): void {
+    const depth = env.depth + 1;
+    if (depth > MAX_DEPTH) {
+      this.tooDeep = true;
+      if (parent) parent.tooDeep = true;
+      return;
+    }
+    if (!this.tick(Math.ceil(code.length / 256))) return;
+    const e2: Env = { origin, depth, deferred: env.deferred, inPipe: false, background: false };
+    const parsed = code.length <= 64 * 1024 ? parseLine(code) : { script: null, error: 'too long' };
+    if (parsed.script && !parsed.error) {
+      this.script(parsed.script, scope.clone(), e2);
+    } else {
+      this.tokens(code, scope.clone(), e2);
+    }
+    // A string built at run time may hold anything: the rules see the parent fact as dynamic.
+    if (dynamic && parent) parent.dynamic = true;
+  }
+
+  /** Fallback for text the parser rejects: judge its commands from a plain tokenization. */
+  tokens(text: string, scope: Scope, env: Env): void {
+    for (const pl of tokenize(text)) {
+      let pipe: PipeIn | undefined;
+      for (const stage of pl) {
+        if (!this.tick()) return;
+        const words = stage.words.map((t) => this.tokenWord(t, scope));
+        const sink: CommandFact[] = [];
+        const e2: Env = { ...env, pipe, sink, inPipe: pl.length > 1 };
+        const redirects: Redirect[] = stage.redirects.map((r) => ({ op: r.op, target: resolvePath(this.tokenWord(r.target, scope).value, scope.cwd) ?? r.target, dynamic: r.target.includes('$') }));
+        const out = words.length > 0 ? this.run(words, redirects, scope, e2, pipe?.text, { network: pipe?.network ?? false, decoder: pipe?.decoder ?? false }) : undefined;
+        if (words.length === 0 && redirects.length > 0) this.emit([], redirects, scope, e2, { wrappers: [] });
+        pipe = {
+          from: [...(pipe?.from ?? []), ...sink.map((f) => f.name)],
+          network: (pipe?.network ?? false) || sink.some((f) => isFetcher(f)),
+          decoder: (pipe?.decoder ?? false) || sink.some(isDecoder),
+          text: out,
+        };
+      }
+    }
+  }
+
+  private tokenWord(t: string, scope: Scope): EWord {
+    let dynamic = false;
+    let v = expandTilde(t, this.home, scope.cwd).value;
+    v = v.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (m, n: string) => {
+      const x = this.lookup(n, scope);
+      if (x === null) {
+        dynamic = true;
+        return m;
+      }
+      return x;
+    });
+    if (/\$[({]|`/.test(v)) dynamic = true;
+    return { value: v, ifEmpty: v.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ''), dynamic, glob: /[*?[]/.test(v), quoted: false };
+  }
+}
+
+function looksLikePath(v: string): boolean {
+  return v.includes('/') || v.startsWith('~') || v.startsWith('.') || v === '*';
+}
+
+function isRelativePathish(v: string): boolean {
+  return !v.startsWith('/') && !v.startsWith('-') && (v.includes('/') || v === '.' || v === '..' || v === '*' || /^[\w.-]+$/.test(v));
+}
+
+/** A shell or interpreter invocation that takes its program from stdin. */
+export function readsStdinAsCode(args: readonly string[]): boolean {
+  let sawS = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-' || a === '/dev/stdin') return true;
+    if (a === '--') return sawS || i === args.length - 1;
+    if (a.startsWith('-')) {
+      if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(a)) sawS = true;
+      if (/^-[a-zA-Z]*[cemr]$/.test(a) || a === '--eval' || a === '--print' || a === '--command') return false;
+      if (a === '-o' || a === '-O' || a === '--rcfile' || a === '--init-file' || a === '-W' || a === '-X' || a === '-m' || a === '-I' || a === '-r') {
+        if (a === '-m') return false;
+        i++;
+      }
+      continue;
+    }
+    // A first operand is the script file: stdin is then the script's input, not its code.
+    return sawS;
+  }
+  return true;
+}
+
+/** Build the facts of a parsed script. */
+export function factsOf(script: Script | null, text: string, cwd: string, home: string, env: Record<string, string | undefined>): FactsResult {
+  const w = new Walker(home, env);
+  const scope = new Scope(new Map(), cwd);
+  const e: Env = { origin: 'top', depth: 0, deferred: false, inPipe: false, background: false };
+  try {
+    if (script) w.script(script, scope, e);
+    else w.tokens(text, scope, e);
+  } catch {
+    // Deeply recursive input can exhaust the stack; what was gathered so far still counts.
+    w.truncated = true;
+  }
+  return { facts: w.facts, truncated: w.truncated, tooDeep: w.tooDeep };
+}

@@ -1,0 +1,152 @@
+// Wrapper peeling: `sudo -u x env -i FOO=1 nice -n 5 timeout 10 rm …` is judged as `rm …` with
+// the wrappers remembered (privilege rules read them). Each wrapper's own options are skipped with
+// its real option grammar, so an option value is never mistaken for the wrapped command.
+import type { EWord } from './words.ts';
+import { basename } from './names.ts';
+
+export interface Peeled {
+  wrappers: string[];
+  words: EWord[];
+  /** `xargs`/`parallel`: the command also receives arguments from stdin. */
+  xargs?: boolean;
+  /** `env -C DIR` / `--chdir`: the command runs elsewhere. */
+  chdir?: EWord;
+  /** `env -S STRING`: the string is split and run. */
+  splitString?: EWord;
+  /** A wrapper with no command after it (`sudo -i`, `env`, `xargs` alone). */
+  bare?: boolean;
+}
+
+interface Grammar {
+  /** Options that take a separate value. */
+  withValue: ReadonlySet<string>;
+  /** A first positional to skip before the command (timeout's duration, chroot's root). */
+  positional?: number;
+  /** Stop at `VAR=value` words too (env). */
+  assignments?: boolean;
+}
+
+const g = (opts: string, positional = 0, assignments = false): Grammar => ({
+  withValue: new Set(opts.split(' ').filter(Boolean)),
+  positional,
+  assignments,
+});
+
+const GRAMMARS: Record<string, Grammar> = {
+  sudo: g('-u --user -g --group -C --close-from -D --chdir -h --host -p --prompt -r --role -t --type -U --other-user -T --command-timeout -R --chroot'),
+  doas: g('-u -C'),
+  run0: g('-u --user -g --group -D --chdir --setenv --property --unit --description --slice --nice'),
+  pkexec: g('--user'),
+  env: g('-u --unset -C --chdir -S --split-string -P', 0, true),
+  nice: g('-n --adjustment'),
+  ionice: g('-c --class -n --classdata -p --pid -P --pgid -u --uid'),
+  timeout: g('-s --signal -k --kill-after', 1),
+  nohup: g(''),
+  command: g(''),
+  builtin: g(''),
+  exec: g('-a'),
+  time: g('-f --format -o --output'),
+  stdbuf: g('-i --input -o --output -e --error'),
+  chroot: g('--userspec --groups', 1),
+  setsid: g(''),
+  chrt: g('-T -P -D', 1),
+  taskset: g('', 1),
+  flock: g('-w --timeout -E --conflict-exit-code', 1),
+  unbuffer: g(''),
+  caffeinate: g('-t -w'),
+  torsocks: g('-u -p -a -P'),
+  proxychains: g('-f'),
+  proxychains4: g('-f'),
+  strace: g('-e -o -p -s -u -E -a -b -I -O -P -S -X'),
+  ltrace: g('-e -o -p -s -u -n -a'),
+  catchsegv: g(''),
+  firejail: g(''),
+  xargs: g('-I -i -L -l -n -P -s -d -E -e -a --arg-file --delimiter --max-args --max-procs --max-lines --replace --eof --process-slot-var'),
+  parallel: g('-j --jobs -S --sshlogin --joblog --results -N --delay --timeout --retries --tag --tagstring -I --colsep -a --arg-file'),
+};
+
+export const WRAPPERS: ReadonlySet<string> = new Set(Object.keys(GRAMMARS));
+
+/** Options of sudo that mean "do not run a command" (list, validate, forget credentials). */
+const SUDO_NO_COMMAND = /^-[lkKvV]+$|^--(list|validate|reset-timestamp|remove-timestamp|version|help)$/;
+
+export function peel(input: EWord[]): Peeled {
+  let words = input;
+  const wrappers: string[] = [];
+  let xargs = false;
+  let chdir: EWord | undefined;
+  let splitString: EWord | undefined;
+  for (let guard = 0; guard < 32 && words.length > 0; guard++) {
+    const name = basename(words[0]!.value);
+    const gram = GRAMMARS[name];
+    if (!gram || words[0]!.dynamic) break;
+    // `command -v x` / `command -V x` only looks a name up; `exec` with only redirects changes fds.
+    if (name === 'command' && words[1] && /^-[pvV]*[vV]/.test(words[1].value)) break;
+    let i = 1;
+    let pos = gram.positional ?? 0;
+    let stop = false;
+    while (i < words.length) {
+      const w = words[i]!.value;
+      if (w === '--') {
+        i++;
+        break;
+      }
+      if (name === 'sudo' && SUDO_NO_COMMAND.test(w)) {
+        stop = true;
+        break;
+      }
+      if (w.startsWith('-') && w.length > 1 && !(name === 'env' && w === '-')) {
+        const eq = w.indexOf('=');
+        const flag = eq > 0 ? w.slice(0, eq) : w;
+        if (name === 'env' && (flag === '-C' || flag === '--chdir')) chdir = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
+        if (name === 'env' && (flag === '-S' || flag === '--split-string')) {
+          splitString = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
+        }
+        if (gram.withValue.has(flag) && eq < 0) i += 2;
+        else if (/^-[a-zA-Z]$/.test(flag) || flag.startsWith('--')) i += 1;
+        else {
+          // A cluster like `-uroot` / `-n5` / `-Eu root`: the last letter may take the next word.
+          const last = '-' + flag[flag.length - 1];
+          const joinedValue = gram.withValue.has('-' + flag[1]) && flag.length > 2;
+          i += !joinedValue && gram.withValue.has(last) ? 2 : 1;
+        }
+        continue;
+      }
+      if (name === 'env' && w === '-') {
+        i++;
+        continue;
+      }
+      if (name === 'nice' && /^-\d+$/.test(w)) {
+        i++;
+        continue;
+      }
+      if (gram.assignments && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) {
+        i++;
+        continue;
+      }
+      if (pos > 0) {
+        pos--;
+        i++;
+        continue;
+      }
+      break;
+    }
+    if (name === 'xargs' || name === 'parallel') xargs = true;
+    wrappers.push(name);
+    if (stop) return { wrappers: wrappers.slice(0, -1), words, bare: true };
+    if (splitString) return { wrappers, words: [], splitString, chdir };
+    const rest = words.slice(i);
+    if (rest.length === 0) {
+      // `xargs` alone runs `echo`; `env`/`sudo -i` alone is the wrapper itself acting.
+      if (name === 'xargs') return { wrappers, words: [{ ...words[0]!, value: 'echo', ifEmpty: 'echo' }], xargs: true, chdir };
+      return { wrappers: wrappers.slice(0, -1), words, bare: true, chdir };
+    }
+    if (name === 'parallel') {
+      const k = rest.findIndex((w) => w.value === ':::' || w.value === '::::');
+      words = k >= 0 ? rest.slice(0, k) : rest;
+      continue;
+    }
+    words = rest;
+  }
+  return { wrappers, words, xargs, chdir };
+}

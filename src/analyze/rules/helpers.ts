@@ -1,0 +1,187 @@
+// Per-fact lookups shared by the rules, computed once per fact (WeakMap caches) so twenty rules
+// looking at one `rm` do the option parsing once.
+import type { CommandFact } from '../types.ts';
+import type { MatchInput } from './types.ts';
+import { isWithin, normalize, resolvePath, stripContents } from '../resolve.ts';
+
+export interface Opts {
+  short: Set<string>;
+  long: Set<string>;
+  /** Long options with their `=value`, e.g. `--force-with-lease=main:abc`. */
+  longValues: string[];
+  operands: string[];
+  /** argv index of each operand. */
+  operandIdx: number[];
+}
+
+const optsCache = new WeakMap<CommandFact, Opts>();
+
+/** GNU-style option split of argv[1..]; stops at `--`. Values of options are not distinguished. */
+export function opts(f: CommandFact): Opts {
+  let o = optsCache.get(f);
+  if (o) return o;
+  o = { short: new Set(), long: new Set(), longValues: [], operands: [], operandIdx: [] };
+  let done = false;
+  for (let i = 1; i < f.argv.length; i++) {
+    const a = f.argv[i]!;
+    if (!done && a === '--') {
+      done = true;
+      continue;
+    }
+    if (!done && a.startsWith('--') && a.length > 2) {
+      const eq = a.indexOf('=');
+      o.long.add(eq > 0 ? a.slice(0, eq) : a);
+      o.longValues.push(a);
+    } else if (!done && a.startsWith('-') && a.length > 1 && !/^-\d+$/.test(a)) {
+      for (const ch of a.slice(1)) o.short.add(ch);
+    } else {
+      o.operands.push(a);
+      o.operandIdx.push(i);
+    }
+  }
+  optsCache.set(f, o);
+  return o;
+}
+
+export const hasShort = (f: CommandFact, ...chars: string[]): boolean => chars.some((c) => opts(f).short.has(c));
+export const hasLong = (f: CommandFact, ...names: string[]): boolean => names.some((n) => opts(f).long.has(n));
+
+/** Sub-command words: operands in order (for `git push`, `docker run`, `kubectl delete`). */
+export const sub = (f: CommandFact, i = 0): string => opts(f).operands[i] ?? '';
+
+export interface Target {
+  raw: string;
+  /** Absolute path, or null when it depends on something unknown. */
+  path: string | null;
+  /** The path if every unknown expansion were empty (`"$DIR"/*` → `/*`). */
+  ifEmpty: string | null;
+  dynamic: boolean;
+}
+
+const targetCache = new WeakMap<CommandFact, Target[]>();
+
+export function targets(f: CommandFact): Target[] {
+  let t = targetCache.get(f);
+  if (t) return t;
+  const o = opts(f);
+  const cwd = f.cwd === '' ? null : f.cwd;
+  t = o.operands.map((raw, k) => {
+    const idx = o.operandIdx[k]!;
+    const dynamic = f.argDynamic?.[idx] ?? false;
+    const e = f.argvIfEmpty?.[idx];
+    return {
+      raw,
+      path: dynamic ? null : resolvePath(raw, cwd),
+      ifEmpty: dynamic && e !== undefined && e.startsWith('/') ? normalize(e) : null,
+      dynamic,
+    };
+  });
+  targetCache.set(f, t);
+  return t;
+}
+
+export const SYSTEM_DIRS: ReadonlySet<string> = new Set([
+  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/opt', '/proc', '/root', '/sbin', '/srv', '/sys', '/usr',
+  '/var', '/home', '/Users', '/System', '/Library', '/Applications', '/mnt', '/media', '/snap', '/run', '/nix', '/private',
+  '/var/lib', '/var/log', '/var/cache', '/var/spool', '/var/mail', '/var/www', '/var/backups', '/private/etc', '/private/var',
+]);
+
+export const REGENERABLE: ReadonlySet<string> = new Set([
+  'node_modules', 'dist', 'build', 'target', '.cache', '__pycache__', 'coverage', '.next', 'out', 'tmp', '.turbo', '.parcel-cache',
+  '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nyc_output', '.gradle', '.svelte-kit', '.nuxt', '.angular', '.eggs',
+  '*.egg-info', '.venv', 'venv', '.terraform', 'vendor', '.vite', '.expo', '.docusaurus', '.output', 'temp', '.temp', 'logs', '*.log', '*.pyc', '*.o', '*.orig',
+]);
+
+export type TargetClass =
+  | 'root'
+  | 'system'
+  | 'home'
+  | 'system-child'
+  | 'git'
+  | 'home-child'
+  | 'outside'
+  | 'workspace-root'
+  | 'workspace'
+  | 'regenerable'
+  | 'tmp-root'
+  | 'tmp';
+
+const GLOB = /[*?[]/;
+
+/** Where a (possibly globbed) absolute path lands, from the most to the least dangerous. */
+export function classify(path: string, home: string, workspace: string): TargetClass {
+  const { base } = stripContents(path);
+  const segs = base.split('/').filter(Boolean);
+  const gi = segs.findIndex((s) => GLOB.test(s));
+  // A glob in the middle (`/**/x.log`, `/home/*/foo`) filters what is hit: judge by the prefix,
+  // but it no longer names the whole tree.
+  const filtered = gi >= 0;
+  const prefix = filtered ? '/' + segs.slice(0, gi).join('/') : base;
+  const last = segs[segs.length - 1] ?? '';
+  if (!filtered) {
+    if (base === '/') return 'root';
+    if (base === home || SYSTEM_DIRS.has(base) || /^\/usr\/[^/]+$/.test(base) || /^\/home\/[^/]+$/.test(base) || /^\/Users\/[^/]+$/.test(base)) {
+      return base === home || /^\/(home|Users)/.test(base) ? 'home' : 'system';
+    }
+  }
+  if (!filtered && last === '.git') return 'git';
+  const regen = segs.some((s) => REGENERABLE.has(s) || (s.startsWith('*.') && REGENERABLE.has(s)));
+  if (isWithin(prefix, '/tmp') || isWithin(prefix, '/var/tmp') || isWithin(prefix, '/dev/shm') || isWithin(prefix, '/private/tmp')) {
+    return prefix === '/tmp' || prefix === '/var/tmp' || prefix === '/private/tmp' ? 'tmp-root' : 'tmp';
+  }
+  if (workspace !== '' && isWithin(prefix, workspace)) {
+    if (regen && prefix !== workspace) return 'regenerable';
+    if (filtered && regen) return 'regenerable';
+    if (base === workspace) return 'workspace-root';
+    return 'workspace';
+  }
+  if (regen && filtered) return 'regenerable';
+  if (isWithin(prefix, home)) return 'home-child';
+  for (const d of SYSTEM_DIRS) if (isWithin(prefix, d) && d !== '/home' && d !== '/Users') return 'system-child';
+  return 'outside';
+}
+
+/** Files a command writes or truncates: redirections, tee, cp/mv/install/ln destinations, dd of=, sed -i… */
+const writeCache = new WeakMap<CommandFact, string[]>();
+export function writeTargets(f: CommandFact): string[] {
+  let w = writeCache.get(f);
+  if (w) return w;
+  w = [];
+  for (const r of f.redirects) {
+    if (r.op === '>' || r.op === '>>' || r.op === '>|' || r.op === '&>' || r.op === '&>>' || r.op === '<>') {
+      if (r.target.startsWith('/') && r.target !== '/dev/null' && !r.target.startsWith('/dev/fd/') && !/^\/dev\/(stdout|stderr|tty)$/.test(r.target)) w.push(r.target);
+    }
+  }
+  const t = targets(f).filter((x) => x.path !== null).map((x) => x.path!);
+  switch (f.name) {
+    case 'tee':
+    case 'truncate':
+    case 'touch':
+    case 'shred':
+    case 'sponge':
+      w.push(...t);
+      break;
+    case 'cp':
+    case 'mv':
+    case 'install':
+    case 'ln':
+    case 'rsync':
+    case 'scp':
+      if (t.length >= 2) w.push(t[t.length - 1]!);
+      break;
+    case 'sed':
+    case 'perl':
+      if (hasShort(f, 'i') || hasLong(f, '--in-place')) w.push(...t);
+      break;
+    case 'dd':
+      for (const a of f.argv) if (a.startsWith('of=')) w.push(resolvePath(a.slice(3), f.cwd || null) ?? a.slice(3));
+      break;
+    case 'crontab':
+      break;
+  }
+  writeCache.set(f, w);
+  return w;
+}
+
+export const ctxOf = (i: MatchInput): { home: string; ws: string } => ({ home: i.home, ws: i.workspace });
+export const under = isWithin;

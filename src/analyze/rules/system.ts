@@ -1,0 +1,159 @@
+// The machine itself: fork bombs, auth and boot files, privilege, power and process control.
+import type { Rule } from './types.ts';
+import { hasLong, hasShort, opts, sub, writeTargets } from './helpers.ts';
+import { isWithin } from '../resolve.ts';
+import { PRIV } from '../names.ts';
+
+const AUTH_FILES = /^\/etc\/(passwd|shadow|gshadow|group|sudoers|master\.passwd|pam\.d(\/.*)?|sudoers\.d(\/.*)?|security(\/.*)?|nsswitch\.conf|login\.defs)$/;
+
+export const systemRules: Rule[] = [
+  {
+    id: 'fork-bomb.recursive-function',
+    group: 'fork-bomb',
+    risk: 'critical',
+    message: 'a fork bomb: a function that spawns copies of itself',
+    why: 'exponential process creation freezes the machine until reboot',
+    match: (i) => i.fact.recursion === 'fanout',
+    examples: { match: [':(){ :|:& };:', 'f(){ f|f& }; f', 'bomb() { bomb | bomb & }; bomb', 'function x { x & x; }; x', 'perl -e "fork while fork"'], noMatch: ['f() { echo hi; }; f', 'f(){ f|f& }'] },
+  },
+  {
+    id: 'system-files.auth',
+    group: 'system-files',
+    risk: 'critical',
+    message: 'writes or truncates the system account, password or sudo files (or /boot)',
+    why: 'a damaged passwd/shadow/sudoers or boot file locks everyone out or stops the machine booting',
+    match: (i) => {
+      for (const t of writeTargets(i.fact)) if (AUTH_FILES.test(t) || isWithin(t, '/boot')) return t;
+      const f = i.fact;
+      if (/^(rm|unlink|shred|truncate|mv)$/.test(f.name)) {
+        for (const p of f.paths) if (AUTH_FILES.test(p) || isWithin(p, '/boot')) return p;
+      }
+      return false;
+    },
+    examples: { match: ['> /etc/shadow', 'echo x >> /etc/passwd', 'sudo tee /etc/sudoers', 'cp evil /etc/sudoers', 'rm /etc/passwd', 'sudo truncate -s0 /etc/group', 'dd if=x of=/boot/vmlinuz'], noMatch: ['cat /etc/passwd', "awk -F: '{print $1}' /etc/passwd"] },
+  },
+  {
+    id: 'system-files.etc-write',
+    group: 'system-files',
+    risk: 'high',
+    message: 'writes a system file under /etc, /usr, /bin, /lib or /sbin',
+    why: 'changes how the whole system behaves, for every user',
+    match: (i) => writeTargets(i.fact).find((t) => /^\/(etc|usr|bin|sbin|lib\d*|opt|var\/lib)(\/|$)/.test(t)) ?? false,
+    examples: { match: ['echo 127.0.0.1 x >> /etc/hosts', 'sudo tee /etc/hosts.d/x <<< y', 'cp x /usr/local/bin/x'], noMatch: ['cat /etc/hosts', 'echo hi > out.txt'] },
+  },
+  {
+    id: 'privilege.escalation',
+    group: 'privilege',
+    risk: 'high',
+    message: 'runs with root (or another user’s) privileges',
+    why: 'a mistake as root has no limits; nothing protects the system from the command',
+    match: (i) => {
+      const w = i.fact.wrappers.find((x) => PRIV.has(x));
+      if (w) return `${w} ${i.fact.name}`;
+      if (PRIV.has(i.fact.name)) {
+        // `sudo -l` / `-k` / `-v` only list, forget or refresh credentials.
+        if ((i.fact.name === 'sudo' || i.fact.name === 'doas') && /^-[lkKV]+$|^--(list|reset-timestamp|remove-timestamp|version|help)$/.test(i.fact.argv[1] ?? '')) return false;
+        return i.fact.name;
+      }
+      return false;
+    },
+    examples: { match: ['sudo apt-get install -y jq', "su -c 'id'", 'sudo -i', 'doas reboot', 'pkexec bash', 'sudo -u root rm x', 'sudo !!'], noMatch: ['sudo -l', 'which sudo', 'echo sudo', 'man sudo'] },
+  },
+  {
+    id: 'privilege.setuid',
+    group: 'privilege',
+    risk: 'high',
+    commands: ['chmod', 'setcap', 'install'],
+    message: 'sets the setuid/setgid bit or file capabilities',
+    why: 'a setuid binary runs as its owner (often root) for anyone who can execute it',
+    match: (i) => {
+      const f = i.fact;
+      if (f.name === 'setcap') return true;
+      const mode = f.name === 'install' ? f.argv.find((a, k) => f.argv[k - 1] === '-m' || a.startsWith('--mode=')) : opts(f).operands[0];
+      if (!mode) return false;
+      const m = mode.replace(/^--mode=/, '');
+      return /^[2467][0-7]{3}$/.test(m) || /^[ugoa]*[+=][rwxXt]*s/.test(m) ? m : false;
+    },
+    examples: { match: ['chmod +s ./helper', 'chmod u+s /usr/bin/x', 'chmod 4755 tool', 'setcap cap_net_raw+ep ./ping', 'install -m 4755 a /usr/bin/a'], noMatch: ['chmod +x run.sh', 'chmod 755 x', 'chmod 0644 x'] },
+  },
+  {
+    id: 'power-process.power',
+    group: 'power-process',
+    risk: 'high',
+    message: 'shuts down, reboots or changes the run level of the machine',
+    why: 'everything running is stopped, other users included',
+    match: (i) => {
+      const f = i.fact;
+      if (/^(shutdown|reboot|halt|poweroff|kexec)$/.test(f.name)) return f.name;
+      if (f.name === 'init' || f.name === 'telinit') return /^[0-6sS]$/.test(f.argv[1] ?? '') ? f.argv.join(' ') : false;
+      if (f.name === 'systemctl') return /^(reboot|poweroff|halt|kexec|suspend|hibernate|rescue|emergency|isolate|soft-reboot)$/.test(sub(f)) ? sub(f) : false;
+      if (f.name === 'loginctl') return /^(poweroff|reboot|terminate-session|terminate-user|kill-session|kill-user)$/.test(sub(f)) ? sub(f) : false;
+      return false;
+    },
+    examples: { match: ['reboot', 'sudo shutdown -h now', 'systemctl poweroff', 'init 0', 'init 6'], noMatch: ['echo reboot', 'systemctl status nginx'] },
+  },
+  {
+    id: 'power-process.services',
+    group: 'power-process',
+    risk: 'high',
+    commands: ['systemctl', 'service', 'launchctl', 'rc-service', 'sv'],
+    message: 'stops, disables or masks a system service',
+    why: 'services the system or other people depend on go away',
+    match: (i) => {
+      const f = i.fact;
+      const s = f.name === 'service' || f.name === 'rc-service' ? (opts(f).operands[1] ?? '') : sub(f);
+      return /^(stop|disable|mask|kill|unload|bootout|remove|delete|down)$/.test(s) ? s : false;
+    },
+    examples: { match: ['systemctl stop sshd', 'systemctl disable --now docker', 'sudo systemctl mask foo', 'service nginx stop'], noMatch: ['systemctl status', 'systemctl list-units'] },
+  },
+  {
+    id: 'power-process.service-restart',
+    group: 'power-process',
+    risk: 'medium',
+    commands: ['systemctl', 'service'],
+    message: 'starts, restarts or reloads a system service',
+    why: 'briefly interrupts a running service',
+    match: (i) => {
+      const f = i.fact;
+      const s = f.name === 'service' ? (opts(f).operands[1] ?? '') : sub(f);
+      return /^(start|restart|reload|try-restart|reload-or-restart|daemon-reload|set-property)$/.test(s) ? s : false;
+    },
+    examples: { match: ['systemctl restart nginx', 'service nginx reload'], noMatch: ['systemctl status nginx'] },
+  },
+  {
+    id: 'power-process.kill-all',
+    group: 'power-process',
+    risk: 'high',
+    commands: ['kill', 'killall', 'pkill', 'killall5', 'skill', 'slay'],
+    message: 'kills every process, init, or processes by name',
+    why: '`kill -1` signals every process you own; by-name kills hit more than intended',
+    match: (i) => {
+      const f = i.fact;
+      if (f.name !== 'kill') return f.name;
+      const pids = f.argv.slice(1).filter((a) => !/^-(\d+|[A-Z]+|s|n|-signal|SIG\w+)$/.test(a) || a === '-1');
+      const sigArgs = f.argv.slice(1);
+      // `kill -9 -1`: the last `-1` is a pid; `kill -1 123` is SIGHUP to 123.
+      const last = sigArgs[sigArgs.length - 1];
+      if (last === '-1' && sigArgs.length >= 2) return 'kill -1 (every process)';
+      if (pids.some((p) => p === '1' || p === '-1' && sigArgs.length === 1)) return 'kill 1';
+      return false;
+    },
+    examples: { match: ['kill -9 -1', 'kill -KILL -1', 'kill 1', 'killall -9 node', 'pkill -f python', 'kill -s KILL -1'], noMatch: ['kill %1', 'kill 1234', 'kill -9 4321', 'kill -1 1234'] },
+  },
+  {
+    id: 'power-process.sysctl',
+    group: 'power-process',
+    risk: 'high',
+    commands: ['sysctl', 'modprobe', 'rmmod', 'insmod', 'swapoff', 'umount', 'mount'],
+    message: 'changes kernel settings, modules or mounts',
+    why: 'affects the whole running system',
+    match: (i) => {
+      const f = i.fact;
+      if (f.name === 'sysctl') return hasShort(f, 'w') || hasLong(f, '--write') || f.argv.slice(1).some((a) => a.includes('=')) ? true : false;
+      if (f.name === 'mount') return opts(f).operands.length >= 2 || f.argv.some((a) => a.includes('remount'));
+      if (f.name === 'umount') return opts(f).operands.some((a) => a === '/' || /^\/(boot|home|usr|var)$/.test(a)) || hasShort(f, 'a');
+      return f.name === 'swapoff' ? hasShort(f, 'a') : f.name !== 'modprobe' || hasShort(f, 'r');
+    },
+    examples: { match: ['sysctl -w kernel.x=1', 'rmmod nvme', 'umount -a', 'mount -o remount,rw /'], noMatch: ['sysctl kernel.hostname', 'mount', 'modprobe -n x'] },
+  },
+];

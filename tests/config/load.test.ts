@@ -441,3 +441,22 @@ test('no config file: yaml is never imported', () => {
   const out2 = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8' });
   assert.deepEqual(JSON.parse(out2.stdout.trim().split('\n').pop()!), { loaded: true, mode: 'auto' });
 });
+
+test('project rules: added, but not ones that could stall the analyzer or shadow a user rule', async () => {
+  const { s, cwd } = project(
+    'rules:\n  add:\n    - {id: mine.x, risk: high, message: m, commands: [x]}\n',
+    `rules:
+  add:
+    - {id: proj.ok, risk: medium, message: ok, pattern: 'deploy .*--prod'}
+    - {id: proj.slow, risk: high, message: slow, pattern: '(a+)+$'}
+    - {id: proj.backref, risk: high, message: br, pattern: '(a)\\1'}
+    - {id: mine.x, risk: low, message: shadow, commands: [x]}
+`,
+  );
+  const r = await loadConfig({ cwd, env: s.env });
+  assert.deepEqual(r.config.rules.add.map((x) => x.id), ['mine.x', 'proj.ok']);
+  assert.match(r.notices[0], /:4: rules\.add\[1\]: 'proj\.slow' ignored — its pattern could stall the analyzer \(it nests unbounded repetition/);
+  assert.match(r.notices[1], /:5: rules\.add\[2\]: 'proj\.backref' ignored — .*backreference/);
+  assert.match(r.notices[2], /:6: rules\.add\[3\]: 'mine\.x' ignored — your user file already has a rule with that id/);
+  assert.equal(r.notices.length, 3);
+});

@@ -16,7 +16,7 @@ import {
   type Config,
   type SandboxConfig,
 } from './types.ts';
-import { closest, type Layer } from './validate.ts';
+import { closest, slowRegex, type Layer } from './validate.ts';
 import { tildify } from './tildify.ts';
 
 /** Dotted key → where its value came from: `default`, `FILE:LINE`, `env VG_MODE`, `flag --mode`. */
@@ -230,8 +230,10 @@ export function applyProjectLayer(
   if (layer.rules.add) {
     const mine = new Set(cfg.rules.add.map((r) => r.id));
     const ok = layer.rules.add.filter((r, i) => {
-      if (!mine.has(r.id)) return true;
-      refuse('rules.add', r.id, 'your user file already has a rule with that id', 'rename the project rule', i);
+      const slow = r.pattern === undefined ? null : slowRegex(r.pattern);
+      if (slow) refuse('rules.add', r.id, `its pattern could stall the analyzer (${slow})`, 'simplify the pattern', i);
+      else if (mine.has(r.id)) refuse('rules.add', r.id, 'your user file already has a rule with that id', 'rename the project rule', i);
+      else return true;
       return false;
     });
     if (ok.length) {

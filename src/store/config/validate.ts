@@ -365,6 +365,48 @@ function rule(c: Checker, v: unknown, p: Path): UserRuleSpec {
   return out;
 }
 
+/**
+ * Why a regex could backtrack for a very long time (a quantified group that itself holds an unbounded
+ * quantifier, like `(a+)+`, or a backreference), or null. A heuristic, not a proof: it is used to
+ * refuse patterns from project files, where a slow rule could stall the analyzer into its fallback.
+ */
+export function slowRegex(pattern: string): string | null {
+  if (pattern.length > 500) return 'longer than 500 characters';
+  const stack: { unbounded: boolean }[] = [{ unbounded: false }];
+  let lastGroupUnbounded = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      if (/[1-9k]/.test(pattern[i + 1] ?? '')) return 'it uses a backreference';
+      i++;
+      lastGroupUnbounded = false;
+      continue;
+    }
+    if (ch === '[') {
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+      lastGroupUnbounded = false;
+      continue;
+    }
+    if (ch === '(') {
+      stack.push({ unbounded: false });
+      continue;
+    }
+    if (ch === ')') {
+      const f = stack.length > 1 ? stack.pop()! : { unbounded: false };
+      lastGroupUnbounded = f.unbounded;
+      if (f.unbounded) stack[stack.length - 1].unbounded = true;
+      continue;
+    }
+    const unbounded = ch === '*' || ch === '+' || (ch === '{' && /^\{\d+,\}/.test(pattern.slice(i)));
+    if (unbounded) {
+      if (lastGroupUnbounded) return 'it nests unbounded repetition, e.g. (a+)+';
+      stack[stack.length - 1].unbounded = true;
+    }
+    lastGroupUnbounded = false;
+  }
+  return null;
+}
+
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (typeof v === 'string') return `'${v}'`;

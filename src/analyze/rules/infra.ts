@@ -79,7 +79,7 @@ export const infraRules: Rule[] = [
       return runFlags(d.args, i.home) ?? false;
     },
     examples: {
-      match: ['docker run -v /:/mnt --rm -it alpine sh', 'docker run --privileged x', 'podman run --pid=host x', 'docker run -v /var/run/docker.sock:/var/run/docker.sock x', 'docker run --mount type=bind,source=/etc,target=/e x', 'docker run -v ~:/h x'],
+      match: ['docker run -v /:/mnt --rm -it alpine sh', 'docker run --privileged x', 'podman run --pid=host x', 'docker run -v /var/run/docker.sock:/var/run/docker.sock x', 'docker run --mount type=bind,source=/etc,target=/e x', 'docker run -v $HOME:/h x'],
       noMatch: ['docker run --rm -it -v "$PWD":/app -w /app node:20 npm test', 'docker run --rm alpine echo hi'],
     },
   },

@@ -93,7 +93,7 @@ export const networkRules: Rule[] = [
       return s !== '' && re.test(s) ? `${f.name} ${s}` : false;
     },
     examples: {
-      match: ['npm install', 'npm ci', 'npm i lodash@4', 'yarn', 'yarn add -D typescript', 'pnpm install --frozen-lockfile', 'pip install -U pip', 'python3 -m pip install black', 'cargo build --release', 'cargo add serde', 'go mod download', 'gem install bundler', 'npx prettier --write .', 'npm uninstall react', 'apt-get install -y jq', 'brew install jq', 'uv add httpx', 'pipx run black'],
+      match: ['npm install', 'npm ci', 'npm i lodash@4', 'yarn', 'yarn add -D typescript', 'pnpm install --frozen-lockfile', 'pip install -U pip', 'cargo build --release', 'cargo add serde', 'go mod download', 'gem install bundler', 'npx prettier --write .', 'npm uninstall react', 'apt-get install -y jq', 'brew install jq', 'uv add httpx', 'pipx run black'],
       noMatch: ['npm run dev', 'npm test -- --watch', 'cargo test', 'go test ./...', 'pnpm -r build', 'pip list', 'npm ls', 'yarn test', 'brew list'],
     },
   },

@@ -153,7 +153,7 @@ export const remoteRules: Rule[] = [
     message: 'nests shell code too deeply to inspect',
     why: 'layers of `bash -c` / `eval` beyond the analyzer’s depth limit are not checked',
     match: (i) => i.fact.tooDeep === true,
-    examples: { match: ["bash -c \"bash -c 'bash -c \\\"bash -c \\\\\\\"bash -c ls\\\\\\\"\\\"'\" # deep"], noMatch: ["bash -c 'ls'"] },
+    examples: { match: ['eval '.repeat(12) + 'ls'], noMatch: ["bash -c 'ls'", 'eval eval eval ls'] },
   },
   {
     id: 'remote-code.reverse-shell',

@@ -1,0 +1,136 @@
+// The line protocol between the shell hooks (shell/vg.{bash,zsh,fish}) and the resident analyzer
+// (`vg serve`, server.ts). One request per line, one response line per request that wants one.
+//
+// Shell → server: fields separated by TAB, each field escaped so a field never holds a raw TAB,
+// newline, CR, NUL or backslash: `\\` `\t` `\n` `\r` `\0` (escape()/unescape()). The shells do this
+// with parameter expansion only (no fork).
+//
+//   J <id> <cwd> <line>              judge a line                          → one R line
+//   A <id> <answer>                  the answer to a prompt: s | y | r | n (r = trust the line)
+//   D <id> <status> <ms> <how>       the line finished (fire-and-forget): how = host | sandbox |
+//                                    block | cancel | fallback | error
+//   E <NAME> <value>                 the shell's exported NAME changed (PATH, HOME, VG_AGENT…)
+//   U <NAME>                         … was unset
+//   P <id>                           ping                                   → one P line
+//
+// Server → shell: fields separated by US (0x1f) — a non-whitespace IFS character, so `read` keeps
+// empty fields — and no field ever holds a control character (notices are sanitised; the command
+// to run is shell code with every control character written as an escape), so the shells need no
+// unescaping at all:
+//
+//   V ␟ <version> ␟ <pid> ␟ <timeout_ms> ␟ <fallback> ␟ <notice style> ␟ <mode>   once, when ready
+//   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd> ␟ <rid>
+//       decision: host | sandbox | prompt | block | more (line incomplete: keep editing) |
+//                 error (the analyzer failed: apply shell.fallback)
+//       notice:   what to print on stderr (RS 0x1e separates lines); for prompt: the question
+//       cmd:      sandbox/prompt: shell code that runs the sandbox invocation (argv, env, fds) —
+//                 eval'd by the shell; empty when the sandbox cannot start (notice says why)
+//   P ␟ <id> ␟ <pid>
+export const US = '\x1f';
+export const RS = '\x1e';
+
+export type ShellKind = 'bash' | 'zsh' | 'fish';
+export const SHELLS: readonly ShellKind[] = ['bash', 'zsh', 'fish'];
+
+export type Request =
+  | { kind: 'J'; id: string; cwd: string; line: string }
+  | { kind: 'A'; id: string; answer: string }
+  | { kind: 'D'; id: string; status: number; ms: number; how: string }
+  | { kind: 'E'; name: string; value: string }
+  | { kind: 'U'; name: string }
+  | { kind: 'P'; id: string };
+
+export type WireDecision = 'host' | 'sandbox' | 'prompt' | 'block' | 'more' | 'error';
+
+export interface Response {
+  id: string;
+  decision: WireDecision;
+  risk: string;
+  notice: string;
+  cmd: string;
+}
+
+const ESC: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+const UNESC: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', '0': '\0' };
+
+/** Escape one request field (what the shells do with parameter expansion). */
+export function escape(s: string): string {
+  return s.replace(/[\\\t\n\r\0]/g, (c) => ESC[c]!);
+}
+
+/** Undo escape(). An unknown escape keeps the character after the backslash. */
+export function unescape(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(.?)/gs, (_m, c: string) => (c === '' ? '\\' : (UNESC[c] ?? c)));
+}
+
+/** Parse one request line (without its newline). Null for anything malformed: the server ignores it. */
+export function parseRequest(raw: string): Request | null {
+  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  const f = line.split('\t');
+  switch (f[0]) {
+    case 'J':
+      if (f.length < 4 || !f[1]) return null;
+      // The line itself may not contain a raw TAB (it is escaped), so exactly 4 fields.
+      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f.slice(3).join('\t')) };
+    case 'A':
+      if (f.length < 3 || !f[1]) return null;
+      return { kind: 'A', id: f[1], answer: f[2]! };
+    case 'D': {
+      if (f.length < 4 || !f[1]) return null;
+      const status = Number.parseInt(f[2]!, 10);
+      const ms = Number.parseFloat(f[3]!);
+      return { kind: 'D', id: f[1], status: Number.isFinite(status) ? status : -1, ms: Number.isFinite(ms) ? ms : 0, how: f[4] || 'host' };
+    }
+    case 'E':
+      if (f.length < 3 || !f[1]) return null;
+      return { kind: 'E', name: f[1], value: unescape(f.slice(2).join('\t')) };
+    case 'U':
+      if (f.length < 2 || !f[1]) return null;
+      return { kind: 'U', name: f[1] };
+    case 'P':
+      return { kind: 'P', id: f[1] ?? '' };
+    default:
+      return null;
+  }
+}
+
+/** A request line as a shell would write it (used by tests and the bench). */
+export function formatRequest(r: Request): string {
+  switch (r.kind) {
+    case 'J':
+      return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}\n`;
+    case 'A':
+      return `A\t${r.id}\t${r.answer}\n`;
+    case 'D':
+      return `D\t${r.id}\t${r.status}\t${r.ms}\t${r.how}\n`;
+    case 'E':
+      return `E\t${r.name}\t${escape(r.value)}\n`;
+    case 'U':
+      return `U\t${r.name}\n`;
+    case 'P':
+      return `P\t${r.id}\n`;
+  }
+}
+
+/** One display line for a response field: control characters become spaces, line breaks become RS. */
+export function sanitizeNotice(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\r?\n/g, RS).replace(/[\x00-\x1d\x1f\x7f]/g, ' ');
+}
+
+export function formatResponse(r: Response): string {
+  // The id is the shell's own counter; keep it free of separators whatever it sent.
+  const id = r.id.replace(/[\x00-\x1f\x7f]/g, '');
+  return ['R', id, r.decision, r.risk, sanitizeNotice(r.notice), r.cmd].join(US) + '\n';
+}
+
+export function parseResponse(raw: string): Response | null {
+  const f = raw.replace(/\n$/, '').split(US);
+  if (f[0] !== 'R' || f.length < 6) return null;
+  return { id: f[1]!, decision: f[2] as WireDecision, risk: f[3]!, notice: f[4]!, cmd: f[5]! };
+}
+
+export function formatHello(o: { version: string; pid: number; timeoutMs: number; fallback: string; notice: string; mode: string }): string {
+  return ['V', o.version, String(o.pid), String(o.timeoutMs), o.fallback, o.notice, o.mode].join(US) + '\n';
+}

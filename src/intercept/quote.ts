@@ -1,0 +1,80 @@
+// Shell code for "run this Invocation", as the shell hook evals it: no Node on the path of a
+// sandboxed command. The output never contains a control character (newlines in an argument are
+// written as $'\n' for bash/zsh and \n for fish), so it fits on one protocol line.
+import type { Invocation } from '../runtimes/types.ts';
+import type { ShellKind } from './protocol.ts';
+
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// eslint-disable-next-line no-control-regex
+const CTRL = /[\x00-\x1f\x7f]/;
+
+const hex = (c: string): string => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+
+/** Quote one word for bash/zsh: '…' with control characters as $'\xHH' pieces. */
+export function quotePosix(w: string): string {
+  if (w === '') return "''";
+  if (SAFE.test(w)) return w;
+  let out = '';
+  let buf = '';
+  const flush = (): void => {
+    if (buf) out += "'" + buf.replace(/'/g, "'\\''") + "'";
+    buf = '';
+  };
+  for (const c of w) {
+    if (CTRL.test(c)) {
+      flush();
+      out += "$'" + hex(c) + "'";
+    } else buf += c;
+  }
+  flush();
+  return out;
+}
+
+/** Quote one word for fish: inside '…' only \\ and \' are escapes; control characters go outside as \xHH. */
+export function quoteFish(w: string): string {
+  if (w === '') return "''";
+  if (SAFE.test(w)) return w;
+  let out = '';
+  let buf = '';
+  const flush = (): void => {
+    if (buf) out += "'" + buf.replace(/[\\']/g, (c) => '\\' + c) + "'";
+    buf = '';
+  };
+  for (const c of w) {
+    if (CTRL.test(c)) {
+      flush();
+      out += hex(c);
+    } else buf += c;
+  }
+  flush();
+  return out;
+}
+
+export function quoteFor(shell: ShellKind): (w: string) => string {
+  return shell === 'fish' ? quoteFish : quotePosix;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The command line that runs `inv` from the shell: `command env -i K=V … ARGV… 9<'file'`.
+ * Invocation.env is the complete environment of the runtime process (as spawn({ env }) would use it),
+ * hence `env -i`; an empty env inherits the shell's. Extra fds are redirections on the same command.
+ */
+export function invocationCommand(inv: Invocation, shell: ShellKind): string {
+  const q = quoteFor(shell);
+  const words: string[] = ['command'];
+  const env = Object.entries(inv.env ?? {}).filter(([k]) => ENV_NAME.test(k));
+  if (env.length) {
+    words.push('env', '-i');
+    for (const [k, v] of env) words.push(q(`${k}=${v}`));
+  }
+  if (inv.argv.length === 0) throw new Error('empty invocation argv');
+  // argv[0] containing '=' would be read by env as an assignment; go through a path-qualified form.
+  for (const [i, a] of inv.argv.entries()) words.push(i === 0 && env.length && a.includes('=') ? q('./' + a) : q(a));
+  for (const f of inv.files ?? []) {
+    if (!Number.isInteger(f.fd) || f.fd < 3 || f.fd > 9) throw new Error(`cannot pass fd ${f.fd} from the shell (3–9 only)`);
+    words.push(`${f.fd}<${q(f.path)}`);
+  }
+  return words.join(' ');
+}

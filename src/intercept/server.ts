@@ -1,0 +1,354 @@
+// The resident analyzer: one long-lived process per interactive shell, started lazily by the hook
+// (`vg serve --shell bash …`), speaking protocol.ts on stdin/stdout. It judges each line with
+// judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
+// takes trust answers and appends the audit record when the shell reports the line finished.
+// docs/shell.md explains why one per shell.
+import { closeSync, createReadStream, openSync, writeSync, fstatSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { JudgeContext, Verdict } from './judge.ts';
+import { formatHello, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
+import { invocationCommand } from './quote.ts';
+import { isIncomplete } from './complete.ts';
+
+type Env = Record<string, string | undefined>;
+type JudgeFn = (line: string, ctx: JudgeContext) => Promise<Verdict>;
+
+export interface ShellSettings {
+  timeoutMs: number;
+  fallback: 'host' | 'block';
+  notice: 'full' | 'quiet' | 'off';
+  mode: string;
+  audit: { enabled: boolean; maxSizeMb: number; keep: number };
+  allowedDomains: readonly string[];
+}
+
+export interface ServeOptions {
+  shell: ShellKind;
+  session: string;
+  /** The shell's pid: the server exits when it is gone (a FIFO may outlive it). */
+  shellPid?: number;
+  version: string;
+  env?: Env;
+  input?: Readable;
+  /** fd to write responses to (default 1). */
+  outFd?: number;
+  /** Seams for tests; default to the real modules. */
+  judge?: JudgeFn;
+  settings?: (cwd: string, env: Env) => Promise<ShellSettings>;
+  audit?: (rec: Record<string, unknown>, env: Env, s: ShellSettings) => void;
+  trustAdd?: (line: string, cwd: string, env: Env) => void;
+  log?: (msg: string) => void;
+}
+
+interface Pending {
+  line: string;
+  cwd: string;
+  verdict?: Verdict;
+  decision: string;
+  answer?: 'sandbox' | 'host' | 'remember' | 'no';
+  t: number;
+}
+
+/** Commands of vg itself that act on the shell or the user's own state: run in the shell, never sandboxed. */
+const VG_SELF = new Set(['on', 'off', 'status', 'trust', 'analyze', 'audit', 'metrics', 'config', 'doctor', 'init', 'help', '--help', '--version', 'exec']);
+
+export function isVgSelf(v: Verdict): boolean {
+  const cmds = v.analysis.commands;
+  if (v.risk === 'critical' || cmds.length !== 1) return false;
+  const c = cmds[0]!;
+  return (
+    c.name === 'vg' && c.argv[0] === 'vg' && c.depth === 0 && c.origin === 'top' && c.wrappers.length === 0 && c.redirects.length === 0 &&
+    !c.dynamic && c.argv.length >= 2 && VG_SELF.has(c.argv[1]!)
+  );
+}
+
+export async function defaultSettings(cwd: string, env: Env): Promise<ShellSettings> {
+  const { loadConfig } = await import('../store/config/index.ts');
+  const { config } = await loadConfig({ cwd, env });
+  return {
+    timeoutMs: config.shell.analyzer_timeout_ms,
+    fallback: config.shell.fallback,
+    notice: config.shell.notice,
+    mode: config.sandbox.enabled ? config.sandbox.mode : 'never',
+    audit: { enabled: config.audit.enabled, maxSizeMb: config.audit.max_size_mb, keep: config.audit.keep },
+    allowedDomains: config.sandbox.allowed_domains,
+  };
+}
+
+const FALLBACK_SETTINGS: ShellSettings = {
+  timeoutMs: 500,
+  fallback: 'host',
+  notice: 'full',
+  mode: 'always',
+  audit: { enabled: true, maxSizeMb: 10, keep: 5 },
+  allowedDomains: [],
+};
+
+export async function serve(o: ServeOptions): Promise<number> {
+  const env: Env = { ...(o.env ?? process.env) };
+  const outFd = o.outFd ?? 1;
+  const log = o.log ?? ((m: string) => process.env.VG_DEBUG && process.stderr.write(`vg serve: ${m}\n`));
+  const judgeFn: JudgeFn = o.judge ?? (async (line, ctx) => (await import('./judge.ts')).judge(line, ctx));
+  const loadSettings = o.settings ?? defaultSettings;
+  const pending = new Map<string, Pending>();
+  const proxies = new Map<string, { close(): Promise<void>; setAllowedDomains(d: readonly string[]): void } | 'external'>();
+  const shownNotices = new Set<string>();
+
+  let settings: ShellSettings = FALLBACK_SETTINGS;
+  let settingsAt = 0;
+  let settingsCwd = '';
+  const freshSettings = async (cwd: string): Promise<ShellSettings> => {
+    if (Date.now() - settingsAt < 2000 && cwd === settingsCwd) return settings;
+    try {
+      settings = await loadSettings(cwd, env);
+    } catch (e) {
+      log(`config: ${(e as Error).message}`);
+    }
+    settingsAt = Date.now();
+    settingsCwd = cwd;
+    return settings;
+  };
+
+  const write = (s: string): void => {
+    try {
+      writeSync(outFd, s);
+    } catch (e) {
+      // The shell went away (EPIPE): nothing left to serve.
+      log(`write: ${(e as Error).message}`);
+      process.exit(0);
+    }
+  };
+
+  await freshSettings(env.PWD || process.cwd());
+  write(
+    formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode }),
+  );
+
+  const audit =
+    o.audit ??
+    ((rec: Record<string, unknown>, e: Env, s: ShellSettings): void => {
+      void import('../store/audit.ts')
+        .then((m) => m.appendAudit(rec as unknown as Parameters<typeof m.appendAudit>[0], e, { enabled: s.audit.enabled, maxSizeMb: s.audit.maxSizeMb, keep: s.audit.keep }))
+        .catch((err: unknown) => log(`audit: ${(err as Error).message}`));
+    });
+  const trustAdd =
+    o.trustAdd ??
+    (async (line: string, cwd: string, e: Env): Promise<void> => {
+      const { trustStore } = await import('../store/trust.ts');
+      trustStore(e).add(line, { cwd });
+    });
+
+  async function ensureProxy(need: { socketPath: string; allowedDomains: string[] }): Promise<void> {
+    const have = proxies.get(need.socketPath);
+    if (have && have !== 'external') {
+      have.setAllowedDomains(need.allowedDomains);
+      return;
+    }
+    // Another shell's server may already host it (the socket is per user): use that one.
+    if (await listening(need.socketPath)) {
+      proxies.set(need.socketPath, 'external');
+      return;
+    }
+    const { startProxy } = await import('../runtimes/proxy.ts');
+    proxies.set(need.socketPath, await startProxy({ socketPath: need.socketPath, allowedDomains: need.allowedDomains }));
+  }
+
+  async function onJudge(r: Extract<Request, { kind: 'J' }>): Promise<void> {
+    const t = Date.now();
+    const line = r.line;
+    const reply = (x: Omit<Response, 'id'>): void => write(formatResponse({ id: r.id, ...x }));
+    if (o.shell !== 'fish' && isIncomplete(line)) {
+      reply({ decision: 'more', risk: '', notice: '', cmd: '' });
+      return;
+    }
+    const s = await freshSettings(r.cwd);
+    const ctx: JudgeContext = {
+      cwd: r.cwd,
+      env,
+      interactive: true,
+      agent: env.VG_AGENT ? 'agent' : undefined,
+      session: o.session,
+      source: 'shell',
+    };
+    let v: Verdict;
+    try {
+      v = await withTimeout(judgeFn(line, ctx), Math.max(50, s.timeoutMs - 20));
+    } catch (e) {
+      const msg = (e as Error).message.split('\n')[0];
+      log(`judge: ${msg}`);
+      pending.set(r.id, { line, cwd: r.cwd, decision: 'error', t });
+      reply({ decision: 'error', risk: '', notice: msg, cmd: '' });
+      return;
+    }
+    let decision: Response['decision'] = v.decision;
+    if (decision !== 'host' && isVgSelf(v)) decision = 'host';
+    const notices = v.notices.filter((n) => !shownNotices.has(n));
+    for (const n of notices) shownNotices.add(n);
+    let notice = decision === 'host' ? '' : v.notice;
+    let cmd = '';
+    if ((decision === 'sandbox' || decision === 'prompt') && v.sandbox && !v.sandboxError) {
+      try {
+        cmd = invocationCommand(v.sandbox.invocation, o.shell);
+        if (v.sandbox.invocation.needsProxy) await ensureProxy(v.sandbox.invocation.needsProxy);
+      } catch (e) {
+        cmd = '';
+        if (decision === 'sandbox') notice = `vg: the sandbox cannot start: ${(e as Error).message} — run \`vg doctor\``;
+      }
+    } else if (decision === 'sandbox') {
+      notice = v.sandboxError ?? 'vg: the sandbox cannot start — run `vg doctor`';
+    }
+    if (notices.length) notice = [...notices.map((n) => `vg: ${n}`), notice].filter(Boolean).join(RS);
+    pending.set(r.id, { line, cwd: r.cwd, verdict: v, decision, t });
+    trimPending();
+    reply({ decision, risk: v.risk, notice, cmd });
+  }
+
+  function trimPending(): void {
+    while (pending.size > 64) pending.delete(pending.keys().next().value as string);
+  }
+
+  async function onAnswer(r: Extract<Request, { kind: 'A' }>): Promise<void> {
+    const p = pending.get(r.id);
+    if (!p) return;
+    p.answer = r.answer === 's' ? 'sandbox' : r.answer === 'y' ? 'host' : r.answer === 'r' ? 'remember' : 'no';
+    if (p.answer === 'remember' && p.verdict && p.verdict.risk !== 'critical' && !env.VG_AGENT) {
+      try {
+        await trustAdd(p.line, p.cwd, env);
+      } catch (e) {
+        log(`trust: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  function onDone(r: Extract<Request, { kind: 'D' }>): void {
+    const p = pending.get(r.id);
+    if (!p) return;
+    pending.delete(r.id);
+    const v = p.verdict;
+    if (!v) return; // analyzer error / fallback: nothing judged to record
+    const how = r.how;
+    const ranSandbox = how === 'sandbox';
+    const rec = {
+      kind: 'execution',
+      session: o.session,
+      cwd: p.cwd,
+      line: p.line,
+      risk: v.risk,
+      decision: p.decision === 'prompt' || p.decision === 'host' || p.decision === 'block' || p.decision === 'sandbox' ? p.decision : v.decision,
+      reasons: v.analysis.reasons.map((x) => ({ rule: x.rule, risk: x.risk, message: x.message })),
+      runtime: ranSandbox ? v.sandbox?.runtime : how === 'host' ? 'host' : undefined,
+      cached: ranSandbox ? v.sandbox?.cached : undefined,
+      durationMs: Math.round(r.ms * 10) / 10,
+      status: r.status,
+      agent: env.VG_AGENT ? 'agent' : undefined,
+      source: 'shell',
+      answer: p.answer,
+    };
+    audit(rec, env, settings);
+  }
+
+  const handle = async (raw: string): Promise<void> => {
+    const r = parseRequest(raw);
+    if (!r) return;
+    switch (r.kind) {
+      case 'J':
+        return onJudge(r);
+      case 'A':
+        return onAnswer(r);
+      case 'D':
+        return onDone(r);
+      case 'E':
+        env[r.name] = r.value;
+        return;
+      case 'U':
+        delete env[r.name];
+        return;
+      case 'P':
+        write(`P\x1f${r.id}\x1f${process.pid}\n`);
+        return;
+    }
+  };
+
+  // Requests are handled strictly in order: an answer or a trust entry takes effect before the next line is judged.
+  let chain: Promise<void> = Promise.resolve();
+  const input = o.input ?? process.stdin;
+  let buf = '';
+  input.setEncoding('utf8');
+  input.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const raw = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      chain = chain.then(() => handle(raw)).catch((e: unknown) => log(`request: ${(e as Error).message}`));
+    }
+  });
+
+  const done = new Promise<void>((resolve) => {
+    input.on('end', resolve);
+    input.on('close', resolve);
+    input.on('error', resolve);
+    if (o.shellPid) {
+      const timer = setInterval(() => {
+        try {
+          process.kill(o.shellPid!, 0);
+        } catch {
+          resolve();
+        }
+      }, 2000);
+      timer.unref();
+      void done.then(() => clearInterval(timer));
+    }
+  });
+  await done;
+  await chain.catch(() => undefined);
+  for (const p of proxies.values()) if (p !== 'external') await p.close().catch(() => undefined);
+  return 0;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`the analyzer took longer than ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+function listening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, 200);
+    s.on('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
+  });
+}
+
+/** Open the request/response FIFOs for `--in/--out` (fish): read-write, so neither end ever sees EOF. */
+export function openFifos(inPath: string, outPath: string): { input: Readable; outFd: number } {
+  const inFd = openSync(inPath, 'r+');
+  const outFd = openSync(outPath, 'r+');
+  if (!fstatSync(inFd).isFIFO()) {
+    closeSync(inFd);
+    throw new Error(`${inPath} is not a FIFO`);
+  }
+  return { input: createReadStream('', { fd: inFd, autoClose: true }), outFd };
+}

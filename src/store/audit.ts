@@ -6,13 +6,13 @@
 // scheme that reconciles forks afterwards. audit.head (last seq + hash) lets verify tell a log that
 // was cut short from one that simply ended. Rotation keeps the chain: the first record of the new
 // file links to the last record of audit.1.jsonl.
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, openSync, readFileSync, readSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Risk } from '../analyze/types.ts';
 import type { Decision } from '../policy/types.ts';
 import { stateDir } from './paths.ts';
-import { canonicalJson, ensureDir, openAppend, readLinesFrom, truncateUtf8, writeAtomic, MAX_RECORD_BYTES, type Env } from './jsonl.ts';
+import { canonicalJson, readLinesFd, readLinesFrom, truncateUtf8, MAX_RECORD_BYTES, type Env } from './jsonl.ts';
 import { withLock } from './lock.ts';
 
 export interface AuditInput {
@@ -139,34 +139,45 @@ interface Tail {
   torn: boolean;
 }
 
-function readTail(file: string): Tail {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { last: null, size: 0, torn: false };
-    throw err;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return { last: null, size, torn: false };
-    // Two records' worth is always enough to hold the last complete one (each is < 4 KiB).
-    const len = Math.min(size, 2 * MAX_RECORD_BYTES + 2);
-    const buf = Buffer.allocUnsafe(len);
-    const got = readSync(fd, buf, 0, len, size - len);
-    const text = buf.toString('utf8', 0, got);
-    const torn = !text.endsWith('\n');
-    const lines = text.split('\n');
-    lines.pop(); // after the last newline: '' or the torn record
-    for (let i = lines.length - 1; i >= 0 && i >= lines.length - 2; i--) {
-      try {
-        const r = JSON.parse(lines[i]) as Partial<AuditRecord>;
-        if (typeof r.seq === 'number' && typeof r.hash === 'string') return { last: { seq: r.seq, hash: r.hash }, size, torn };
-      } catch {
-        // a garbage line; verify will name it
-      }
+/** The last complete record of the file open on `fd` (read with pread: the fd is O_APPEND for writing). */
+function readTail(fd: number, size: number): Tail {
+  if (size === 0) return { last: null, size, torn: false };
+  // Two records' worth always holds the last complete one (each is < 4 KiB).
+  const len = Math.min(size, 2 * MAX_RECORD_BYTES + 2);
+  const buf = Buffer.allocUnsafe(len);
+  const got = readSync(fd, buf, 0, len, size - len);
+  const text = buf.toString('utf8', 0, got);
+  const torn = !text.endsWith('\n');
+  const lines = text.split('\n');
+  lines.pop(); // after the last newline: '' or the torn record
+  for (let i = lines.length - 1; i >= 0 && i >= lines.length - 2; i--) {
+    try {
+      const r = JSON.parse(lines[i]) as Partial<AuditRecord>;
+      if (typeof r.seq === 'number' && typeof r.hash === 'string') return { last: { seq: r.seq, hash: r.hash }, size, torn };
+    } catch {
+      // a garbage line; verify will name it
     }
-    return { last: null, size, torn };
+  }
+  return { last: null, size, torn };
+}
+
+/** Open read-write for appending, 0600; a file that was made readable by others is tightened. */
+function openLog(file: string): { fd: number; size: number } {
+  const fd = openSync(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600);
+  const st = fstatSync(fd);
+  if (st.mode & 0o077) fchmodSync(fd, 0o600);
+  return { fd, size: st.size };
+}
+
+const HEAD_BYTES = 200;
+
+// The head is rewritten in place with one fixed-size write, not via temp file + rename: on this
+// machine kind a rename costs ~400 µs, more than the rest of an append. Readers take the lock.
+function writeHead(env: Env, rec: AuditRecord): void {
+  const fd = openSync(auditHeadFile(env), constants.O_WRONLY | constants.O_CREAT, 0o600);
+  try {
+    const text = JSON.stringify({ seq: rec.seq, hash: rec.hash, time: rec.time });
+    writeSync(fd, text.padEnd(HEAD_BYTES - 1, ' ') + '\n', 0);
   } finally {
     closeSync(fd);
   }
@@ -203,30 +214,33 @@ function rotate(env: Env, keep: number): void {
 /** Append under the lock. Throws; the public entry points decide whether to. */
 function appendRecord(input: AuditInput | (Omit<AuditInput, 'kind'> & { kind: 'reset' }), env: Env, o: AuditOptions): AuditRecord {
   const file = auditFile(env);
-  ensureDir(stateDir(env));
   const body = clean(input, env);
+  // The lock creates the state directory if needed.
   return withLock(
     file,
     () => {
-      const tail = readTail(file);
-      // The file's own tail is the truth; the head only bridges an empty (new or rotated) file.
-      const link = tail.last ?? readHead(env);
-      const seq = link ? link.seq + 1 : 0;
-      const { rec, text } = seal(body, seq, link ? link.hash : GENESIS);
-      const maxBytes = Math.max(1, o.maxSizeMb ?? 10) * 1024 * 1024;
-      let torn = tail.torn;
-      if (tail.size > 0 && tail.size + text.length > maxBytes) {
-        rotate(env, o.keep ?? 5);
-        torn = false;
-      }
-      const fd = openAppend(file);
+      let { fd, size } = openLog(file);
       try {
+        const tail = readTail(fd, size);
+        // The file's own tail is the truth; the head only bridges an empty (new or rotated) file.
+        const link = tail.last ?? readHead(env);
+        const seq = link ? link.seq + 1 : 0;
+        const { rec, text } = seal(body, seq, link ? link.hash : GENESIS);
+        const maxBytes = (o.maxSizeMb ?? 10) * 1024 * 1024;
+        let torn = tail.torn;
+        if (size > 0 && size + Buffer.byteLength(text) > maxBytes) {
+          closeSync(fd);
+          fd = -1;
+          rotate(env, o.keep ?? 5);
+          ({ fd, size } = openLog(file));
+          torn = false;
+        }
         writeSync(fd, torn ? '\n' + text : text);
+        writeHead(env, rec);
+        return rec;
       } finally {
-        closeSync(fd);
+        if (fd >= 0) closeSync(fd);
       }
-      writeAtomic(auditHeadFile(env), JSON.stringify({ seq: rec.seq, hash: rec.hash, time: rec.time }) + '\n');
-      return rec;
     },
     { timeoutMs: 2_000 },
   );
@@ -315,10 +329,46 @@ export interface VerifyResult {
   files?: number;
 }
 
+interface Snapshot {
+  head: { seq: number; hash: string } | null;
+  files: { file: string; fd: number; size: number }[];
+}
+
+// Head and file sizes are read under the lock so they describe the same moment; the files are then
+// read through the open fds, so appends and rotations during a long verify change nothing.
+function snapshot(env: Env): Snapshot {
+  if (!existsSync(stateDir(env))) return { head: null, files: [] };
+  return withLock(
+    auditFile(env),
+    () => {
+      const files: Snapshot['files'] = [];
+      try {
+        for (const file of auditFiles(env)) {
+          const fd = openSync(file, constants.O_RDONLY);
+          files.push({ file, fd, size: fstatSync(fd).size });
+        }
+      } catch (err) {
+        for (const f of files) closeSync(f.fd);
+        throw err;
+      }
+      return { head: readHead(env), files };
+    },
+    { timeoutMs: 5_000 },
+  );
+}
+
 export function verifyAudit(env: Env = process.env): VerifyResult {
-  const files = auditFiles(env);
-  const head = readHead(env);
+  const snap = snapshot(env);
+  try {
+    return verifySnapshot(snap);
+  } finally {
+    for (const f of snap.files) closeSync(f.fd);
+  }
+}
+
+function verifySnapshot({ head, files }: Snapshot): VerifyResult {
   let records = 0;
+  let lastFileLines = 0;
   let prev: AuditRecord | null = null;
   const fail = (where: string, n: number, problem: string): VerifyResult => ({
     ok: false,
@@ -327,9 +377,10 @@ export function verifyAudit(env: Env = process.env): VerifyResult {
     files: files.length,
     ...(prev ? { last: { seq: prev.seq, hash: prev.hash } } : {}),
   });
-  for (const f of files) {
-    const where = f.endsWith('/audit.jsonl') ? '' : `${f.slice(f.lastIndexOf('/') + 1)} `;
-    const chunk = readLinesFrom(f);
+  for (const { file, fd, size } of files) {
+    const where = file.endsWith('/audit.jsonl') ? '' : `${file.slice(file.lastIndexOf('/') + 1)} `;
+    const chunk = readLinesFd(fd, size);
+    lastFileLines = chunk.lines.length;
     let n = 0;
     for (const text of chunk.lines) {
       n++;
@@ -364,28 +415,23 @@ export function verifyAudit(env: Env = process.env): VerifyResult {
     if (chunk.partial > 0) return fail(where, n + 1, 'incomplete record at the end of the file — the log was cut mid-record');
   }
   const last = prev ? { seq: prev.seq, hash: prev.hash } : undefined;
-  const tailWhere = 'audit.head: ';
+  const base = { ok: false, records, files: files.length, ...(last ? { last } : {}) };
   if (head && !last) {
-    return { ok: false, records, files: files.length, problem: `${tailWhere}the log is empty but records up to seq ${head.seq} were written — the log was deleted or truncated` };
+    return { ...base, problem: `audit.head: the log is empty but records up to seq ${head.seq} were written — the log was deleted or truncated` };
   }
   if (head && last) {
     if (head.seq > last.seq) {
-      return { ok: false, records, last, files: files.length, problem: `line ${countLines(files)}: the log ends at seq ${last.seq} but audit.head records seq ${head.seq} — the end of the log was cut off` };
+      return { ...base, problem: `line ${lastFileLines}: the log ends at seq ${last.seq} but audit.head records seq ${head.seq} — the end of the log was cut off` };
     }
     if (head.seq === last.seq && head.hash !== last.hash) {
-      return { ok: false, records, last, files: files.length, problem: `line ${countLines(files)}: the last record does not match audit.head — it was replaced` };
+      return { ...base, problem: `line ${lastFileLines}: the last record does not match audit.head — it was replaced` };
     }
     if (head.seq < last.seq) {
-      return { ok: false, records, last, files: files.length, problem: `${tailWhere}records seq ${head.seq} but the log goes on to seq ${last.seq} — records were appended without vg (or a writer crashed mid-append)` };
+      return { ...base, problem: `audit.head: records seq ${head.seq} but the log goes on to seq ${last.seq} — records were appended without vg (or a writer crashed mid-append)` };
     }
   }
   if (!head && last) {
-    return { ok: false, records, last, files: files.length, problem: `${tailWhere}missing while the log has ${records} records — it was deleted` };
+    return { ...base, problem: `audit.head: missing while the log has ${records} records — it was deleted` };
   }
   return { ok: true, records, files: files.length, ...(last ? { last } : {}) };
-}
-
-function countLines(files: string[]): number {
-  const f = files[files.length - 1];
-  return f ? readLinesFrom(f).lines.length : 0;
 }

@@ -68,22 +68,26 @@ export function readLinesFrom(file: string, start = 0): Chunk & { size: number; 
   }
   try {
     const st = fstatSync(fd);
-    const size = st.size;
-    const len = Math.max(0, size - start);
-    const buf = Buffer.allocUnsafe(len);
-    let got = 0;
-    while (got < len) {
-      const n = readSync(fd, buf, got, len - got, start + got);
-      if (n === 0) break;
-      got += n;
-    }
-    const last = buf.lastIndexOf(0x0a, got - 1);
-    const body = last >= 0 ? buf.toString('utf8', 0, last) : '';
-    const lines = last >= 0 ? body.split('\n') : [];
-    return { lines, end: start + last + 1, partial: got - (last + 1), size, ino: st.ino, mtimeMs: st.mtimeMs };
+    return { ...readLinesFd(fd, st.size, start), size: st.size, ino: st.ino, mtimeMs: st.mtimeMs };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Complete lines between `start` and `size` of an open file (a snapshot: later appends are not read). */
+export function readLinesFd(fd: number, size: number, start = 0): Chunk {
+  const len = Math.max(0, size - start);
+  if (len === 0) return { lines: [], end: start, partial: 0 };
+  const buf = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, start + got);
+    if (n === 0) break;
+    got += n;
+  }
+  const last = got > 0 ? buf.lastIndexOf(0x0a, got - 1) : -1;
+  const lines = last >= 0 ? buf.toString('utf8', 0, last).split('\n') : [];
+  return { lines, end: start + last + 1, partial: got - (last + 1) };
 }
 
 /** JSON with keys sorted at every level and undefined dropped: the same bytes for the same data. */

@@ -4,7 +4,6 @@
 import { closeSync, constants, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { VgError } from '../cli/errors.ts';
 
 export interface LockOptions {
@@ -15,6 +14,7 @@ export interface LockOptions {
 }
 
 const HOST = hostname();
+let counter = 0;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 // The store APIs are synchronous (the analyzer calls match/recordUse inline), so waiting must be too.
 const sleep = (ms: number): void => void Atomics.wait(sleeper, 0, 0, ms);
@@ -53,7 +53,8 @@ export function withLock<T>(file: string, fn: () => T, o: LockOptions = {}): T {
 }
 
 function acquire(lock: string, timeoutMs: number, staleMs: number): string {
-  const token = randomBytes(6).toString('hex');
+  // Unique on this host without asking the CSPRNG (which costs more than the lock itself here).
+  const token = `${process.pid}.${++counter}`;
   const deadline = Date.now() + timeoutMs;
   let backoff = 0.05;
   for (let attempt = 0; ; attempt++) {

@@ -460,3 +460,13 @@ test('project rules: added, but not ones that could stall the analyzer or shadow
   assert.match(r.notices[2], /:6: rules\.add\[3\]: 'mine\.x' ignored — your user file already has a rule with that id/);
   assert.equal(r.notices.length, 3);
 });
+
+test('YAML oddities are errors, not silently accepted: unknown tags, collection keys', async () => {
+  const s = sandbox();
+  s.write(s.userFile, 'sandbox:\n  mode: !custom auto\n');
+  await rejectsWith(loadConfig({ cwd: s.home, env: s.env }), /config\.yaml:2:9: YAML syntax: Unresolved tag: !custom/);
+  s.write(s.userFile, 'sandbox:\n  ? [a, b]\n  : 1\n');
+  await rejectsWith(loadConfig({ cwd: s.home, env: s.env }), /config\.yaml:2:5: YAML: a key must be a plain name/);
+  s.write(s.userFile, 'sandbox:\n  __proto__: {enabled: false}\n');
+  await rejectsWith(loadConfig({ cwd: s.home, env: s.env }), /:2: sandbox\.__proto__: unknown key under sandbox/);
+});

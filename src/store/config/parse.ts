@@ -32,7 +32,8 @@ export async function parseYamlText(text: string, display: string): Promise<Pars
   const { parseDocument, LineCounter, isMap, isSeq, isScalar } = await loadYaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
+  // Warnings (an unknown `!tag`, …) would otherwise be dropped silently and the value kept as text.
+  const err = doc.errors[0] ?? doc.warnings[0];
   if (err) {
     const pos = err.linePos?.[0];
     const where = pos ? `${display}:${pos.line}:${pos.col}` : display;
@@ -44,7 +45,12 @@ export async function parseYamlText(text: string, display: string): Promise<Pars
   const walk = (node: unknown, p: Path): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (!isScalar(pair.key)) {
+          // toJS would stringify it and print a process warning; name the line instead.
+          const pos = at((pair.key as { range?: [number, number, number] } | null)?.range?.[0]);
+          throw new VgError(`${display}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML: a key must be a plain name, not a list or mapping — fix the key`);
+        }
+        const k = String(pair.key.value);
         const kp = [...p, k];
         const keyNode = pair.key as { range?: [number, number, number] } | null;
         const valNode = pair.value as { range?: [number, number, number] } | null;

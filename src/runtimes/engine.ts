@@ -1,0 +1,366 @@
+// The container engines (docker, podman) as a vg Runtime: one implementation, two engines.
+//
+// - invocation(plan): the `docker run …` / `podman run …` argv (container-args.ts), pure apart from
+//   reading uid/gid, stat'ing hidden paths and podman's host flags (cached).
+// - run(plan): spawns that CLI with the terminal passed straight through (dockerode's attach corrupts
+//   stdin, DESIGN §3), ignores SIGINT itself (the terminal delivers it to the CLI, which proxies it),
+//   forwards TERM/HUP, kills the container on timeout (→ 124), makes sure it is gone afterwards, and
+//   hosts a per-run restricted-network proxy when the plan needs one.
+// - available(): docker — the Engine API over its unix socket (ping + image inspect, ~2 ms; no
+//   dockerode import, which costs ~200 ms); podman — daemonless, so its CLI (`podman image inspect`).
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import type { StdioOptions } from 'node:child_process';
+import type { SandboxPlan } from '../sandbox/types.ts';
+import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
+import { DEFAULT_IMAGE } from '../store/config/types.ts';
+import { VgError } from '../cli/errors.ts';
+import { containerArgv, type EngineName, type PathKind } from './container-args.ts';
+import { defaultProxySocket, PROXY_SOCKET_NAME, startProxy, type ProxyHandle } from './proxy.ts';
+import { dirname } from 'node:path';
+
+export interface EngineRuntimeOptions {
+  /** CLI to run; default the engine name, found on PATH. */
+  binary?: string;
+  /** Image `available()` checks (the plan's image is used by run/invocation). Default vg-sandbox:bookworm. */
+  image?: string;
+  /** docker only: the engine socket. Default: DOCKER_HOST (unix://…) or /var/run/docker.sock. */
+  socketPath?: string;
+  /** Run as this uid/gid inside instead of the invoking user's (tests). */
+  user?: { uid: number; gid: number };
+  /** Directory of the long-running proxy socket for invocation(); default dirname(defaultProxySocket()). */
+  proxyDir?: string;
+  /** Where run() writes its messages (engine down, blocked hosts). Default process.stderr. */
+  messages?: (line: string) => void;
+}
+
+export interface RunOptions {
+  /** Default 'inherit' (the terminal). Tests pass pipes or files. */
+  stdio?: StdioOptions;
+  /** Called with the container name once the CLI is spawned. */
+  onStart?: (name: string) => void;
+}
+
+export interface EngineRuntime extends Runtime {
+  name: EngineName;
+  run(plan: SandboxPlan, opts?: RunOptions): Promise<RunResult>;
+  /** Does the engine have this image? (doctor, selection with a configured sandbox.image) */
+  hasImage(image: string): Promise<boolean>;
+}
+
+const FIX_IMAGE = (image: string): string =>
+  `image ${image} not found — build it with \`scripts/build-image.sh\` or set sandbox.image`;
+
+export function engineDownReason(engine: EngineName): string {
+  return engine === 'docker'
+    ? 'docker engine not running — start it with `sudo systemctl start docker` (or `dockerd &`)'
+    : 'podman cannot reach its storage/runtime — run `podman info` to see why';
+}
+
+// ───────────────────────────── small host probes ─────────────────────────────
+
+export function findOnPath(bin: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (bin.includes('/')) {
+    try {
+      accessSync(bin, constants.X_OK);
+      return bin;
+    } catch {
+      return null;
+    }
+  }
+  for (const d of (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
+    if (!d) continue;
+    const p = join(d, bin);
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+export function pathKind(p: string): PathKind {
+  try {
+    return statSync(p).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+function dockerSocket(opts: EngineRuntimeOptions): string {
+  if (opts.socketPath) return opts.socketPath;
+  const h = process.env.DOCKER_HOST;
+  if (h && h.startsWith('unix://')) return h.slice('unix://'.length);
+  return '/var/run/docker.sock';
+}
+
+interface ApiAnswer {
+  status: number;
+  body: string;
+}
+
+/** One Engine API call over the unix socket. Rejects with the socket error (ENOENT, ECONNREFUSED…). */
+export function engineApi(socketPath: string, method: string, path: string, timeoutMs = 2000): Promise<ApiAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path, timeout: timeoutMs, headers: { host: 'docker' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('engine did not answer'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Podman on this kind of host needs two workarounds (docs/containers.md):
+ * - as root without CAP_SYS_RESOURCE, the runtime cannot raise RLIMIT_NOFILE/NPROC to podman's
+ *   defaults → pass ulimits no higher than our own (and ≤ 20000 / 32768, which is what works here);
+ * - cgroup v1 with controllers also on the v2 "unified" mount (hybrid) → crun refuses; use runc.
+ */
+export function podmanHostFlags(): string[] {
+  const flags: string[] = [];
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const capEff = BigInt('0x' + (/^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0'));
+    const CAP_SYS_RESOURCE = 24n;
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (isRoot && (capEff & (1n << CAP_SYS_RESOURCE)) === 0n) {
+      const limits = readFileSync('/proc/self/limits', 'utf8');
+      const hard = (label: string, cap: number): number => {
+        const m = new RegExp(`^${label}\\s+\\S+\\s+(\\S+)`, 'm').exec(limits);
+        const n = m && m[1] !== 'unlimited' ? Number(m[1]) : cap;
+        return Math.min(Number.isFinite(n) ? n : cap, cap);
+      };
+      const nofile = hard('Max open files', 20000);
+      const nproc = hard('Max processes', 32768);
+      flags.push('--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`);
+    }
+  } catch {
+    /* not Linux, or /proc unreadable: no workaround */
+  }
+  try {
+    const unified = readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim();
+    if (unified && findOnPath('runc')) flags.push('--runtime', 'runc');
+  } catch {
+    /* pure v1 or pure v2: crun is fine */
+  }
+  return flags;
+}
+
+let podmanFlagsCache: string[] | undefined;
+function cachedPodmanFlags(): string[] {
+  return (podmanFlagsCache ??= podmanHostFlags());
+}
+
+const SIGNUMS = osConstants.signals as Record<string, number>;
+
+export function newContainerName(): string {
+  return `vg-${randomBytes(6).toString('hex')}`;
+}
+
+// ───────────────────────────── the runtime ─────────────────────────────
+
+export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptions = {}): EngineRuntime {
+  const binary = opts.binary ?? engine;
+  const say = opts.messages ?? ((l: string) => void process.stderr.write(l + '\n'));
+  const user = (): { uid: number; gid: number } =>
+    opts.user ?? {
+      uid: typeof process.getuid === 'function' ? process.getuid() : 0,
+      gid: typeof process.getgid === 'function' ? process.getgid() : 0,
+    };
+  const extraFlags = (): string[] => (engine === 'podman' ? cachedPodmanFlags() : []);
+
+  const cli = (args: string[], timeoutMs = 15000): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(binary, args, { encoding: 'utf8', timeout: timeoutMs });
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error.message) : '') };
+  };
+
+  /** docker: API ping → null when fine, else the one-line reason. */
+  const dockerProblem = async (): Promise<string | null> => {
+    const sock = dockerSocket(opts);
+    try {
+      const r = await engineApi(sock, 'GET', '/_ping', 1500);
+      if (r.status !== 200) return `docker engine at ${sock} answered ${r.status} — check \`docker info\``;
+      return null;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES') return `cannot reach the docker engine at ${sock} (permission denied) — add yourself to the docker group, or use runtime: podman`;
+      return engineDownReason('docker');
+    }
+  };
+
+  const hasImage = async (image: string): Promise<boolean> => {
+    if (engine === 'docker') {
+      const r = await engineApi(dockerSocket(opts), 'GET', `/images/${encodeURIComponent(image)}/json`);
+      return r.status === 200;
+    }
+    const r = cli(['image', 'exists', image]);
+    return r.status === 0;
+  };
+
+  const available = async (): Promise<Availability> => {
+    const image = opts.image ?? DEFAULT_IMAGE;
+    if (!findOnPath(binary)) {
+      return { ok: false, reason: engine === 'docker' ? 'docker CLI not found — install docker.io (apt) or Docker Engine' : 'podman not installed — install it with `apt-get install podman`' };
+    }
+    if (engine === 'docker') {
+      const problem = await dockerProblem();
+      if (problem) return { ok: false, reason: problem };
+      const [img, ver] = await Promise.all([
+        engineApi(dockerSocket(opts), 'GET', `/images/${encodeURIComponent(image)}/json`),
+        engineApi(dockerSocket(opts), 'GET', '/version').catch(() => ({ status: 0, body: '' })),
+      ]);
+      let version: string | undefined;
+      try {
+        version = (JSON.parse(ver.body) as { Version?: string }).Version;
+      } catch {
+        /* none */
+      }
+      if (img.status === 404) return { ok: false, reason: FIX_IMAGE(image), version };
+      if (img.status !== 200) return { ok: false, reason: `docker engine answered ${img.status} for image ${image} — check \`docker info\``, version };
+      return { ok: true, version };
+    }
+    // podman: one CLI call answers both "does the engine work" and "is the image there".
+    const [r, v] = await Promise.all([
+      new Promise<ReturnType<typeof cli>>((res) => res(cli(['image', 'inspect', '--format', '{{.Id}}', image]))),
+      new Promise<ReturnType<typeof cli>>((res) => res(cli(['--version'], 5000))),
+    ]);
+    const version = /(\d+\.\d+\.\d+)/.exec(v.stdout)?.[1];
+    if (r.status === 0) return { ok: true, version };
+    if (/image not known|no such image|unable to find/i.test(r.stderr)) return { ok: false, reason: FIX_IMAGE(image), version };
+    const first = r.stderr.trim().split('\n')[0] || `exit ${r.status}`;
+    return { ok: false, reason: `podman cannot start: ${first.replace(/^Error:\s*/, '')} — run \`podman info\` to see why`, version };
+  };
+
+  const argvFor = (plan: SandboxPlan, name: string, proxyDir: string | undefined): string[] => {
+    const u = user();
+    return containerArgv(engine, plan, {
+      name,
+      uid: u.uid,
+      gid: u.gid,
+      binary,
+      proxyDir,
+      extraFlags: extraFlags(),
+      pathKind,
+    });
+  };
+
+  const invocation = (plan: SandboxPlan): Invocation => {
+    const proxyDir = plan.network === 'restricted' ? (opts.proxyDir ?? dirname(defaultProxySocket())) : undefined;
+    const inv: Invocation = { argv: argvFor(plan, newContainerName(), proxyDir), env: {} };
+    if (proxyDir) inv.needsProxy = { socketPath: join(proxyDir, PROXY_SOCKET_NAME), allowedDomains: [...plan.allowedDomains] };
+    return inv;
+  };
+
+  /** Make sure the container is gone (after a timeout, a signal, or a CLI that died). */
+  const removeContainer = async (name: string): Promise<void> => {
+    if (engine === 'docker') {
+      try {
+        await engineApi(dockerSocket(opts), 'DELETE', `/containers/${name}?force=1&v=1`, 10000);
+      } catch {
+        /* engine gone: nothing we can do */
+      }
+      return;
+    }
+    await new Promise<void>((res) => {
+      const p = spawn(binary, ['rm', '-f', '-t', '0', name], { stdio: 'ignore' });
+      p.on('close', () => res());
+      p.on('error', () => res());
+    });
+  };
+
+  const run = async (plan: SandboxPlan, ro: RunOptions = {}): Promise<RunResult> => {
+    const t0 = performance.now();
+    if (!findOnPath(binary)) {
+      throw new VgError(engine === 'docker' ? 'docker CLI not found — install docker.io (apt) or Docker Engine' : 'podman not installed — install it with `apt-get install podman`', 125);
+    }
+    if (engine === 'docker') {
+      const problem = await dockerProblem();
+      if (problem) throw new VgError(problem, 125);
+      if (!(await hasImage(plan.image))) throw new VgError(FIX_IMAGE(plan.image), 125);
+    }
+
+    let proxy: ProxyHandle | undefined;
+    let proxyDir: string | undefined;
+    if (plan.network === 'restricted') {
+      proxyDir = mkdtempSync(join(tmpdir(), 'vg-net-'));
+      proxy = await startProxy({
+        socketPath: join(proxyDir, PROXY_SOCKET_NAME),
+        allowedDomains: plan.allowedDomains,
+        onDeny: (_host, message) => say(message),
+      });
+    }
+
+    const name = newContainerName();
+    const argv = argvFor(plan, name, proxyDir);
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ro.stdio ?? 'inherit' });
+    ro.onStart?.(name);
+
+    // The terminal sends SIGINT to the whole foreground group: the CLI gets it and proxies it into the
+    // container. We must survive it to report the status. TERM/HUP are forwarded.
+    const ignoreInt = (): void => {};
+    const forward = (sig: NodeJS.Signals) => (): void => {
+      child.kill(sig);
+    };
+    const onTerm = forward('SIGTERM');
+    const onHup = forward('SIGHUP');
+    process.on('SIGINT', ignoreInt);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
+
+    if (plan.timeout > 0) {
+      killTimer = setTimeout(() => {
+        timedOut = true;
+        void removeContainer(name).then(() => {
+          // The CLI normally exits as soon as the container is gone; make sure it does.
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        });
+      }, plan.timeout * 1000);
+    }
+
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((res) => {
+      child.on('error', (error) => res({ code: null, signal: null, error }));
+      child.on('close', (code, signal) => res({ code, signal }));
+    });
+    if (killTimer) clearTimeout(killTimer);
+    process.off('SIGINT', ignoreInt);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
+
+    if (timedOut || exit.signal || exit.error) await removeContainer(name);
+    if (proxy) await proxy.close();
+    if (proxyDir) rmSync(proxyDir, { recursive: true, force: true });
+    if (exit.error) throw new VgError(`cannot start ${binary}: ${exit.error.message} — check your ${engine} install`, 125);
+
+    let status: number;
+    let signal: string | undefined;
+    if (timedOut) status = 124;
+    else if (exit.signal) {
+      signal = exit.signal;
+      status = 128 + (SIGNUMS[exit.signal] ?? 0);
+    } else status = exit.code ?? 125;
+    // The engine's own "cannot create the container" exit: say why in one line when we can tell.
+    if (status === 125 && !timedOut && engine === 'podman' && !(await hasImage(plan.image))) {
+      throw new VgError(FIX_IMAGE(plan.image), 125);
+    }
+    if (!signal && status > 128 && status < 128 + 65) {
+      const n = status - 128;
+      signal = Object.keys(SIGNUMS).find((k) => SIGNUMS[k] === n);
+    }
+    return { status, signal, timedOut: timedOut || undefined, durationMs: Math.round(performance.now() - t0) };
+  };
+
+  return { name: engine, available, invocation, run, hasImage };
+}

@@ -757,6 +757,16 @@ export class Walker {
       this.findActions(fact, words, scope, env);
       return;
     }
+    if (name === 'vg' && args[0]?.value === 'exec') {
+      // `vg exec -- CMD ARGS…` runs CMD; `vg exec "LINE"` runs LINE: judge what vg would run.
+      const dd = args.findIndex((w) => w.value === '--');
+      if (dd >= 0) this.run(args.slice(dd + 1), [], scope.clone(), { ...env, origin: 'wrapper', depth: env.depth + 1 }, stdinText, { network: fact.stdinFromNetwork, decoder: fact.stdinFromDecoder });
+      else {
+        const code = args.slice(1).filter((w) => !w.value.startsWith('-'));
+        if (code.length > 0) this.nestedCode(code.map((w) => w.value).join(' '), code.some((w) => w.dynamic), scope, env, 'shell-string', fact);
+      }
+      return;
+    }
     const lang = languageOf(name);
     if (lang) {
       const flags = inlineCodeFlags(lang);
@@ -867,6 +877,7 @@ export class Walker {
 
   /** Fallback for text the parser rejects: judge its commands from a plain tokenization. */
   tokens(text: string, scope: Scope, env: Env): void {
+    this.tokenForkBomb(text, scope, env);
     for (const pl of tokenize(text)) {
       let pipe: PipeIn | undefined;
       for (const stage of pl) {
@@ -883,6 +894,23 @@ export class Walker {
           decoder: (pipe?.decoder ?? false) || sink.some(isDecoder),
           text: out,
         };
+      }
+    }
+  }
+
+  /** The parser is not there to see function bodies: spot `f(){ …f|f… }` / `…f&…` defs that are called. */
+  private tokenForkBomb(text: string, scope: Scope, env: Env): void {
+    const re = /(?:^|[\s;&|])(?:function\s+)?([^\s(){}|;&<>]+)\s*\(\s*\)\s*\{([^}]{0,512})\}/g;
+    let m: RegExpExecArray | null;
+    let n = 0;
+    while ((m = re.exec(text.slice(0, 64 * 1024))) !== null && n++ < 16) {
+      const name = m[1]!;
+      const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const fan = new RegExp(`(^|[\\s;&|])${q}\\s*(\\||&(?!&))`).test(m[2]!);
+      const rest = text.slice(m.index + m[0].length);
+      if (fan && new RegExp(`(^|[\\s;&|])${q}($|[\\s;&|])`).test(rest)) {
+        const f = this.emit([literalWord(name)], [], scope, env, { wrappers: [] });
+        if (f) f.recursion = 'fanout';
       }
     }
   }

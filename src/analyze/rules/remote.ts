@@ -56,10 +56,14 @@ export function secretRead(f: CommandFact, home: string): string | undefined {
   for (const p of f.paths) if (isSecretPath(p, home)) return p;
   for (const a of f.argv) {
     const at = a.indexOf('@');
-    if (at >= 0 && (at === 0 || /^[\w-]+=$/.test(a.slice(0, at)) || a[at - 1] === '=')) {
-      const p = resolvePath(a.slice(at + 1), f.cwd || null);
-      if (p && isSecretPath(p, home)) return p;
-    }
+    // curl's `@file` / `name=@file` and `--post-file=FILE`-style options name files that are read.
+    let file: string | undefined;
+    if (at >= 0 && (at === 0 || /^[\w-]+=$/.test(a.slice(0, at)) || a[at - 1] === '=')) file = a.slice(at + 1);
+    else if (/^--[\w-]*(file|data|upload)[\w-]*=/.test(a)) file = a.slice(a.indexOf('=') + 1);
+    if (file === undefined) continue;
+    if (file.startsWith('~/')) file = home + file.slice(1);
+    const p = resolvePath(file, f.cwd || null);
+    if (p && isSecretPath(p, home)) return p;
   }
   for (const r of f.redirects) if (r.op === '<' && isSecretPath(r.target, home)) return r.target;
   return undefined;

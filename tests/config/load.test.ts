@@ -470,3 +470,13 @@ test('YAML oddities are errors, not silently accepted: unknown tags, collection 
   s.write(s.userFile, 'sandbox:\n  __proto__: {enabled: false}\n');
   await rejectsWith(loadConfig({ cwd: s.home, env: s.env }), /:2: sandbox\.__proto__: unknown key under sandbox/);
 });
+
+test('rules: the same frozen object while unchanged (the analyzer caches compiled rules per object)', async () => {
+  const s = sandbox();
+  s.write(s.userFile, 'rules:\n  add: [{id: a.b, risk: high, message: m, commands: [x]}]\n');
+  const a = await loadConfig({ cwd: s.home, env: s.env });
+  const b = await loadConfig({ cwd: s.home, env: { ...s.env, VG_MODE: 'auto' } });
+  assert.equal(a.config.rules, b.config.rules);
+  assert.ok(Object.isFrozen(a.config.rules.add[0]));
+  assert.notEqual(a.config.sandbox, b.config.sandbox);
+});

@@ -82,6 +82,16 @@ export async function explainConfig(opts: { cwd: string; env?: Env; flags?: Conf
     }
   }
 
+  // Hand back the same frozen rules object while the rules are unchanged, so the analyzer's
+  // per-object cache of compiled regexes survives a loadConfig per line.
+  const rulesKey = JSON.stringify(config.rules);
+  const memo = rulesMemo.get(rulesKey);
+  if (memo) config.rules = memo;
+  else {
+    if (rulesMemo.size >= 32) rulesMemo.delete(rulesMemo.keys().next().value!);
+    rulesMemo.set(rulesKey, (config.rules = deepFreeze(config.rules)));
+  }
+
   applyEnv(config, origins, env);
   if (opts.flags) applyFlags(config, origins, opts.flags);
   return { config, files, notices, origins, userFile, userFileExists: !!ust, projectFile };
@@ -123,6 +133,16 @@ export function findProjectFile(cwd: string, home: string): string | null {
     if (parent === dir) return null;
     dir = parent;
   }
+}
+
+const rulesMemo = new Map<string, Config['rules']>();
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 function leafKeys(cfg: Config): string[] {

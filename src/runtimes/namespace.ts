@@ -13,6 +13,7 @@ import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
 import { cgroupCleanup } from './limits.ts';
 import { bridgeScript, commandArgv, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
 import { hostOptions } from './host.ts';
+import { perlSeccompArgv, SECCOMP_FD } from './seccomp.ts';
 import { basename, dirname, join } from 'node:path';
 
 export interface NamespaceOptions extends BwrapOptions {
@@ -101,9 +102,13 @@ export function namespaceArgv(plan: SandboxPlan, opts: NamespaceOptions = {}): I
   if (plan.network !== 'full') ns.push('--net');
   // Limits (cgroup join / prlimit) wrap the outside; the overlay is done by the setup script itself.
   const outer = wrapperArgv(plan, { ...opts, overlay: null });
-  const argv = [...signalPrefix(plan), ...outer, ...ns, '/bin/sh', '-c', namespaceScript(plan, opts), 'vg-ns', ...signalSuffix(plan), ...cmd];
+  // Interactive: the TIOCSTI filter, loaded by perl from the fd (no bwrap --seccomp here).
+  const files: { fd: number; path: string }[] = [];
+  const perl = plan.interactive && opts.seccompPath ? perlSeccompArgv(SECCOMP_FD) : null;
+  if (perl) files.push({ fd: SECCOMP_FD, path: opts.seccompPath! });
+  const argv = [...signalPrefix(plan), ...outer, ...ns, '/bin/sh', '-c', namespaceScript(plan, opts), 'vg-ns', ...(perl ?? []), ...signalSuffix(plan), ...cmd];
   const cleanup = cgroupCleanup(opts.limits ?? { kind: 'none' });
-  return { argv, env, ...(needsProxy ? { needsProxy } : {}), ...(cleanup.length ? { cleanup } : {}) };
+  return { argv, env, ...(files.length ? { files } : {}), ...(needsProxy ? { needsProxy } : {}), ...(cleanup.length ? { cleanup } : {}) };
 }
 
 function nsOptions(plan: SandboxPlan, o: Partial<BwrapOptions> = {}): NamespaceOptions {

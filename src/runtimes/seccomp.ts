@@ -124,3 +124,23 @@ export function ensureTtyFilterFile(dir: string): string {
 
 /** The fd the filter is passed on: high enough to stay clear of stdio and of what shells use. */
 export const SECCOMP_FD = 9;
+
+/** prctl(2)'s syscall number, for the perl loader below. */
+const PRCTL_NR: Record<string, number> = { x64: 157, arm64: 167, ia32: 172, arm: 172 };
+
+/**
+ * argv prefix that installs the filter read from fd `fd` and execs the rest: the namespace runtime
+ * has no `bwrap --seccomp`, and perl (present wherever git is) can call prctl directly. The
+ * sock_fprog is `{ u16 len; pad; ptr }`; `pack("P", …)` yields the buffer's address.
+ * Null when this architecture has no known prctl number.
+ */
+export function perlSeccompArgv(fd = SECCOMP_FD, arch: string = process.arch): string[] | null {
+  const nr = PRCTL_NR[arch];
+  if (!nr) return null;
+  const script =
+    `open(my $f, "<&=", ${fd}) or die "vg: sandbox could not start: seccomp fd: $!\n"; binmode $f; local $/; my $p = <$f>; close $f; ` +
+    `my $n = length($p) / 8; my $fp = pack("S x6 J", $n, unpack("J", pack("P", $p))); ` +
+    `syscall(${nr}, 38, 1, 0, 0, 0) == 0 && syscall(${nr}, 22, 2, $fp, 0, 0) == 0 or die "vg: sandbox could not start: seccomp: $!\n"; ` +
+    `exec { $ARGV[0] } @ARGV or die "vg: $ARGV[0]: $!\n";`;
+  return ['perl', '-e', script];
+}

@@ -1,0 +1,232 @@
+// bwrap/namespace argv, seccomp program, limits and runtime selection — as data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planSandbox, type FsProbe } from '../../src/sandbox/plan.ts';
+import { defaultConfig, type SecurityLevel } from '../../src/store/config/types.ts';
+import { bwrapArgv, PROXY_DIR_INSIDE } from '../../src/runtimes/bwrap.ts';
+import { namespaceArgv, namespaceScript } from '../../src/runtimes/namespace.ts';
+import { ttyFilterProgram, ttyFilterBytes, perlSeccompArgv, TIOCSTI } from '../../src/runtimes/seccomp.ts';
+import { parseCgroupMounts, planLimits, cgroupScript, describeEnforcement, type CgroupProbe } from '../../src/runtimes/limits.ts';
+import { autoOrder, detectCI, resolveRuntime, registerRuntime } from '../../src/runtimes/select.ts';
+import { hostSubmounts } from '../../src/runtimes/host.ts';
+import type { Runtime } from '../../src/runtimes/types.ts';
+
+const HOME = '/home/u';
+const dirs = new Set([HOME, `${HOME}/proj`, `${HOME}/proj/.git`, `${HOME}/proj/.git/hooks`, `${HOME}/.npm`, `${HOME}/.ssh`, '/sys', '/var/tmp', '/run/user', '/cfs']);
+const files = new Set([`${HOME}/.npmrc`, '/var/run/docker.sock', '/run/docker.sock', '/bin/bash', `${HOME}/proj/.git/config`]);
+const fs: FsProbe = { kind: (p) => (dirs.has(p) ? 'dir' : files.has(p) ? 'file' : null), real: (p) => p.replace(/^\/var\/run\//, '/run/') };
+const ENV = { HOME, PATH: '/usr/bin:/bin', SHELL: '/bin/bash', GH_TOKEN: 'x' };
+function plan(level: SecurityLevel, interactive = false) {
+  const cfg = defaultConfig();
+  cfg.sandbox.security_level = level;
+  return planSandbox({ config: cfg, cwd: `${HOME}/proj`, command: { line: 'npm test' }, interactive, env: ENV, home: HOME, runtime: 'bubblewrap', fs });
+}
+const pairs = (a: string[], flag: string) => a.flatMap((x, i) => (x === flag ? [a[i + 1]] : []));
+const triples = (a: string[], flag: string) => a.flatMap((x, i) => (x === flag ? [[a[i + 1], a[i + 2]]] : []));
+
+test('bwrap: strict = read-only root, caps dropped, namespaces, new session, canonical hides', () => {
+  const inv = bwrapArgv(plan('strict'), { fs });
+  const a = inv.argv;
+  assert.equal(a[0], 'bwrap');
+  assert.deepEqual(a.slice(1, 3), ['--cap-drop', 'ALL']);
+  for (const f of ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net', '--die-with-parent', '--new-session']) assert.ok(a.includes(f), f);
+  assert.deepEqual(triples(a, '--ro-bind')[0], ['/', '/']);
+  assert.ok(pairs(a, '--tmpfs').includes('/tmp') && pairs(a, '--tmpfs').includes(`${HOME}/.ssh`) && pairs(a, '--tmpfs').includes('/run/user'));
+  const nulls = triples(a, '--ro-bind').filter(([s]) => s === '/dev/null').map(([, d]) => d);
+  assert.deepEqual(nulls, ['/run/docker.sock', `${HOME}/.npmrc`], 'docker.sock once (canonical), .npmrc as a file');
+  assert.deepEqual(triples(a, '--bind'), [[`${HOME}/proj`, `${HOME}/proj`], [`${HOME}/.npm`, `${HOME}/.npm`], [`${HOME}/.cache/pip`, `${HOME}/.cache/pip`]], 'npm and pip caches are created on demand');
+  const ro = triples(a, '--ro-bind').map(([s]) => s);
+  assert.ok(ro.indexOf(`${HOME}/proj/.git/hooks`) > 0 && a.indexOf(`${HOME}/proj/.git/hooks`) > a.indexOf(`${HOME}/proj`), 'protect after workspace');
+  assert.deepEqual(a.slice(a.indexOf('--chdir')), ['--chdir', `${HOME}/proj`, '--', '/bin/bash', '-c', 'npm test']);
+  assert.equal(inv.env.GH_TOKEN, undefined);
+  assert.equal(inv.files, undefined);
+  assert.ok(!a.includes('--seccomp'));
+});
+
+test('bwrap: hides come before mounts so binds show through', () => {
+  const a = bwrapArgv(plan('balanced'), { fs }).argv;
+  assert.ok(a.lastIndexOf(`${HOME}/.ssh`) < a.indexOf(`${HOME}/proj`));
+});
+
+test('bwrap: interactive → no --new-session, seccomp on fd 9 via files, Ctrl-C reaches the command only', () => {
+  const inv = bwrapArgv(plan('balanced', true), { fs, seccompPath: '/state/seccomp-tty.bpf' });
+  const a = inv.argv;
+  assert.ok(!a.includes('--new-session'));
+  assert.deepEqual(pairs(a, '--seccomp'), ['9']);
+  assert.deepEqual(inv.files, [{ fd: 9, path: '/state/seccomp-tty.bpf' }]);
+  assert.deepEqual(a.slice(0, 2), ['env', '--ignore-signal=INT,QUIT']);
+  assert.deepEqual(a.slice(a.indexOf('--') + 1, a.indexOf('--') + 3), ['env', '--default-signal=INT,QUIT']);
+});
+
+test('bwrap: network full keeps the host network; none and restricted unshare it', () => {
+  const cfg = defaultConfig();
+  cfg.sandbox.security_level = 'permissive';
+  const p = planSandbox({ config: cfg, cwd: `${HOME}/proj`, command: { argv: ['true'] }, interactive: false, env: ENV, home: HOME, runtime: 'bubblewrap', fs });
+  assert.ok(!bwrapArgv(p, { fs }).argv.includes('--unshare-net'));
+  assert.ok(bwrapArgv(plan('paranoid'), { fs }).argv.includes('--unshare-net'));
+});
+
+test('bwrap: restricted → proxy dir bound under the private /tmp, socat bridge, proxy env, needsProxy', () => {
+  const inv = bwrapArgv(plan('balanced'), { fs, proxySocket: '/run/vgp/proxy.sock' });
+  const a = inv.argv;
+  assert.deepEqual(triples(a, '--bind').at(-1), ['/run/vgp', PROXY_DIR_INSIDE]);
+  const cmd = a.slice(a.indexOf('--') + 1);
+  assert.equal(cmd[0], '/bin/sh');
+  assert.match(cmd[2], /socat TCP-LISTEN:3128,bind=127\.0\.0\.1,fork,reuseaddr UNIX-CONNECT:\/tmp\/\.vg-net\/proxy\.sock/);
+  assert.deepEqual(cmd.slice(3), ['vg-net', '/bin/bash', '-c', 'npm test']);
+  for (const k of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'npm_config_proxy', 'npm_config_https_proxy', 'PIP_PROXY']) assert.equal(inv.env[k], 'http://127.0.0.1:3128', k);
+  assert.deepEqual(inv.needsProxy, { socketPath: '/run/vgp/proxy.sock', allowedDomains: plan('balanced').allowedDomains });
+});
+
+test('bwrap: overlay root through a private mount namespace; cgroup join in the same shell step', () => {
+  const p = plan('balanced');
+  const limits = planLimits(p.limits, { version: 1, memory: '/cg/memory', cpu: '/cg/cpu', pids: '/cg/pids', writable: { memory: true, cpu: true, pids: true } }, 'abc');
+  const inv = bwrapArgv(p, { fs, overlay: { dir: '/state/overlay', userns: false }, limits, submounts: ['/proc', '/cfs', '/tmp/x', '/sys/fs/cgroup'] });
+  const a = inv.argv;
+  assert.deepEqual(a.slice(0, 5), ['unshare', '--mount', '--propagation', 'private', '/bin/sh']);
+  assert.match(a[6], /echo 1073741824 > '\/cg\/memory\/vg\/abc\/memory\.limit_in_bytes'/);
+  assert.match(a[6], /echo 100000 > '\/cg\/cpu\/vg\/abc\/cpu\.cfs_quota_us'/);
+  assert.match(a[6], /echo 512 > '\/cg\/pids\/vg\/abc\/pids\.max'/);
+  assert.match(a[6], /echo \$\$ > '\/cg\/memory\/vg\/abc\/tasks'/);
+  assert.match(a[6], /mount -t overlay vg-overlay -o lowerdir=\/,upperdir='\/state\/overlay'\/u/);
+  assert.match(a[6], /exit 125/);
+  assert.deepEqual(a.slice(7, 9), ['vg-sandbox', 'bwrap']);
+  assert.deepEqual(triples(a, '--bind')[0], ['/state/overlay/r', '/']);
+  assert.deepEqual(triples(a, '--ro-bind-try'), [['/cfs', '/cfs']], 'only real submounts, not /proc, /tmp, /sys');
+  assert.deepEqual(inv.cleanup, ['/cg/memory/vg/abc', '/cg/cpu/vg/abc', '/cg/pids/vg/abc']);
+});
+
+test('bwrap: overlay unavailable → read-only root; rlimit fallback via prlimit', () => {
+  const p = plan('balanced');
+  const a = bwrapArgv(p, { fs, overlay: null, limits: { kind: 'rlimit', limits: p.limits } }).argv;
+  assert.deepEqual(a.slice(0, 3), ['prlimit', '--data=1073741824', '--']);
+  assert.deepEqual(triples(a, '--ro-bind')[0], ['/', '/']);
+});
+
+test('namespace: unshare flags, setup script mounts, caps dropped, pid 1 stays the shell', () => {
+  const p = plan('strict');
+  const inv = namespaceArgv(p, { fs, root: true, scratch: '/state/ns', submounts: ['/cfs'] });
+  const a = inv.argv;
+  assert.deepEqual(a.slice(0, a.indexOf('/bin/sh')), ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--ipc', '--uts', '--cgroup', '--net']);
+  const s = a[a.indexOf('/bin/sh') + 2];
+  assert.match(s, /mount --bind \/ "\$R" && mount -o remount,bind,ro "\$R"/);
+  assert.match(s, /mount -t tmpfs -o size=1m,mode=0700 vg-hide "\$R"'\/home\/u\/\.ssh'/);
+  assert.match(s, /mount --bind \/dev\/null "\$R"'\/run\/docker\.sock'/);
+  assert.match(s, /mount --bind '\/home\/u\/proj\/.git\/hooks' "\$R"'\/home\/u\/proj\/.git\/hooks' && mount -o remount,bind,ro/);
+  assert.match(s, /setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "\$@"\nexit \$\?$/);
+  assert.ok(!/\bexec unshare\b/.test(s));
+  assert.deepEqual(a.slice(-4), ['vg-ns', '/bin/bash', '-c', 'npm test']);
+  const user = namespaceArgv(p, { fs, root: false, scratch: '/s' }).argv;
+  assert.deepEqual(user.slice(0, 3), ['unshare', '--user', '--map-root-user']);
+  assert.match(namespaceScript(plan('balanced'), { fs, overlay: { dir: '/o', userns: false }, scratch: '/o' }), /mount -t overlay vg-overlay -o lowerdir=\/,upperdir='\/o'\/u/);
+});
+
+test('namespace: interactive loads the TIOCSTI filter with perl from fd 9', () => {
+  const inv = namespaceArgv(plan('balanced', true), { fs, root: true, scratch: '/s', seccompPath: '/state/f.bpf' });
+  assert.deepEqual(inv.files, [{ fd: 9, path: '/state/f.bpf' }]);
+  const i = inv.argv.indexOf('vg-ns');
+  assert.equal(inv.argv[i + 1], 'perl');
+  assert.deepEqual(inv.argv.slice(i + 4, i + 6), ['env', '--default-signal=INT,QUIT']);
+  assert.match(perlSeccompArgv(9, 'x64')![2], /syscall\(157, 22, 2, \$fp/);
+  assert.equal(perlSeccompArgv(9, 'mips'), null);
+});
+
+test('seccomp: program shape, jumps in range, x86_64 ioctl(TIOCSTI) → EPERM', () => {
+  const prog = ttyFilterProgram();
+  const bytes = ttyFilterBytes();
+  assert.equal(bytes.length, prog.length * 8);
+  assert.ok(bytes.length < 256, `${bytes.length} bytes`);
+  // Interpret the program for a few inputs.
+  const run = (arch: number, nr: number, arg1: number) => {
+    let pc = 0;
+    let acc = 0;
+    for (let steps = 0; steps < 100; steps++) {
+      const { code, jt, jf, k } = prog[pc];
+      if (code === 0x20) acc = k === 4 ? arch : k === 0 ? nr : k === 24 ? arg1 : NaN;
+      else if (code === 0x15) pc += acc === k ? jt : jf;
+      else if (code === 0x35) pc += acc >= k ? jt : jf;
+      else if (code === 0x06) return k;
+      pc++;
+    }
+    throw new Error('no return');
+  };
+  const ALLOW = 0x7fff0000;
+  const EPERM = 0x00050001;
+  assert.equal(run(0xc000003e, 16, TIOCSTI), EPERM);
+  assert.equal(run(0xc000003e, 16, 0x541c), EPERM);
+  assert.equal(run(0xc000003e, 16, 0x5401), ALLOW, 'TCGETS');
+  assert.equal(run(0xc000003e, 0, TIOCSTI), ALLOW, 'read');
+  assert.equal(run(0xc000003e, 0x40000010, TIOCSTI), EPERM, 'x32 ABI refused');
+  assert.equal(run(0x40000003, 54, TIOCSTI), EPERM, 'i386');
+  assert.equal(run(0xc00000b7, 29, TIOCSTI), EPERM, 'aarch64');
+  assert.equal(run(0xc00000b7, 16, TIOCSTI), ALLOW, 'aarch64 nr 16 is not ioctl');
+  assert.equal(run(0x12345678, 16, TIOCSTI), ALLOW, 'unknown arch');
+});
+
+test('limits: mountinfo parsing (v1 and v2), plans, script, enforcement lines', () => {
+  const v1 = [
+    '30 26 0:26 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+    '31 26 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct',
+    '32 26 0:28 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids',
+  ].join('\n');
+  assert.deepEqual(parseCgroupMounts(v1), { version: 1, memory: '/sys/fs/cgroup/memory', cpu: '/sys/fs/cgroup/cpu,cpuacct', pids: '/sys/fs/cgroup/pids' });
+  const v2 = '29 26 0:25 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw';
+  assert.equal(parseCgroupMounts(v2).version, 2);
+  assert.equal(parseCgroupMounts('').version, 0);
+  const lim = { memoryBytes: 512 * 1048576, cpus: 0.5, pids: 256 };
+  const none: CgroupProbe = { version: 0, writable: { memory: false, cpu: false, pids: false } };
+  assert.deepEqual(planLimits(lim, none), { kind: 'rlimit', limits: lim });
+  assert.deepEqual(planLimits(lim, none, 'x', false), { kind: 'none' });
+  const p2 = planLimits(lim, { version: 2, memory: '/cg', cpu: '/cg', pids: '/cg', writable: { memory: true, cpu: true, pids: true } }, 'id');
+  assert.ok(p2.kind === 'cgroup');
+  const s2 = cgroupScript(p2 as Extract<typeof p2, { kind: 'cgroup' }>);
+  assert.match(s2, /echo "50000 100000" > '\/cg\/vg\/id\/cpu\.max'/);
+  assert.match(s2, /echo \$\$ > '\/cg\/vg\/id\/cgroup\.procs'/);
+  assert.match(describeEnforcement(p2).memory, /cgroup v2 \(512 MB, sandbox-wide\)/);
+  assert.match(describeEnforcement({ kind: 'rlimit', limits: lim }).cpu, /not enforced/);
+  const partial = planLimits(lim, { version: 1, memory: '/m', cpu: '/c', pids: '/p', writable: { memory: true, cpu: false, pids: true } }, 'id');
+  assert.match(describeEnforcement(partial).cpu, /not enforced/);
+});
+
+test('hostSubmounts: children of listed mounts folded into their parent', () => {
+  const info = ['1 0 0:1 / / rw - ext4 x rw', '2 1 0:2 / /proc rw - proc p rw', '3 1 0:3 / /data rw - ext4 y rw', '4 3 0:4 / /data/sub rw - ext4 z rw', '5 1 0:5 / /a\\040b rw - tmpfs t rw'].join('\n');
+  assert.deepEqual(hostSubmounts(info), ['/a b', '/data', '/proc']);
+});
+
+test('select: CI detection and auto order', () => {
+  assert.equal(detectCI({ GITHUB_ACTIONS: 'true' }), 'GITHUB_ACTIONS');
+  assert.equal(detectCI({ CI: 'false' }), null);
+  assert.equal(detectCI({}), null);
+  const cfg = defaultConfig();
+  assert.deepEqual(autoOrder(cfg, {}), ['bubblewrap', 'namespace', 'docker', 'podman']);
+  assert.deepEqual(autoOrder(cfg, { CI: '1' }), ['bubblewrap', 'namespace', 'docker', 'podman'], 'prefer_fast wins');
+  cfg.sandbox.prefer_fast = false;
+  assert.deepEqual(autoOrder(cfg, { GITLAB_CI: 'true' }), ['docker', 'podman', 'bubblewrap', 'namespace']);
+  cfg.sandbox.auto_detect_env = false;
+  assert.deepEqual(autoOrder(cfg, { GITLAB_CI: 'true' }), ['bubblewrap', 'namespace', 'docker', 'podman']);
+});
+
+test('select: configured-but-missing runtime → one-line VgError 125 naming the install; auto falls back with a note', async () => {
+  const fake = (name: Runtime['name'], ok: boolean): Runtime => ({
+    name,
+    available: async () => (ok ? { ok: true } : { ok: false, reason: `${name} is not installed — x` }),
+    invocation: () => ({ argv: [], env: {} }),
+    run: async () => ({ status: 0, durationMs: 0 }),
+  });
+  registerRuntime('bubblewrap', async () => fake('bubblewrap', false));
+  registerRuntime('namespace', async () => fake('namespace', true));
+  const cfg = defaultConfig();
+  cfg.sandbox.runtime = 'bubblewrap';
+  await assert.rejects(resolveRuntime(cfg, {}), (e: Error & { status?: number }) => {
+    assert.equal(e.status, 125);
+    assert.match(e.message, /^sandbox runtime bubblewrap is not usable here: bubblewrap is not installed — apt-get install bubblewrap/);
+    assert.ok(!e.message.includes('\n'));
+    return true;
+  });
+  cfg.sandbox.runtime = 'auto';
+  const r = await resolveRuntime(cfg, {});
+  assert.equal(r.runtime.name, 'namespace');
+  assert.match(r.note ?? '', /bubblewrap unavailable, using namespace/);
+  cfg.sandbox.runtime = 'docker';
+  await assert.rejects(resolveRuntime(cfg, {}), /docker runtime unavailable in this build|not usable here/);
+});

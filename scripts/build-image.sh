@@ -33,8 +33,8 @@ done
 
 CACHE="${VG_IMAGE_CACHE:-/var/cache/vg-image}"
 NODE_MODE="${VG_IMAGE_NODE:-host}"
-PACKAGES="socat,ca-certificates"
-BASE_STAMP="$(printf '%s' "bookworm minbase $PACKAGES v2" | sha256sum | cut -c1-12)"
+PACKAGES="socat,ca-certificates,curl,git,xz-utils"
+BASE_STAMP="$(printf '%s' "bookworm minbase $PACKAGES v3" | sha256sum | cut -c1-12)"
 BASE="$CACHE/base-$BASE_STAMP.tar"
 
 log() { echo "build-image: $*" >&2; }

@@ -153,7 +153,8 @@ export function containerArgv(engine: EngineName, plan: SandboxPlan, opts: Conta
   // Hidden paths: only reachable through a mount; covered with an empty read-only tmpfs (directories)
   // or /dev/null (files). Deeper than the mount, so they land on top of it.
   for (const h of plan.hidden) {
-    const m = mounts.find((x) => under(h, x.source));
+    // The deepest mount that contains it is the one that decides where it appears inside.
+    const m = [...mounts].reverse().find((x) => under(h, x.source));
     if (!m) continue;
     const k = kind(h);
     if (k === 'missing') continue;

@@ -1,10 +1,17 @@
 // The one pipeline every entry point shares (shell server, vg exec, agent hooks):
-// line → analyze → trust → policy → sandbox plan → runtime invocation. Being written by the lead;
-// this header documents the contract the other modules code against.
+// line → analyze → trust → policy → sandbox plan → runtime invocation. No execution happens here.
+import { homedir } from 'node:os';
 import type { Analysis, Risk } from '../analyze/types.ts';
 import type { Decision } from '../policy/types.ts';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import type { Invocation } from '../runtimes/types.ts';
+import type { Config } from '../store/config/types.ts';
+import { analyze } from '../analyze/index.ts';
+import { decide } from '../policy/decide.ts';
+import { loadConfig } from '../store/config/index.ts';
+import { trustStore } from '../store/trust.ts';
+import { errorLine } from '../cli/errors.ts';
+import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -20,6 +27,8 @@ export interface JudgeContext {
   flags?: { mode?: string; runtime?: string; security_level?: string; network_mode?: string; timeout?: string | number };
   /** `vg exec -- CMD ARGS…`: run this argv rather than a shell line (the line is its quoted form). */
   argv?: string[];
+  /** Skip sandbox planning (vg analyze only needs the decision). */
+  planSandbox?: boolean;
 }
 
 export interface Verdict {
@@ -38,9 +47,92 @@ export interface Verdict {
   sandboxError?: string;
   /** Config notices (a project file tried to loosen security…), to show once. */
   notices: string[];
+  config?: Config;
 }
 
-// Interim body until the pieces it composes land; replaced by the real pipeline.
-export async function judge(line: string, _ctx: JudgeContext): Promise<Verdict> {
-  throw new Error(`judge() is not wired yet (line: ${line.slice(0, 40)})`);
+export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
+  const { config, notices } = await loadConfig({ cwd: ctx.cwd, env: ctx.env, flags: ctx.flags });
+  const home = ctx.env.HOME || homedir();
+  const analysis = analyze(line, { cwd: ctx.cwd, home, env: ctx.env, rules: config.rules });
+  const risk = analysis.risk;
+  // A critical line is never looked up: trust cannot apply to it.
+  const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line);
+  const policy = decide({
+    risk,
+    stateOnly: analysis.stateOnly,
+    mode: config.sandbox.mode,
+    enabled: config.sandbox.enabled,
+    trusted: trusted !== null,
+    interactive: ctx.interactive && !ctx.agent,
+    agent: Boolean(ctx.agent),
+  });
+  const verdict: Verdict = {
+    line,
+    risk,
+    decision: policy.decision,
+    reason: policy.reason,
+    analysis,
+    notice: '',
+    notices,
+    config,
+  };
+  if (trusted) verdict.trustedId = trusted.id;
+
+  const wantsSandbox = policy.decision === 'sandbox' || policy.decision === 'prompt';
+  if (wantsSandbox && ctx.planSandbox !== false) {
+    try {
+      // Planning and runtime code load only when a line is actually sandboxed.
+      const [{ planSandbox }, { resolveRuntime }] = await Promise.all([
+        import('../sandbox/plan.ts'),
+        import('../runtimes/select.ts'),
+      ]);
+      const { runtime, note } = await resolveRuntime(config, ctx.env);
+      const plan = planSandbox({
+        config,
+        cwd: ctx.cwd,
+        command: ctx.argv ? { argv: ctx.argv } : { line },
+        interactive: ctx.interactive && !ctx.agent,
+        env: ctx.env,
+        home,
+        runtime: runtime.name,
+      });
+      verdict.sandbox = { runtime: runtime.name, plan, invocation: runtime.invocation(plan), cached: plan.caches.length > 0 };
+      if (note) verdict.sandbox.note = note;
+    } catch (err) {
+      verdict.sandboxError = errorLine(err).replace(/^vg: /, '');
+      // Mode `always` sandboxes low-risk lines too; when no sandbox can start, a low line must not
+      // break the shell: it runs on the host and the notice says why. Medium and up stay refused (125).
+      if (risk === 'low' && policy.decision === 'sandbox') {
+        verdict.decision = 'host';
+        verdict.reason = `low risk: runs on the host because the sandbox is unavailable (${verdict.sandboxError})`;
+        verdict.notice = `vg: sandbox unavailable, running low-risk line on the host — ${verdict.sandboxError}`;
+        return verdict;
+      }
+    }
+  }
+
+  const reasons = analysis.reasons;
+  switch (verdict.decision) {
+    case 'block':
+      verdict.notice = blockNotice(risk, reasons, policy.reason);
+      break;
+    case 'prompt':
+      verdict.notice = promptQuestion(risk, reasons, verdict.sandbox !== undefined);
+      break;
+    case 'sandbox':
+      verdict.notice = verdict.sandbox
+        ? sandboxNotice({
+            runtime: verdict.sandbox.runtime,
+            cached: verdict.sandbox.cached,
+            risk,
+            reasons,
+            note: verdict.sandbox.note,
+            style: config.shell.notice,
+          })
+        : `vg: sandbox could not start: ${verdict.sandboxError ?? 'not planned'}`;
+      break;
+    case 'host':
+      break;
+  }
+  return verdict;
 }

@@ -135,7 +135,10 @@ export function computeMetrics(records: readonly AuditRecord[], o: { top?: numbe
     r.byRuntime.push(stats);
   }
   r.topRules = top(rules, n).map(([rule, count]) => ({ rule, count }));
-  r.topBlocked = top(new Map([...blocked.values()].map((b) => [b.line, b.count])), n).map(([line, count]) => ({ line, count }));
+  r.topBlocked = [...blocked.values()]
+    .sort((a, b) => b.count - a.count || a.line.localeCompare(b.line))
+    .slice(0, n)
+    .map(({ line, count }) => ({ line, count }));
   const untimed = r.byRuntime.reduce((a, s) => a + (s.count - s.timed), 0);
   if (untimed > 0) r.notes.push(`${untimed} execution${untimed === 1 ? '' : 's'} reported no duration and are left out of the timings`);
   if (r.outcomes.prompted > 0) r.notes.push('declined counts only prompts whose answer was recorded as "no"');

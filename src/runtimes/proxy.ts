@@ -366,7 +366,6 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
           method: req.method,
           path: `${url.pathname}${url.search}`,
           headers,
-          agent: false,
         });
         upReq.on('response', (upRes) => {
           const raw = upRes.rawHeaders;

@@ -2,8 +2,8 @@
 // environment and flags are the user speaking, so they set anything. A project file comes with a
 // cloned repository, so it may only tighten: each attempt to loosen is dropped (the user's value
 // stays) and reported as a notice naming the file, line, key and why.
-import { realpathSync } from 'node:fs';
-import { dirname, join, relative, isAbsolute, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, relative, isAbsolute, resolve } from 'node:path';
 import { VgError } from '../../cli/errors.ts';
 import { MODES, type Mode } from '../../policy/types.ts';
 import { riskRank, type Risk } from '../../analyze/types.ts';
@@ -82,6 +82,17 @@ function secretPaths(home: string): string[] {
   ];
 }
 
+// Resolving ~20 credential paths costs ~40 syscalls; a resident analyzer loads config per line, so
+// keep the answer briefly. The literal paths are always checked, whatever the cache holds.
+const secretsCache = new Map<string, { at: number; paths: string[] }>();
+function resolvedSecrets(home: string): string[] {
+  const hit = secretsCache.get(home);
+  if (hit && Date.now() - hit.at < 10_000) return hit.paths;
+  const paths = [...new Set(secretPaths(home).flatMap((p) => [p, real(p)]))];
+  secretsCache.set(home, { at: Date.now(), paths });
+  return paths;
+}
+
 const inside = (p: string, root: string): boolean => {
   const r = relative(root, p);
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
@@ -91,15 +102,17 @@ const inside = (p: string, root: string): boolean => {
 function real(p: string): string {
   let cur = resolve(p);
   const tail: string[] = [];
-  for (;;) {
-    try {
-      return join(realpathSync(cur), ...tail.reverse());
-    } catch {
-      const parent = dirname(cur);
-      if (parent === cur) return resolve(p);
-      tail.push(cur.slice(parent.length).replace(/^\//, ''));
-      cur = parent;
-    }
+  // existsSync does not throw, so missing paths (most credential dirs) cost no exception each.
+  while (!existsSync(cur)) {
+    const parent = dirname(cur);
+    if (parent === cur) return resolve(p);
+    tail.unshift(basename(cur));
+    cur = parent;
+  }
+  try {
+    return join(realpathSync.native(cur), ...tail);
+  } catch {
+    return resolve(p);
   }
 }
 
@@ -124,8 +137,11 @@ export function applyProjectLayer(
     base[k] = clone(v);
     origins[`sandbox.${k}`] = where(layer, `sandbox.${k}`);
   };
-  const projectRoot = real(opts.projectDir);
-  const secrets = secretPaths(opts.home).map(real);
+  // Resolved only when a mount or cache dir needs judging: realpath is the costly part of a load.
+  let root: string | undefined;
+  let secretList: string[] | undefined;
+  const projectRootOf = () => (root ??= real(opts.projectDir));
+  const secretsOf = () => (secretList ??= resolvedSecrets(opts.home));
 
   if (s.enabled !== undefined) {
     if (!s.enabled && base.enabled) refuse('sandbox.enabled', false, `it would turn the sandbox off (enabled: true from ${userSaid('sandbox.enabled')})`);
@@ -155,6 +171,8 @@ export function applyProjectLayer(
   }
   if (s.bind_mounts !== undefined) {
     const ok: BindMount[] = [];
+    const projectRoot = projectRootOf();
+    const secrets = secretsOf();
     s.bind_mounts.forEach((m, i) => {
       const host = real(m.host_path);
       const inProject = inside(host, projectRoot);
@@ -163,7 +181,8 @@ export function applyProjectLayer(
         refuse('sandbox.bind_mounts', tl(m.host_path), `it would expose ${tl(secret)} (credentials) to sandboxed commands`, TIGHTEN, i);
       else if (!m.read_only && !inProject)
         refuse('sandbox.bind_mounts', tl(m.host_path), `a writable mount outside the project (${tl(projectRoot)})`, 'make it read_only: true, or put it in your user file', i);
-      else ok.push(m);
+      // Mount what was judged: the resolved path, not a symlink that could be retargeted later.
+      else ok.push({ ...m, host_path: host });
     });
     if (ok.length) {
       base.bind_mounts.push(...clone(ok));
@@ -171,10 +190,12 @@ export function applyProjectLayer(
     }
   }
   if (s.cache_dirs !== undefined) {
-    const ok = s.cache_dirs.filter((d, i) => {
-      if (inside(real(d), projectRoot)) return true;
+    const projectRoot = projectRootOf();
+    const ok: string[] = [];
+    s.cache_dirs.forEach((d, i) => {
+      const r = real(d);
+      if (inside(r, projectRoot)) return void ok.push(r);
       refuse('sandbox.cache_dirs', tl(d), `cache dirs are mounted writable, and this one is outside the project (${tl(projectRoot)})`, 'list it in your user file if you trust it', i);
-      return false;
     });
     if (ok.length) {
       base.cache_dirs.push(...ok);

@@ -89,7 +89,13 @@ export async function serve(o: ServeOptions): Promise<number> {
   const env: Env = { ...(o.env ?? process.env) };
   const outFd = o.outFd ?? 1;
   const log = o.log ?? ((m: string) => process.env.VG_DEBUG && process.stderr.write(`vg serve: ${m}\n`));
-  const judgeFn: JudgeFn = o.judge ?? (async (line, ctx) => (await import('./judge.ts')).judge(line, ctx));
+  // VG_TEST_JUDGE (tests only, with VG_TEST=1): a module whose judge() stands in for the real one.
+  const fake = process.env.VG_TEST === '1' ? process.env.VG_TEST_JUDGE : undefined;
+  const judgeFn: JudgeFn =
+    o.judge ??
+    (fake
+      ? async (line, ctx) => ((await import(fake)) as { judge: JudgeFn }).judge(line, ctx)
+      : async (line, ctx) => (await import('./judge.ts')).judge(line, ctx));
   const loadSettings = o.settings ?? defaultSettings;
   const pending = new Map<string, Pending>();
   const proxies = new Map<string, { close(): Promise<void>; setAllowedDomains(d: readonly string[]): void } | 'external'>();

@@ -1,0 +1,426 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2016 # messages quote `vg …` commands literally
+#
+# vg — Vectra Guard: every command line is judged before it runs (host, sandbox, ask, or block).
+# Printed by `vg init bash`. Add to ~/.bashrc:
+#
+#     eval "$(vg init bash)"
+#
+# How it works (docs/shell.md): Enter is bound to a `bind -x` hook that sends the whole buffer to a
+# resident analyzer (`vg serve`, a coproc started lazily) and waits a bounded time for the verdict.
+# host → the line is accepted unchanged; anything else → the buffer becomes `__vg_run`, which runs
+# the sandbox invocation, asks, or refuses; history keeps the typed text.
+
+# === guard: interactive bash ≥ 4.0 only, and only once =========================================
+if [[ $- == *i* && -z ${__vg_loaded-} && ${BASH_VERSINFO[0]:-0} -ge 4 ]]; then
+__vg_loaded=1
+
+# === settings (vg init fills in the command that starts vg) ====================================
+__vg_cmd=(command vg) # vg-init:cmd
+__vg_session="bash-$$-${EPOCHSECONDS:-$RANDOM}"
+__VG_STATE=on
+__vg_timeout_ms=500          # replaced by the analyzer's hello (shell.analyzer_timeout_ms)
+__vg_fallback=host           # shell.fallback: host | block
+__vg_startup_ms=5000         # a server that has not said hello yet may take this long
+__vg_seq=0
+__vg_srv_pid=
+__vg_hello=0
+__vg_mode=
+__vg_env_sent=
+__vg_pending=                # id of the line that is running (reported by __vg_precmd)
+__vg_how=
+__vg_t0=
+__vg_x_dec=                  # what __vg_run does: block | sandbox | prompt | fallback
+__vg_x_line=
+__vg_x_cmd=
+__vg_x_notice=
+__vg_hist_saved=
+__vg_hist_mode=
+__vg_accept_mode=accept
+
+# === clock ======================================================================================
+__vg_now_us() {
+  if [[ -n ${EPOCHREALTIME-} ]]; then
+    local t=${EPOCHREALTIME/[.,]/}
+    __vg_us=$((10#$t))
+  else
+    __vg_us=$((SECONDS * 1000000))
+  fi
+}
+
+# === the resident analyzer =====================================================================
+__vg_alive() {
+  [[ -n ${__VG_SERVE[1]-} && -n $__vg_srv_pid ]] && builtin kill -0 "$__vg_srv_pid" 2>/dev/null
+}
+
+__vg_start() {
+  if [[ -n ${__VG_SERVE[1]-} ]]; then
+    builtin eval "exec ${__VG_SERVE[1]}>&- ${__VG_SERVE[0]}<&-" 2>/dev/null
+  fi
+  # The braces silence bash's job notice and its "coproc still exists" warning after a restart.
+  { coproc __VG_SERVE { builtin exec "${__vg_cmd[@]}" serve --shell bash --session "$__vg_session" --pid "$$" 2>/dev/null; }; } 2>/dev/null
+  __vg_srv_pid=${__VG_SERVE_PID-}
+  builtin disown "$__vg_srv_pid" 2>/dev/null
+  __vg_hello=0
+  __vg_env_sent=
+  __vg_now_us
+  __vg_started_us=$__vg_us
+}
+
+# Write one request. A server that died between the liveness check and the write must not take
+# the shell with it (SIGPIPE kills an interactive bash), so SIGPIPE is ignored for the write only.
+__vg_send() {
+  __vg_alive || return 1
+  builtin trap '' PIPE
+  builtin printf '%s\n' "$1" 2>/dev/null 1>&"${__VG_SERVE[1]}"
+  local rc=$?
+  builtin trap - PIPE
+  return $rc
+}
+
+__vg_esc() {
+  local s=${1//\\/\\\\}
+  s=${s//$'\t'/\\t}
+  s=${s//$'\n'/\\n}
+  __vg_e=${s//$'\r'/\\r}
+}
+
+# Keep the analyzer's view of the environment current (it judges with PATH, HOME, VG_AGENT).
+__vg_sync_env() {
+  local cur="${PATH-}"$'\x1f'"${HOME-}"$'\x1f'"${VG_AGENT-}"
+  [[ $cur == "$__vg_env_sent" ]] && return 0
+  __vg_esc "${PATH-}"; __vg_send "E"$'\t'"PATH"$'\t'"$__vg_e" || return 1
+  __vg_esc "${HOME-}"; __vg_send "E"$'\t'"HOME"$'\t'"$__vg_e" || return 1
+  if [[ -n ${VG_AGENT-} ]]; then __vg_send "E"$'\t'"VG_AGENT"$'\t'"1"; else __vg_send "U"$'\t'"VG_AGENT"; fi || return 1
+  __vg_env_sent=$cur
+}
+
+# Read until the response for id $1 arrives or the time is up. Sets __vg_r_*.
+__vg_recv() {
+  local id=$1 kind rid dec risk notice cmd rest left
+  local limit=$__vg_timeout_ms
+  ((__vg_hello)) || limit=$__vg_startup_ms
+  __vg_now_us
+  local deadline=$((__vg_us + limit * 1000))
+  while :; do
+    __vg_now_us
+    left=$((deadline - __vg_us))
+    ((left > 0)) || return 1
+    local secs
+    printf -v secs '%d.%06d' $((left / 1000000)) $((left % 1000000))
+    IFS=$'\x1f' builtin read -r -t "$secs" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null || return 1
+    case $kind in
+      V)
+        # hello: V version pid timeout fallback notice mode
+        __vg_hello=1
+        [[ $risk =~ ^[0-9]+$ ]] && __vg_timeout_ms=$risk
+        [[ $notice == host || $notice == block ]] && __vg_fallback=$notice
+        __vg_mode=${rest##*$'\x1f'}
+        limit=$__vg_timeout_ms
+        __vg_now_us
+        deadline=$((__vg_us + limit * 1000))
+        ;;
+      R)
+        [[ $rid == "$id" ]] || continue
+        __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
+        return 0
+        ;;
+    esac
+  done
+}
+
+# Judge $1: 0 with __vg_r_* set, 1 when the analyzer could not answer (__vg_r_why says why).
+__vg_judge() {
+  __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
+  if ! __vg_alive; then
+    __vg_start
+    if ! __vg_alive; then __vg_r_why='the analyzer could not start'; return 1; fi
+  fi
+  __vg_sync_env
+  __vg_seq=$((__vg_seq + 1))
+  local line
+  __vg_esc "$1"; line=$__vg_e
+  __vg_esc "$PWD"
+  if ! __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line"; then
+    __vg_r_why='the analyzer is not running'
+    return 1
+  fi
+  if ! __vg_recv "$__vg_seq"; then
+    if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
+    return 1
+  fi
+  if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
+  return 0
+}
+
+__vg_say() { builtin printf '%s\n' "${1//$'\x1e'/$'\n'}" >&2; }
+
+# === history: keep what was typed, not `__vg_run` ================================================
+__vg_hist_hide() {
+  [[ -o history ]] || return 0
+  builtin history -s -- "$1"
+  # The accepted buffer is `__vg_run`: HISTIGNORE keeps bash from recording it; __vg_run restores.
+  if [[ ${HISTIGNORE+set} ]]; then __vg_hist_mode=set __vg_hist_saved=$HISTIGNORE; else __vg_hist_mode='unset'; fi
+  HISTIGNORE='__vg_run'
+}
+__vg_hist_restore() {
+  case $__vg_hist_mode in
+    set) HISTIGNORE=$__vg_hist_saved ;;
+    unset) builtin unset HISTIGNORE ;;
+  esac
+  __vg_hist_mode=
+}
+
+# === Enter ======================================================================================
+__vg_set_accept() {
+  [[ $__vg_accept_mode == "$1" ]] && return
+  __vg_accept_mode=$1
+  local km
+  for km in emacs vi-insert vi-command; do
+    if [[ $1 == accept ]]; then
+      builtin bind -m "$km" '"\e[9999;2~": accept-line'
+      builtin bind -m "$km" '"\e[9999;4~": operate-and-get-next'
+    else
+      builtin bind -m "$km" '"\e[9999;2~": ""'
+      builtin bind -m "$km" '"\e[9999;4~": ""'
+    fi
+  done
+}
+
+__vg_accept() {
+  __vg_set_accept accept
+  [[ $__VG_STATE == off ]] && return
+  local line=$READLINE_LINE
+  [[ $line == *[![:space:]]* ]] || return
+  __vg_now_us
+  __vg_t0=$__vg_us
+  # vg on / off / status act on this shell: no analyzer needed.
+  if [[ $line =~ ^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$ ]]; then
+    return
+  fi
+  # History expansion happens after Enter: judge what bash will actually run.
+  local judged=$line
+  if [[ $- == *H* && ( $line == *'!'* || $line == '^'* ) ]]; then
+    local ex
+    ex=$(builtin history -p -- "$line" 2>/dev/null) && judged=$ex
+  fi
+  if ! __vg_judge "$judged"; then
+    __vg_pending=$__vg_seq __vg_how=fallback
+    if [[ $__vg_fallback == block ]]; then
+      __vg_x_dec=fallback __vg_x_line=$judged __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: block); \`vg off\` suspends checking"
+      __vg_hist_hide "$judged"
+      READLINE_LINE=__vg_run READLINE_POINT=8
+    else
+      __vg_say "vg: $__vg_r_why — running on the host unchecked (shell.fallback: host)"
+    fi
+    return
+  fi
+  case $__vg_r_dec in
+    more)
+      # Incomplete (open quote, loop, heredoc, trailing | or \): keep editing one buffer.
+      __vg_set_accept newline
+      READLINE_LINE+=$'\n'
+      READLINE_POINT=${#READLINE_LINE}
+      ;;
+    host)
+      __vg_pending=$__vg_seq __vg_how=host
+      [[ -n $__vg_r_notice ]] && __vg_say "$__vg_r_notice"
+      ;;
+    *)
+      __vg_pending=$__vg_seq __vg_how=$__vg_r_dec
+      __vg_x_dec=$__vg_r_dec __vg_x_line=$judged __vg_x_cmd=$__vg_r_cmd __vg_x_notice=$__vg_r_notice
+      __vg_hist_hide "$judged"
+      READLINE_LINE=__vg_run
+      READLINE_POINT=8
+      ;;
+  esac
+}
+
+# Redraw the accepted line as typed (the terminal shows `__vg_run` otherwise). The prompt is
+# re-expanded only when that is side-effect free (no command substitution in PS1).
+__vg_redraw() {
+  [[ -t 2 && ${TERM-dumb} != dumb ]] || return 0
+  local p=
+  if [[ $PS1 != *'$('* && $PS1 != *'`'* && ${BASH_VERSINFO[0]} -ge 5 ]]; then
+    p=${PS1@P}
+    p=${p##*$'\n'}
+    while [[ $p == *$'\001'*$'\002'* ]]; do
+      local a=${p%%$'\001'*} b=${p#*$'\002'}
+      p=$a$b
+    done
+  fi
+  local shown=$((${#p} + 8)) cols=${COLUMNS:-80} up
+  ((cols > 0)) || cols=80
+  up=$(((shown + cols - 1) / cols))
+  ((up >= 1)) || up=1
+  builtin printf '\e[%dA\r\e[J%s%s\n' "$up" "$p" "$1" >&2
+}
+
+__vg_ask() {
+  # One key from the terminal, cooked mode restored whatever happens; Ctrl-C and Esc mean no.
+  local saved key=
+  saved=$(command stty -g </dev/tty 2>/dev/null)
+  command stty -icanon -echo -isig min 1 time 0 </dev/tty 2>/dev/null
+  builtin printf '%s ' "$1" >/dev/tty
+  # dd, not `read -n 1`: bash's read turns ISIG back on, and Ctrl-C must be an answer, not a signal.
+  key=$(command dd bs=1 count=1 2>/dev/null </dev/tty)
+  [[ -n $saved ]] && command stty "$saved" </dev/tty 2>/dev/null
+  case $key in
+    s | S) __vg_key=s ;;
+    y | Y) __vg_key=y ;;
+    r | R) __vg_key=r ;;
+    *) __vg_key=n ;;
+  esac
+  local word
+  case $__vg_key in s) word=sandbox ;; y) word='yes, on the host' ;; r) word='remember, on the host' ;; *) word=no ;; esac
+  builtin printf '%s\n' "$word" >/dev/tty
+}
+
+# Runs in place of a line that is not run on the host as typed.
+__vg_run() {
+  __vg_hist_restore
+  local dec=$__vg_x_dec line=$__vg_x_line cmd=$__vg_x_cmd notice=$__vg_x_notice id=$__vg_pending
+  __vg_x_dec='' __vg_x_cmd=''
+  if [[ -z $dec ]]; then
+    builtin printf 'vg: nothing to run\n' >&2
+    return 1
+  fi
+  __vg_redraw "$line"
+  case $dec in
+    block | fallback)
+      __vg_how=block
+      __vg_say "$notice"
+      return 126
+      ;;
+    prompt)
+      if [[ -n ${VG_AGENT-} ]]; then
+        __vg_key=s
+      else
+        __vg_ask "$notice"
+      fi
+      __vg_send "A"$'\t'"$id"$'\t'"$__vg_key"
+      case $__vg_key in
+        s)
+          if [[ -z $cmd ]]; then
+            __vg_how=error
+            __vg_say 'vg: the sandbox cannot start here — run `vg doctor`'
+            return 125
+          fi
+          __vg_how=sandbox
+          builtin eval -- "$cmd"
+          ;;
+        y | r)
+          __vg_how=host
+          builtin eval -- "$line"
+          ;;
+        *)
+          __vg_how=cancel
+          return 126
+          ;;
+      esac
+      ;;
+    sandbox)
+      if [[ -z $cmd ]]; then
+        __vg_how=error
+        __vg_say "$notice"
+        return 125
+      fi
+      [[ -n $notice ]] && __vg_say "$notice"
+      __vg_how=sandbox
+      builtin eval -- "$cmd"
+      ;;
+  esac
+}
+
+# === after each line: report, restore, keep $? =================================================
+__vg_precmd() {
+  local st=$?
+  __vg_hist_restore
+  __vg_set_accept accept
+  if [[ -n $__vg_pending ]]; then
+    __vg_now_us
+    local ms=$(((__vg_us - __vg_t0) / 1000))
+    __vg_send "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"$ms"$'\t'"$__vg_how"
+    __vg_pending=
+  fi
+  # Start (or restart) the analyzer while the user reads the prompt, not when they press Enter.
+  [[ $__VG_STATE == on ]] && ! __vg_alive && __vg_start
+  return $st
+}
+
+# === the `vg` function: on/off/status act on this shell =======================================
+vg() {
+  case ${1-} in
+    off)
+      if [[ -n ${VG_AGENT-} ]]; then
+        builtin printf 'vg: `vg off` is refused in an agent session (VG_AGENT is set) — ask the person at the keyboard\n' >&2
+        return 1
+      fi
+      __VG_STATE=off
+      builtin printf 'vg: off — lines in this shell run unchecked until `vg on`\n' >&2
+      ;;
+    on)
+      __VG_STATE=on
+      __vg_alive || __vg_start
+      builtin printf 'vg: on — this shell is guarded\n' >&2
+      ;;
+    status)
+      shift
+      __VG_STATE=$__VG_STATE __VG_SHELL=bash __VG_SERVER_PID=$__vg_srv_pid __VG_SESSION=$__vg_session \
+        "${__vg_cmd[@]}" status "$@"
+      ;;
+    trust)
+      if [[ -n ${VG_AGENT-} && ${2-} =~ ^(add|remove|rm|clear)$ ]]; then
+        builtin printf 'vg: `vg trust %s` is refused in an agent session (VG_AGENT is set) — ask the person at the keyboard\n' "$2" >&2
+        return 1
+      fi
+      "${__vg_cmd[@]}" "$@"
+      ;;
+    *) "${__vg_cmd[@]}" "$@" ;;
+  esac
+}
+
+# === install: key bindings and PROMPT_COMMAND ===================================================
+__vg_install() {
+  local km
+  for km in emacs vi-insert vi-command; do
+    builtin bind -m "$km" -x '"\e[9999;1~": __vg_accept'
+    builtin bind -m "$km" '"\e[9999;2~": accept-line'
+    builtin bind -m "$km" '"\e[9999;4~": operate-and-get-next'
+    builtin bind -m "$km" -x '"\e[9999;5~": __vg_edit'
+    builtin bind -m "$km" '"\C-m": "\e[9999;1~\e[9999;2~"'
+    builtin bind -m "$km" '"\C-j": "\e[9999;1~\e[9999;2~"'
+    builtin bind -m "$km" '"\e[13u": "\e[9999;1~\e[9999;2~"'
+    builtin bind -m "$km" '"\e[27;1;13~": "\e[9999;1~\e[9999;2~"'
+  done
+  builtin bind -m emacs '"\C-o": "\e[9999;1~\e[9999;4~"'
+  # edit-and-execute-command would run the edited text without passing Enter: edit, then judge.
+  builtin bind -m emacs '"\C-x\C-e": "\e[9999;5~\e[9999;1~\e[9999;2~"'
+  builtin bind -m vi-command '"v": "\e[9999;5~\e[9999;1~\e[9999;2~"'
+
+  # PROMPT_COMMAND may be a string or (bash ≥ 5.1) an array; vg's hook goes first so it sees $?.
+  if [[ $(builtin declare -p PROMPT_COMMAND 2>/dev/null) == 'declare -a'* ]]; then
+    PROMPT_COMMAND=(__vg_precmd "${PROMPT_COMMAND[@]}")
+  elif [[ -n ${PROMPT_COMMAND-} ]]; then
+    PROMPT_COMMAND="__vg_precmd"$'\n'"$PROMPT_COMMAND"
+  else
+    PROMPT_COMMAND=__vg_precmd
+  fi
+}
+
+__vg_edit() {
+  local f
+  f=$(command mktemp "${TMPDIR:-/tmp}/vg-edit.XXXXXX.sh") || return
+  builtin printf '%s\n' "$READLINE_LINE" >"$f"
+  ${VISUAL:-${EDITOR:-vi}} "$f" </dev/tty >/dev/tty
+  local text
+  text=$(<"$f")
+  command rm -f -- "$f"
+  READLINE_LINE=$text
+  READLINE_POINT=${#READLINE_LINE}
+}
+
+__vg_install
+__vg_start
+
+fi

@@ -1,0 +1,374 @@
+# vg — Vectra Guard: every command line is judged before it runs (host, sandbox, ask, or block).
+# Printed by `vg init fish`. Add to ~/.config/fish/config.fish:
+#
+#     vg init fish | source
+#
+# How it works (docs/shell.md): Enter (and C-j, kitty's CSI-u Return; vi insert and default modes)
+# is bound to __vg_enter, which sends the commandline to a resident analyzer (`vg serve`, started
+# lazily, talking over two FIFOs) and then either executes it unchanged (host) or replaces it with
+# ` __vg_run` (leading space: fish keeps it out of history), which runs the sandbox invocation,
+# asks, or refuses. The typed text is added to history instead.
+
+# === guard: interactive fish only, and only once ===============================================
+if status is-interactive; and not set -q __vg_loaded
+set -g __vg_loaded 1
+
+# === settings (vg init fills in the command that starts vg) ====================================
+set -g __vg_cmd command vg # vg-init:cmd
+set -g __vg_session fish-$fish_pid-(random)(random)
+set -g __VG_STATE on
+set -g __vg_seq 0
+set -g __vg_hello 0
+set -g __vg_fallback host
+set -g __vg_srv_pid ''
+set -g __vg_dir ''
+set -g __vg_env_sent ''
+set -g __vg_pending ''
+set -g __vg_how ''
+set -g __vg_x_dec ''
+set -g __vg_x_line ''
+set -g __vg_x_cmd ''
+set -g __vg_x_notice ''
+
+# === the resident analyzer =====================================================================
+function __vg_alive
+    test -n "$__vg_srv_pid"; and test -n "$__vg_dir"; and test -p "$__vg_dir/in"
+    or return 1
+    if test -d /proc/self
+        test -d /proc/$__vg_srv_pid
+    else
+        command kill -0 $__vg_srv_pid 2>/dev/null
+    end
+end
+
+function __vg_start
+    set -l base $XDG_RUNTIME_DIR
+    test -n "$base"; or set base $TMPDIR
+    test -n "$base"; or set base /tmp
+    set -l dir $base/vg-(id -u)-$fish_pid-(random)
+    command mkdir -m 700 $dir 2>/dev/null; or return 1
+    command mkfifo -m 600 $dir/in $dir/out 2>/dev/null; or return 1
+    # The server opens both FIFOs read-write, so fish's opens never block while it is alive.
+    $__vg_cmd serve --shell fish --session $__vg_session --pid $fish_pid --fifo $dir </dev/null >/dev/null 2>/dev/null &
+    set -g __vg_srv_pid $last_pid
+    disown $last_pid 2>/dev/null
+    set -g __vg_dir $dir
+    set -g __vg_hello 0
+    set -g __vg_env_sent ''
+end
+
+function __vg_send
+    __vg_alive; or return 1
+    builtin echo $argv[1] >$__vg_dir/in
+end
+
+function __vg_esc
+    string replace -a -- \\ \\\\ $argv[1] | string replace -a -- \t \\t | string replace -a -- \r \\r | string join -- \\n
+end
+
+function __vg_sync_env
+    set -l cur "$PATH"\x1f"$HOME"\x1f"$VG_AGENT"
+    test "$cur" = "$__vg_env_sent"; and return 0
+    __vg_send E\tPATH\t(__vg_esc "$PATH"); or return 1
+    __vg_send E\tHOME\t(__vg_esc "$HOME"); or return 1
+    if test -n "$VG_AGENT"
+        __vg_send E\tVG_AGENT\t1
+    else
+        __vg_send U\tVG_AGENT
+    end
+    set -g __vg_env_sent $cur
+end
+
+# fish's read has no timeout: the server answers within shell.analyzer_timeout_ms itself (its
+# judge() call is raced against a timer), and a server that is gone is seen before writing.
+function __vg_recv -a id
+    while true
+        __vg_alive; or return 1
+        set -l l
+        read -l l <$__vg_dir/out; or return 1
+        begin
+            set -l f (string split -- \x1f $l)
+            switch $f[1]
+                case V
+                    set -g __vg_hello 1
+                    set -g __vg_srv_pid $f[3]
+                    string match -qr '^(host|block)$' -- $f[5]; and set -g __vg_fallback $f[5]
+                case R
+                    if test "$f[2]" = "$id"
+                        set -g __vg_r_dec $f[3]
+                        set -g __vg_r_risk $f[4]
+                        set -g __vg_r_notice $f[5]
+                        set -g __vg_r_cmd $f[6]
+                        return 0
+                    end
+            end
+        end
+    end
+end
+
+function __vg_judge -a line
+    set -g __vg_r_dec ''
+    set -g __vg_r_notice ''
+    set -g __vg_r_cmd ''
+    set -g __vg_r_why ''
+    if not __vg_alive
+        __vg_start
+        if not __vg_alive
+            set -g __vg_r_why 'the analyzer could not start'
+            return 1
+        end
+    end
+    __vg_sync_env
+    set -g __vg_seq (math $__vg_seq + 1)
+    if not __vg_send J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")
+        set -g __vg_r_why 'the analyzer is not running'
+        return 1
+    end
+    if not __vg_recv $__vg_seq
+        set -g __vg_r_why 'the analyzer exited'
+        return 1
+    end
+    if test "$__vg_r_dec" = error
+        set -g __vg_r_why "analyzer error: $__vg_r_notice"
+        return 1
+    end
+    return 0
+end
+
+function __vg_say
+    string split -- \x1e $argv[1] >&2
+end
+
+# === history: keep what was typed, not ` __vg_run` ===============================================
+# fish 3.6 has no `history append`: write the entry to the history file and merge it in.
+function __vg_hist_add -a line
+    string match -q ' *' -- $line; and return
+    set -l name fish
+    set -q fish_history; and set name $fish_history
+    test -n "$name"; or return
+    set -l dir $XDG_DATA_HOME
+    test -n "$dir"; or set dir $HOME/.local/share
+    set -l file $dir/fish/{$name}_history
+    test -d $dir/fish; or return
+    set -l esc (string replace -a -- \\ \\\\ $line | string join -- \\n)
+    printf '%s\n' "- cmd: $esc" "  when: "(command date +%s) >>$file
+    builtin history merge
+end
+
+# === Enter ======================================================================================
+function __vg_enter
+    if test "$__VG_STATE" = off
+        commandline -f execute
+        return
+    end
+    set -l line (commandline | string collect)
+    if not string match -qr '\S' -- $line
+        commandline -f execute
+        return
+    end
+    # Incomplete (fish adds a newline) or invalid (fish reports it): fish handles those itself.
+    commandline --is-valid
+    if test $status -ne 0
+        commandline -f execute
+        return
+    end
+    set -g __vg_pending ''
+    if string match -qr '^\s*vg\s+(on|off|status)(\s+-[-a-z]+)*\s*$' -- $line
+        commandline -f execute
+        return
+    end
+    if not __vg_judge $line
+        set -g __vg_pending $__vg_seq
+        set -g __vg_how fallback
+        if test "$__vg_fallback" = block
+            set -g __vg_x_dec fallback
+            set -g __vg_x_line $line
+            set -g __vg_x_notice "vg: $__vg_r_why — line not run (shell.fallback: block); `vg off` suspends checking"
+            __vg_hist_add $line
+            commandline -r ' __vg_run'
+        else
+            echo >&2
+            __vg_say "vg: $__vg_r_why — running on the host unchecked (shell.fallback: host)"
+            commandline -f repaint
+        end
+        commandline -f execute
+        return
+    end
+    set -g __vg_pending $__vg_seq
+    switch $__vg_r_dec
+        case host more
+            set -g __vg_how host
+            if test -n "$__vg_r_notice"
+                echo >&2
+                __vg_say $__vg_r_notice
+                commandline -f repaint
+            end
+        case '*'
+            set -g __vg_how $__vg_r_dec
+            set -g __vg_x_dec $__vg_r_dec
+            set -g __vg_x_line $line
+            set -g __vg_x_cmd $__vg_r_cmd
+            set -g __vg_x_notice $__vg_r_notice
+            __vg_hist_add $line
+            commandline -r ' __vg_run'
+    end
+    commandline -f execute
+end
+
+function __vg_ask -a question
+    set -l saved (command stty -g </dev/tty 2>/dev/null)
+    command stty -icanon -echo -isig min 1 time 0 </dev/tty 2>/dev/null
+    printf '%s ' $question >/dev/tty
+    set -l key (command dd bs=1 count=1 2>/dev/null </dev/tty)
+    test -n "$saved"; and command stty $saved </dev/tty 2>/dev/null
+    switch "$key"
+        case s S
+            set -g __vg_key s
+        case y Y
+            set -g __vg_key y
+        case r R
+            set -g __vg_key r
+        case '*'
+            set -g __vg_key n
+    end
+    switch $__vg_key
+        case s
+            echo sandbox >/dev/tty
+        case y
+            echo 'yes, on the host' >/dev/tty
+        case r
+            echo 'remember, on the host' >/dev/tty
+        case '*'
+            echo no >/dev/tty
+    end
+end
+
+# Redraw the accepted line as typed (the terminal shows ` __vg_run` otherwise).
+function __vg_redraw -a line
+    isatty stderr; or return 0
+    test "$TERM" != dumb; or return 0
+    set -l p
+    functions -q fish_prompt; and set p (fish_prompt 2>/dev/null | string collect | string split -- \n)[-1]
+    printf '\e[1A\r\e[J' >&2
+    printf '%s' "$p" >&2
+    printf '%s\n' (string split -- \n $line) >&2
+end
+
+function __vg_run
+    set -l dec $__vg_x_dec
+    set -l line $__vg_x_line
+    set -l cmd $__vg_x_cmd
+    set -l notice $__vg_x_notice
+    set -l id $__vg_pending
+    set -g __vg_x_dec ''
+    set -g __vg_x_cmd ''
+    if test -z "$dec"
+        echo 'vg: nothing to run' >&2
+        return 1
+    end
+    __vg_redraw $line
+    switch $dec
+        case block fallback
+            set -g __vg_how block
+            __vg_say $notice
+            return 126
+        case prompt
+            if test -n "$VG_AGENT"
+                set -g __vg_key s
+            else
+                __vg_ask $notice
+            end
+            __vg_send A\t$id\t$__vg_key
+            switch $__vg_key
+                case s
+                    if test -z "$cmd"
+                        set -g __vg_how error
+                        __vg_say 'vg: the sandbox cannot start here — run `vg doctor`'
+                        return 125
+                    end
+                    set -g __vg_how sandbox
+                    eval $cmd
+                    return $status
+                case y r
+                    set -g __vg_how host
+                    eval $line
+                    return $status
+                case '*'
+                    set -g __vg_how cancel
+                    return 126
+            end
+        case sandbox
+            if test -z "$cmd"
+                set -g __vg_how error
+                __vg_say $notice
+                return 125
+            end
+            test -n "$notice"; and __vg_say $notice
+            set -g __vg_how sandbox
+            eval $cmd
+            return $status
+    end
+end
+
+# === after each line: report ===================================================================
+function __vg_postexec --on-event fish_postexec
+    set -l st $status
+    if test -n "$__vg_pending"
+        __vg_send D\t$__vg_pending\t$st\t$CMD_DURATION\t$__vg_how
+        set -g __vg_pending ''
+    end
+end
+
+function __vg_prompt --on-event fish_prompt
+    test "$__VG_STATE" = on; and not __vg_alive; and __vg_start
+    # Key bindings may have been reset (fish_vi_key_bindings, fish_key_bindings changed): re-apply.
+    if set -q __vg_rebind
+        set -e __vg_rebind
+        __vg_bind
+    end
+end
+
+function __vg_on_bindings --on-variable fish_key_bindings
+    set -g __vg_rebind 1
+end
+
+# === the `vg` function: on/off/status act on this shell =======================================
+function vg
+    switch "$argv[1]"
+        case off
+            if test -n "$VG_AGENT"
+                echo 'vg: `vg off` is refused in an agent session (VG_AGENT is set) — ask the person at the keyboard' >&2
+                return 1
+            end
+            set -g __VG_STATE off
+            echo 'vg: off — lines in this shell run unchecked until `vg on`' >&2
+        case on
+            set -g __VG_STATE on
+            __vg_alive; or __vg_start
+            echo 'vg: on — this shell is guarded' >&2
+        case status
+            __VG_STATE=$__VG_STATE __VG_SHELL=fish __VG_SERVER_PID=$__vg_srv_pid __VG_SESSION=$__vg_session $__vg_cmd status $argv[2..-1]
+        case trust
+            if test -n "$VG_AGENT"; and contains -- "$argv[2]" add remove rm clear
+                echo "vg: `vg trust $argv[2]` is refused in an agent session (VG_AGENT is set) — ask the person at the keyboard" >&2
+                return 1
+            end
+            $__vg_cmd $argv
+        case '*'
+            $__vg_cmd $argv
+    end
+end
+
+# === install ====================================================================================
+function __vg_bind
+    for mode in default insert
+        for key in \r \n \e\[13u \e\[27\;1\;13~
+            bind -M $mode $key __vg_enter 2>/dev/null
+        end
+    end
+end
+
+__vg_bind
+__vg_start
+
+end

@@ -1,0 +1,360 @@
+# vg — Vectra Guard: every command line is judged before it runs (host, sandbox, ask, or block).
+# Printed by `vg init zsh`. Add to ~/.zshrc:
+#
+#     eval "$(vg init zsh)"
+#
+# How it works (docs/shell.md): the accept-line widget is wrapped (the previously bound widget is
+# called, so zsh-autosuggestions and friends keep working). The buffer goes to a resident analyzer
+# (`vg serve`, started lazily, two FIFOs held open with sysopen) with a bounded wait. host → the
+# line is accepted unchanged; anything else → the buffer becomes `__vg_run`, which runs the sandbox
+# invocation, asks, or refuses; zshaddhistory keeps the typed text in history.
+
+# === guard: interactive zsh only, and only once ================================================
+if [[ -o interactive ]] && (( ! ${+__vg_loaded} )); then
+typeset -g __vg_loaded=1
+
+zmodload zsh/system 2>/dev/null
+zmodload zsh/datetime 2>/dev/null
+zmodload -F zsh/files b:zf_mkdir 2>/dev/null
+
+# === settings (vg init fills in the command that starts vg) ====================================
+typeset -ga __vg_cmd
+__vg_cmd=(command vg) # vg-init:cmd
+typeset -g __vg_session="zsh-$$-${EPOCHSECONDS:-$RANDOM}"
+typeset -g __VG_STATE=on
+typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
+typeset -g __vg_fallback=host __vg_mode= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
+typeset -g __vg_pending= __vg_how= __vg_t0=
+typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice=
+typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
+
+# === the resident analyzer =====================================================================
+__vg_alive() {
+  [[ -n $__vg_fd_w ]] || return 1
+  [[ -z $__vg_srv_pid ]] && return 0   # started, not said hello yet
+  builtin kill -0 $__vg_srv_pid 2>/dev/null
+}
+
+__vg_start() {
+  [[ -n $__vg_fd_w ]] && exec {__vg_fd_w}>&- 2>/dev/null
+  [[ -n $__vg_fd_r ]] && exec {__vg_fd_r}<&- 2>/dev/null
+  __vg_fd_w= __vg_fd_r= __vg_srv_pid= __vg_hello=0 __vg_env_sent=
+  local base=${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}
+  local dir=$base/vg-${UID}-$$-${RANDOM}${RANDOM}
+  builtin zf_mkdir -m 700 $dir 2>/dev/null || command mkdir -m 700 $dir 2>/dev/null || return 1
+  command mkfifo -m 600 $dir/in $dir/out 2>/dev/null || return 1
+  # Both ends read-write: neither side ever blocks on open, a dead server never SIGPIPEs the shell.
+  sysopen -rw -o cloexec -u __vg_fd_w $dir/in 2>/dev/null || return 1
+  sysopen -rw -o cloexec -u __vg_fd_r $dir/out 2>/dev/null || return 1
+  ( builtin exec ${__vg_cmd[@]} serve --shell zsh --session $__vg_session --pid $$ --fifo $dir </dev/null >/dev/null 2>&1 & )
+  __vg_started=${EPOCHREALTIME:-$SECONDS}
+}
+
+__vg_send() {
+  [[ -n $__vg_fd_w ]] || return 1
+  builtin print -r -u $__vg_fd_w -- "$1" 2>/dev/null
+}
+
+__vg_esc() {
+  local s=${1//\\/\\\\}
+  s=${s//$'\t'/\\t}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  REPLY=${s//$'\0'/\\0}
+}
+
+__vg_sync_env() {
+  local cur="${PATH-}"$'\x1f'"${HOME-}"$'\x1f'"${VG_AGENT-}"
+  [[ $cur == "$__vg_env_sent" ]] && return 0
+  __vg_esc "${PATH-}"; __vg_send "E"$'\t'"PATH"$'\t'"$REPLY" || return 1
+  __vg_esc "${HOME-}"; __vg_send "E"$'\t'"HOME"$'\t'"$REPLY" || return 1
+  if [[ -n ${VG_AGENT-} ]]; then __vg_send "E"$'\t'"VG_AGENT"$'\t'"1"; else __vg_send "U"$'\t'"VG_AGENT"; fi || return 1
+  __vg_env_sent=$cur
+}
+
+__vg_recv() {
+  local id=$1 raw
+  local -a f
+  local -F now deadline left
+  local -i limit=$__vg_timeout_ms
+  (( __vg_hello )) || limit=$__vg_startup_ms
+  now=$EPOCHREALTIME
+  deadline=$(( now + limit / 1000.0 ))
+  while :; do
+    now=$EPOCHREALTIME
+    left=$(( deadline - now ))
+    (( left > 0 )) || return 1
+    IFS= builtin read -r -t $left -u $__vg_fd_r raw 2>/dev/null || return 1
+    f=("${(@ps:\x1f:)raw}")
+    case $f[1] in
+      V)
+        __vg_hello=1
+        __vg_srv_pid=$f[3]
+        [[ $f[4] == <-> ]] && __vg_timeout_ms=$f[4]
+        [[ $f[5] == (host|block) ]] && __vg_fallback=$f[5]
+        __vg_mode=$f[7]
+        now=$EPOCHREALTIME
+        deadline=$(( now + __vg_timeout_ms / 1000.0 ))
+        ;;
+      R)
+        [[ $f[2] == $id ]] || continue
+        __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6]
+        return 0
+        ;;
+    esac
+  done
+}
+
+__vg_judge() {
+  __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
+  if ! __vg_alive; then
+    __vg_start
+    if ! __vg_alive; then __vg_r_why='the analyzer could not start'; return 1; fi
+  fi
+  __vg_sync_env
+  (( __vg_seq++ ))
+  local line
+  __vg_esc "$1"; line=$REPLY
+  __vg_esc "$PWD"
+  if ! __vg_send "J"$'\t'"$__vg_seq"$'\t'"$REPLY"$'\t'"$line"; then
+    __vg_r_why='the analyzer is not running'
+    return 1
+  fi
+  if ! __vg_recv $__vg_seq; then
+    if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
+    return 1
+  fi
+  if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
+  return 0
+}
+
+__vg_say() { builtin print -r -u 2 -- "${1//$'\x1e'/$'\n'}"; }
+
+# === history: keep what was typed, not `__vg_run` ================================================
+__vg_hist_add() {
+  [[ -o histignorespace && $1 == ' '* ]] && return
+  builtin print -rs -- "$1"
+}
+__vg_zshaddhistory() {
+  [[ $1 == __vg_run$'\n' || $1 == __vg_run ]] && return 1
+  return 0
+}
+
+# === Enter: one wrapper per accepting widget, each calling what was bound before ===============
+__vg_decide() {
+  # 0: accept the buffer (possibly rewritten); 1: keep editing.
+  [[ $__VG_STATE == off ]] && return 0
+  local line=$BUFFER
+  [[ $line == *[^[:space:]]* ]] || return 0
+  __vg_t0=$EPOCHREALTIME
+  [[ $line =~ '^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$' ]] && return 0
+  # History expansion happens after Enter: expand now so what is judged is what runs.
+  if [[ -o banghist && ( $line == *'!'* || $line == '^'* ) ]]; then
+    zle .expand-history 2>/dev/null
+    line=$BUFFER
+  fi
+  if [[ -n $PREBUFFER ]]; then
+    # zsh is already collecting a continuation (PS2): judge the whole construct.
+    line=$PREBUFFER$line
+  fi
+  if ! __vg_judge $line; then
+    __vg_pending=$__vg_seq __vg_how=fallback
+    if [[ $__vg_fallback == block ]]; then
+      __vg_x_dec=fallback __vg_x_line=$line __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: block); \`vg off\` suspends checking"
+      __vg_rewrite $line
+    else
+      zle -I
+      __vg_say "vg: $__vg_r_why — running on the host unchecked (shell.fallback: host)"
+    fi
+    return 0
+  fi
+  case $__vg_r_dec in
+    more)
+      if [[ -n $PREBUFFER ]]; then return 0; fi
+      # Incomplete (open quote, loop, heredoc, trailing | or \): keep editing one buffer.
+      BUFFER+=$'\n'
+      CURSOR=$#BUFFER
+      return 1
+      ;;
+    host)
+      __vg_pending=$__vg_seq __vg_how=host
+      if [[ -n $__vg_r_notice ]]; then zle -I; __vg_say $__vg_r_notice; fi
+      ;;
+    *)
+      __vg_pending=$__vg_seq __vg_how=$__vg_r_dec
+      __vg_x_dec=$__vg_r_dec __vg_x_line=$line __vg_x_cmd=$__vg_r_cmd __vg_x_notice=$__vg_r_notice
+      __vg_rewrite $line
+      ;;
+  esac
+  return 0
+}
+
+__vg_rewrite() {
+  __vg_hist_add $1
+  if [[ -n $PREBUFFER ]]; then
+    # The first lines were already handed to the parser; start over with the whole text.
+    __vg_x_dec=
+    __vg_pending=
+    builtin print -zr -- $1
+    zle .send-break
+    return
+  fi
+  BUFFER=__vg_run
+  CURSOR=$#BUFFER
+}
+
+__vg_wrap_widget() {
+  local w=$1 orig=__vg_orig_$1
+  if [[ ${widgets[$w]-} == user:* ]]; then
+    zle -A $w $orig
+  else
+    zle -A .$w $orig 2>/dev/null || return
+  fi
+  eval "__vg_w_$w() { __vg_decide && zle $orig -- \"\$@\"; }"
+  zle -N $w __vg_w_$w
+}
+
+# Redraw the accepted line as typed (the terminal shows `__vg_run` otherwise).
+__vg_redraw() {
+  [[ -t 2 && ${TERM-dumb} != dumb ]] || return 0
+  setopt localoptions extendedglob
+  local p=${(%)PS1}
+  p=${p##*$'\n'}
+  local plain=${p//$'\e'\[[0-9;?]#[a-zA-Z]/}
+  local -i cols=${COLUMNS:-80} shown up
+  (( cols > 0 )) || cols=80
+  shown=$(( ${(m)#plain} + 8 ))
+  up=$(( (shown + cols - 1) / cols ))
+  (( up >= 1 )) || up=1
+  builtin printf '\e[%dA\r\e[J%s%s\n' $up "$p" "$1" >&2
+}
+
+__vg_ask() {
+  local saved key
+  saved=$(command stty -g </dev/tty 2>/dev/null)
+  command stty -icanon -echo -isig min 1 time 0 </dev/tty 2>/dev/null
+  builtin print -rn -- "$1 " >/dev/tty
+  key=$(command dd bs=1 count=1 2>/dev/null </dev/tty)
+  [[ -n $saved ]] && command stty $saved </dev/tty 2>/dev/null
+  case $key in
+    [sS]) __vg_key=s ;;
+    [yY]) __vg_key=y ;;
+    [rR]) __vg_key=r ;;
+    *) __vg_key=n ;;
+  esac
+  local word
+  case $__vg_key in s) word=sandbox ;; y) word='yes, on the host' ;; r) word='remember, on the host' ;; *) word=no ;; esac
+  builtin print -r -- $word >/dev/tty
+}
+
+__vg_run() {
+  local dec=$__vg_x_dec line=$__vg_x_line cmd=$__vg_x_cmd notice=$__vg_x_notice id=$__vg_pending
+  __vg_x_dec= __vg_x_cmd=
+  if [[ -z $dec ]]; then
+    builtin print -u 2 'vg: nothing to run'
+    return 1
+  fi
+  __vg_redraw $line
+  case $dec in
+    block|fallback)
+      __vg_how=block
+      __vg_say $notice
+      return 126
+      ;;
+    prompt)
+      if [[ -n ${VG_AGENT-} ]]; then __vg_key=s; else __vg_ask $notice; fi
+      __vg_send "A"$'\t'"$id"$'\t'"$__vg_key"
+      case $__vg_key in
+        s)
+          if [[ -z $cmd ]]; then
+            __vg_how=error
+            __vg_say 'vg: the sandbox cannot start here — run `vg doctor`'
+            return 125
+          fi
+          __vg_how=sandbox
+          builtin eval -- $cmd
+          ;;
+        y|r)
+          __vg_how=host
+          builtin eval -- $line
+          ;;
+        *)
+          __vg_how=cancel
+          return 126
+          ;;
+      esac
+      ;;
+    sandbox)
+      if [[ -z $cmd ]]; then
+        __vg_how=error
+        __vg_say $notice
+        return 125
+      fi
+      [[ -n $notice ]] && __vg_say $notice
+      __vg_how=sandbox
+      builtin eval -- $cmd
+      ;;
+  esac
+}
+
+# === after each line: report, keep $? ==========================================================
+__vg_precmd() {
+  local st=$?
+  if [[ -n $__vg_pending ]]; then
+    local ms=$(( (${EPOCHREALTIME:-0} - ${__vg_t0:-0}) * 1000 ))
+    __vg_send "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"${ms%.*}"$'\t'"$__vg_how"
+    __vg_pending=
+  fi
+  [[ $__VG_STATE == on ]] && ! __vg_alive && __vg_start
+  return $st
+}
+
+# === the `vg` function: on/off/status act on this shell =======================================
+vg() {
+  case ${1-} in
+    off)
+      if [[ -n ${VG_AGENT-} ]]; then
+        builtin print -u 2 'vg: `vg off` is refused in an agent session (VG_AGENT is set) — ask the person at the keyboard'
+        return 1
+      fi
+      __VG_STATE=off
+      builtin print -u 2 'vg: off — lines in this shell run unchecked until `vg on`'
+      ;;
+    on)
+      __VG_STATE=on
+      __vg_alive || __vg_start
+      builtin print -u 2 'vg: on — this shell is guarded'
+      ;;
+    status)
+      shift
+      __VG_STATE=$__VG_STATE __VG_SHELL=zsh __VG_SERVER_PID=$__vg_srv_pid __VG_SESSION=$__vg_session \
+        ${__vg_cmd[@]} status "$@"
+      ;;
+    trust)
+      if [[ -n ${VG_AGENT-} && ${2-} == (add|remove|rm|clear) ]]; then
+        builtin print -u 2 "vg: \`vg trust $2\` is refused in an agent session (VG_AGENT is set) — ask the person at the keyboard"
+        return 1
+      fi
+      ${__vg_cmd[@]} "$@"
+      ;;
+    *) ${__vg_cmd[@]} "$@" ;;
+  esac
+}
+
+# === install ====================================================================================
+() {
+  local w km
+  for w in accept-line accept-and-hold accept-line-and-down-history accept-and-infer-next-history; do
+    __vg_wrap_widget $w
+  done
+  for km in main emacs viins vicmd; do
+    bindkey -M $km '\e[13u' accept-line 2>/dev/null
+    bindkey -M $km '\e[27;1;13~' accept-line 2>/dev/null
+  done
+  typeset -ga precmd_functions zshaddhistory_functions
+  precmd_functions=(__vg_precmd ${precmd_functions:#__vg_precmd})
+  zshaddhistory_functions=(__vg_zshaddhistory ${zshaddhistory_functions:#__vg_zshaddhistory})
+}
+__vg_start
+
+fi

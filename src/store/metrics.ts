@@ -42,6 +42,8 @@ export interface MetricsReport {
     prompted: number;
     /** Prompts answered "no" (only counted when the caller recorded the answer). */
     declined: number;
+    /** Sandboxed lines whose sandbox could not start (runtime missing…): they did not run. */
+    sandboxFailed: number;
   };
   byDecision: Record<Decision, number>;
   byRisk: Record<Risk, number>;
@@ -75,7 +77,7 @@ export function computeMetrics(records: readonly AuditRecord[], o: { top?: numbe
   const r: MetricsReport = {
     judged: 0,
     executed: 0,
-    outcomes: { host: 0, sandbox: 0, cached: 0, blocked: 0, prompted: 0, declined: 0 },
+    outcomes: { host: 0, sandbox: 0, cached: 0, blocked: 0, prompted: 0, declined: 0, sandboxFailed: 0 },
     byDecision: { host: 0, sandbox: 0, prompt: 0, block: 0 },
     byRisk: { low: 0, medium: 0, high: 0, critical: 0 },
     byRuntime: [],
@@ -109,6 +111,14 @@ export function computeMetrics(records: readonly AuditRecord[], o: { top?: numbe
       }
       if (rec.decision === 'prompt') r.outcomes.prompted++;
       if (rec.answer === 'no') r.outcomes.declined++;
+      continue;
+    }
+    // `runtime: none` is how callers record a line that reached execution but did not run:
+    // a declined prompt, a block, a sandbox that could not start. The decision record already
+    // counted the judgement; here only the outcome is added.
+    if (rec.runtime === 'none') {
+      if (rec.decision === 'prompt') r.outcomes.declined++;
+      else if (rec.decision === 'sandbox') r.outcomes.sandboxFailed++;
       continue;
     }
     r.executed++;

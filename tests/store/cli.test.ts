@@ -123,7 +123,7 @@ test('metrics: report from the log; reset starts over and keeps the chain', () =
   const m = JSON.parse(r.out);
   assert.equal(m.judged, 3);
   assert.equal(m.executed, 2);
-  assert.deepEqual(m.outcomes, { host: 1, sandbox: 0, cached: 1, blocked: 1, prompted: 0, declined: 0 });
+  assert.deepEqual(m.outcomes, { host: 1, sandbox: 0, cached: 1, blocked: 1, prompted: 0, declined: 0, sandboxFailed: 0 });
   r = vg(env, 'metrics');
   assert.match(r.out, /^vg metrics · all records/);
   assert.match(r.out, /sandboxed, cached +1 +50%/);

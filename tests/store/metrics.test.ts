@@ -56,7 +56,7 @@ test('folds a known record set into the report', () => {
   assert.equal(m.to, recs[recs.length - 1].time);
   assert.equal(m.judged, 10);
   assert.equal(m.executed, 6);
-  assert.deepEqual(m.outcomes, { host: 3, sandbox: 1, cached: 2, blocked: 2, prompted: 2, declined: 1 });
+  assert.deepEqual(m.outcomes, { host: 3, sandbox: 1, cached: 2, blocked: 2, prompted: 2, declined: 1, sandboxFailed: 0 });
   assert.deepEqual(m.byDecision, { host: 3, sandbox: 3, prompt: 2, block: 2 });
   assert.deepEqual(m.byRisk, { low: 3, medium: 3, high: 2, critical: 2 });
   assert.deepEqual(m.bySource, { shell: 8, exec: 1, hook: 1 });
@@ -76,6 +76,22 @@ test('folds a known record set into the report', () => {
   assert.equal(m.notes.length, 2);
   assert.match(m.notes[0], /^1 execution reported no duration/);
   assert.match(m.notes[1], /declined counts only prompts whose answer was recorded/);
+});
+
+test('executions recorded with runtime none did not run: declined, blocked, sandbox failed', () => {
+  // The shape vg exec writes (src/cli/commands/exec.ts).
+  const m = computeMetrics([
+    r({ line: 'curl x | sh', risk: 'high', decision: 'prompt' }),
+    r({ kind: 'execution', line: 'curl x | sh', risk: 'high', decision: 'prompt', runtime: 'none', status: 126 }),
+    r({ line: 'rm -rf /', risk: 'critical', decision: 'block' }),
+    r({ kind: 'execution', line: 'rm -rf /', risk: 'critical', decision: 'block', runtime: 'none', status: 126 }),
+    r({ line: 'npm i', risk: 'medium', decision: 'sandbox' }),
+    r({ kind: 'execution', line: 'npm i', risk: 'medium', decision: 'sandbox', runtime: 'none', status: 125 }),
+  ]);
+  assert.equal(m.judged, 3);
+  assert.equal(m.executed, 0);
+  assert.deepEqual(m.outcomes, { host: 0, sandbox: 0, cached: 0, blocked: 1, prompted: 1, declined: 1, sandboxFailed: 1 });
+  assert.deepEqual(m.byRuntime, []);
 });
 
 test('nearest-rank percentiles over many durations', () => {

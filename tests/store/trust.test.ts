@@ -163,3 +163,18 @@ test('adding a critical line is refused with the reason', { todo: stub ? 'waitin
   );
   assert.deepEqual(t.list(), []);
 });
+
+test('thousands of uses compact the log without losing counts or entries', () => {
+  const env = tempEnv();
+  const t = trustStore(env);
+  const a = t.add('npm test', { prefix: true, note: 'kept' });
+  const b = t.add('ls');
+  for (let i = 0; i < 4_500; i++) t.recordUse(i % 3 ? a.id : b.id);
+  const size = statSync(trustFile(env)).size;
+  assert.ok(size < 256 * 1024, `compacted (${size} bytes)`);
+  const byId = new Map(trustStore(env).list().map((e) => [e.id, e]));
+  assert.equal(byId.get(a.id)!.uses, 3_000);
+  assert.equal(byId.get(b.id)!.uses, 1_500);
+  assert.equal(byId.get(a.id)!.note, 'kept');
+  assert.equal(t.match('npm test --watch')!.uses, 3_000);
+});

@@ -62,6 +62,10 @@ function render(recs: AuditRecord[]): string[] {
     if (r.kind === 'reset') {
       event = c.cyan('reset');
       where = '';
+    } else if (r.kind === 'execution' && r.runtime === 'none') {
+      // Reached execution but did not run (see src/store/metrics.ts).
+      event = r.decision === 'prompt' ? c.yellow('declined') : r.decision === 'block' ? c.red('blocked') : c.red('not run');
+      where = r.decision;
     } else if (r.kind === 'execution') {
       event = 'ran';
       where = (r.runtime ?? r.decision) + (r.cached ? '+cache' : '');

@@ -71,6 +71,7 @@ export function render(r: MetricsReport, sinceText?: string): string[] {
         ['blocked', c.red(String(o.blocked)), pct(o.blocked, r.judged)],
         ['prompted', String(o.prompted), pct(o.prompted, r.judged)],
         ['  declined', String(o.declined), ''],
+        ...(o.sandboxFailed ? [['sandbox did not start', c.red(String(o.sandboxFailed)), '']] : []),
       ],
       [1, 2],
     ),

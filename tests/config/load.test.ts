@@ -480,3 +480,10 @@ test('rules: the same frozen object while unchanged (the analyzer caches compile
   assert.ok(Object.isFrozen(a.config.rules.add[0]));
   assert.notEqual(a.config.sandbox, b.config.sandbox);
 });
+
+test('a user file anyone can write is refused', async () => {
+  const s = sandbox();
+  s.write(s.userFile, 'sandbox: {mode: auto}\n');
+  chmodSync(s.userFile, 0o666);
+  await rejectsWith(loadConfig({ cwd: s.home, env: s.env }), /^~\/\.config\/vg\/config\.yaml: anyone can write this file, so vg will not trust it — run `chmod o-w/);
+});

@@ -59,6 +59,9 @@ export async function explainConfig(opts: { cwd: string; env?: Env; flags?: Conf
   const ust = statFile(userFile, userDisplay);
   if (!ust && env.VG_CONFIG)
     throw new VgError(`VG_CONFIG: ${userDisplay} does not exist — create it with \`vg config init\` or unset VG_CONFIG`);
+  if (ust && (ust.mode & 0o002) !== 0)
+    // Anyone could rewrite it to `mode: never`: refuse to trust it, like ssh with a loose key file.
+    throw new VgError(`${userDisplay}: anyone can write this file, so vg will not trust it — run \`chmod o-w ${userDisplay}\``);
   if (ust) {
     applyUserLayer(config, origins, await loadLayerFile(userFile, ust, { source: userFile, display: userDisplay, kind: 'user', home }));
     files.push(userFile);

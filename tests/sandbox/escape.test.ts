@@ -1,0 +1,265 @@
+// Escape tests with the real bwrap and unshare. Every destructive action runs with HOME and cwd in
+// a throwaway temp tree, and each probe script is first run WITHOUT the sandbox to prove it can
+// succeed (otherwise a "blocked" result would prove nothing).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+// Not under /tmp: the sandbox gives /tmp its own tmpfs, so a home there would be invisible inside
+// and the escape probes would pass without proving anything.
+const ROOT = (() => {
+  try {
+    return mkdtempSync('/var/lib/vg-escape-');
+  } catch {
+    return mkdtempSync(join(process.env.HOME ?? '/tmp', '.vg-escape-'));
+  }
+})();
+// Set before the runtimes are imported: their state (overlay dir, seccomp file) lands in the temp tree.
+process.env.VG_STATE_DIR = join(ROOT, 'state');
+
+const { planSandbox } = await import('../../src/sandbox/plan.ts');
+const { defaultConfig } = await import('../../src/store/config/types.ts');
+const { bwrapArgv } = await import('../../src/runtimes/bwrap.ts');
+const { namespaceArgv } = await import('../../src/runtimes/namespace.ts');
+const { hostOptions, prepareHost } = await import('../../src/runtimes/host.ts');
+const { probeCgroups } = await import('../../src/runtimes/limits.ts');
+const { bubblewrapRuntime } = await import('../../src/runtimes/bwrap.ts');
+const { namespaceRuntime } = await import('../../src/runtimes/namespace.ts');
+const { runPlan } = await import('../../src/runtimes/run.ts');
+type Plan = ReturnType<typeof planSandbox>;
+type Level = 'permissive' | 'balanced' | 'strict' | 'paranoid';
+
+const HOME = join(ROOT, 'home');
+const WS = join(ROOT, 'proj');
+const OUT = join(ROOT, 'outside');
+const PY = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+const RAND = randomBytes(4).toString('hex');
+const ETC_PROBE = `/etc/vg-escape-${RAND}`;
+let port = 0;
+let server: Server;
+const PROXY_SOCK = join(ROOT, 'net', 'proxy.sock');
+let proxy: { close(): Promise<void> } | undefined;
+
+function reset(): void {
+  writeFileSync(join(HOME, 'canary'), 'safe\n');
+  writeFileSync(join(OUT, 'canary'), 'safe\n');
+  rmSync(join(WS, '.git/hooks/post-checkout'), { force: true });
+}
+
+// A controlling-terminal TIOCSTI attempt: new session, open a pty slave as controlling tty, inject.
+const STI_PY = `
+import os, fcntl, termios, sys
+m, s = os.openpty()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    fd = os.open(os.ttyname(s), os.O_RDWR)
+    try:
+        fcntl.ioctl(fd, termios.TIOCSTI, b'x'); os._exit(0)
+    except OSError as e:
+        os._exit(10 + e.errno)
+_, st = os.waitpid(pid, 0)
+print("sti", os.waitstatus_to_exitcode(st))
+`;
+
+before(async () => {
+  for (const d of [HOME, join(HOME, '.ssh'), WS, join(WS, '.git/hooks'), join(WS, 'sub'), OUT]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(HOME, '.ssh/id_rsa'), 'SECRET-KEY\n');
+  writeFileSync(join(WS, '.git/config'), '[core]\n');
+  writeFileSync(join(WS, 'sti.py'), STI_PY);
+  reset();
+  server = createServer((s) => {
+    s.on('error', () => {});
+    s.end('hello\n');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+  const { startProxy } = await import('../../src/runtimes/proxy.ts');
+  mkdirSync(join(ROOT, 'net'), { recursive: true, mode: 0o700 });
+  proxy = await startProxy({ socketPath: PROXY_SOCK, allowedDomains: ['registry.npmjs.org'] });
+});
+after(async () => {
+  server?.close();
+  await proxy?.close();
+  if (existsSync(ETC_PROBE)) rmSync(ETC_PROBE);
+  rmSync(ROOT, { recursive: true, force: true });
+});
+
+const PROBE = (sleepPid: number) => `
+echo pwned > "$HOME/canary" 2>/dev/null
+echo pwned > "${OUT}/canary" 2>/dev/null
+cat "$HOME/.ssh/id_rsa" 2>/dev/null | grep -q SECRET && echo R_SSH
+"${PY}" -c "import socket; socket.create_connection(('127.0.0.1', ${port}), 2)" 2>/dev/null && echo NET
+kill -0 ${sleepPid} 2>/dev/null && echo SEE_PID
+ps -eo args 2>/dev/null | grep -q '^sleep 1000$' && echo PS_SEE
+kill -TERM ${sleepPid} 2>/dev/null && echo KILL
+echo x > .git/hooks/post-checkout 2>/dev/null
+[ -n "$FAKE_TOKEN" ] && echo ENV_TOKEN
+if [ "$VG_PROBE_SANDBOX" = 1 ]; then
+  touch ${ETC_PROBE} 2>/dev/null
+  echo pwned > /proc/1/root${OUT}/canary 2>/dev/null
+  mount -o remount,rw / 2>/dev/null && echo REMOUNT
+  [ -S /run/docker.sock ] && echo DOCKER_SOCK
+fi
+echo END
+`;
+
+function plan(level: Level, line: string, o: { interactive?: boolean; cwd?: string; timeout?: number } = {}): Plan {
+  const cfg = defaultConfig();
+  cfg.sandbox.security_level = level;
+  cfg.sandbox.timeout = o.timeout ?? 0;
+  return planSandbox({
+    config: cfg,
+    cwd: o.cwd ?? WS,
+    command: { line },
+    interactive: o.interactive ?? false,
+    env: { PATH: process.env.PATH, HOME, SHELL: '/bin/sh', FAKE_TOKEN: 'tok', VG_PROBE_SANDBOX: '1', LANG: 'C' },
+    home: HOME,
+    runtime: 'bubblewrap',
+  });
+}
+
+const RUNTIMES = {
+  bubblewrap: (p: Plan) => (prepareHost(p), bwrapArgv(p, hostOptions(p, { proxySocket: PROXY_SOCK }, process.env))),
+  namespace: (p: Plan) => (prepareHost(p), namespaceArgv(p, { ...hostOptions(p, { proxySocket: PROXY_SOCK }, process.env), root: process.getuid?.() === 0, scratch: hostOptions(p).overlay?.dir ?? ensureDir(join(ROOT, 'state', 'ns')) })),
+} as const;
+function ensureDir(d: string): string {
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** Run an invocation asynchronously (the loopback server must keep accepting), capture output. */
+async function runInv(inv: { argv: string[]; env: Record<string, string>; files?: { fd: number; path: string }[] }, cwd = WS): Promise<{ status: number | null; signal: string | null; out: string; err: string }> {
+  const stdio: (string | number)[] = ['ignore', 'pipe', 'pipe'];
+  const fds: number[] = [];
+  for (const f of inv.files ?? []) {
+    const fd = openSync(f.path, 'r');
+    fds.push(fd);
+    while (stdio.length <= f.fd) stdio.push('ignore');
+    stdio[f.fd] = fd;
+  }
+  const c = spawn(inv.argv[0], inv.argv.slice(1), { env: inv.env, cwd, stdio: stdio as never });
+  for (const fd of fds) closeSync(fd);
+  let out = '';
+  let err = '';
+  c.stdout!.on('data', (d) => (out += d));
+  c.stderr!.on('data', (d) => (err += d));
+  const [status, signal] = await new Promise<[number | null, string | null]>((r) => c.on('close', (s, g) => r([s, g])));
+  return { status, signal, out, err };
+}
+
+function hostSleep(): ChildProcess {
+  return spawn('sleep', ['1000'], { stdio: 'ignore' });
+}
+const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+
+test('control: every probe succeeds WITHOUT the sandbox', async () => {
+  reset();
+  const sl = hostSleep();
+  await new Promise((r) => setTimeout(r, 50));
+  const r = await runInv({ argv: ['/bin/sh', '-c', PROBE(sl.pid!)], env: { PATH: process.env.PATH!, HOME, FAKE_TOKEN: 'tok' } });
+  await new Promise((res) => setTimeout(res, 50));
+  for (const m of ['R_SSH', 'NET', 'SEE_PID', 'PS_SEE', 'KILL', 'ENV_TOKEN', 'END']) assert.match(r.out, new RegExp(`^${m}$`, 'm'), m);
+  assert.equal(readFileSync(join(HOME, 'canary'), 'utf8'), 'pwned\n');
+  assert.equal(readFileSync(join(OUT, 'canary'), 'utf8'), 'pwned\n');
+  assert.ok(existsSync(join(WS, '.git/hooks/post-checkout')));
+  assert.ok(!alive(sl), 'the host kill worked');
+  const t = spawnSync(PY, [join(WS, 'sti.py')], { encoding: 'utf8' });
+  assert.match(t.stdout, /sti 0/, 'TIOCSTI works on the host');
+  const m = spawnSync(PY, ['-c', "b = b'x' * (700 * 1024 * 1024); print('ALLOC')"], { encoding: 'utf8' });
+  assert.match(m.stdout, /ALLOC/);
+  reset();
+});
+
+for (const rt of ['bubblewrap', 'namespace'] as const) {
+  describe(`${rt}: escapes`, () => {
+    for (const level of ['permissive', 'balanced', 'strict', 'paranoid'] as const) {
+      test(`${level}: host files, secrets, network, processes, hooks, env`, async () => {
+        reset();
+        const sl = hostSleep();
+        try {
+          const r = await runInv(RUNTIMES[rt](plan(level, PROBE(sl.pid!))));
+          assert.match(r.out, /^END$/m, `ran: ${r.err}`);
+          assert.equal(readFileSync(join(HOME, 'canary'), 'utf8'), 'safe\n', 'home canary survives');
+          assert.equal(readFileSync(join(OUT, 'canary'), 'utf8'), 'safe\n', 'outside canary survives');
+          assert.ok(!existsSync(ETC_PROBE), '/etc untouched');
+          assert.ok(!existsSync(join(WS, '.git/hooks/post-checkout')), 'no planted hook');
+          assert.ok(alive(sl), 'host process survives');
+          for (const m of ['SEE_PID', 'PS_SEE', 'KILL', 'REMOUNT', 'DOCKER_SOCK']) assert.doesNotMatch(r.out, new RegExp(`^${m}$`, 'm'), m);
+          const guarded = level !== 'permissive';
+          assert.equal(/^R_SSH$/m.test(r.out), !guarded, 'ssh key readable only at permissive');
+          assert.equal(/^ENV_TOKEN$/m.test(r.out), !guarded, 'token env only at permissive');
+          assert.equal(/^NET$/m.test(r.out), level === 'permissive', 'host loopback reachable only with network full');
+        } finally {
+          sl.kill();
+        }
+      });
+    }
+
+    test('interactive: TIOCSTI into the terminal gets EPERM (seccomp)', async () => {
+      const r = await runInv(RUNTIMES[rt](plan('balanced', `"${PY}" sti.py`, { interactive: true })));
+      assert.match(r.out, /sti 11/, `EPERM (10+1) expected: ${r.out} ${r.err}`);
+    });
+
+    test('memory limit: allocating past the level kills the command (cgroups)', async (t) => {
+      const cg = probeCgroups();
+      if (!cg.writable.memory) return t.skip('no writable memory cgroup here (rlimit fallback only)');
+      const r = await runInv(RUNTIMES[rt](plan('strict', `"${PY}" -c "b = b'x' * (700 * 1024 * 1024); print('ALLOC')"`)));
+      assert.doesNotMatch(r.out, /ALLOC/);
+      assert.ok(r.status === 137 || r.status === 1 || r.signal === 'SIGKILL', `status ${r.status} ${r.signal} ${r.err.slice(-200)}`);
+    });
+
+    test('cwd inside == cwd outside; workspace writes land on the host', async () => {
+      const sub = join(WS, 'sub');
+      const r = await runInv(RUNTIMES[rt](plan('strict', 'pwd; echo hi > written.txt', { cwd: sub })), sub);
+      assert.equal(r.out.trim(), sub);
+      assert.equal(readFileSync(join(sub, 'written.txt'), 'utf8'), 'hi\n');
+      rmSync(join(sub, 'written.txt'));
+    });
+
+    test('overlay levels: system writes succeed inside, host untouched', async () => {
+      const r = await runInv(RUNTIMES[rt](plan('balanced', `echo x > ${ETC_PROBE} && cat ${ETC_PROBE}`)));
+      assert.equal(r.out.trim(), 'x', r.err);
+      assert.ok(!existsSync(ETC_PROBE));
+    });
+  });
+}
+
+describe('runPlan: status, signals, timeout, start failures', () => {
+  for (const [name, rt] of [['bubblewrap', bubblewrapRuntime], ['namespace', namespaceRuntime]] as const) {
+    test(`${name}: exit status and signal pass through`, async () => {
+      assert.equal((await runPlan(rt, plan('balanced', 'exit 42'))).status, 42);
+      assert.equal((await runPlan(rt, plan('strict', 'kill -TERM $$'))).status, 143);
+      assert.equal((await runPlan(rt, plan('strict', 'true'))).status, 0);
+    });
+
+    test(`${name}: timeout → 124 and nothing left running`, async () => {
+      const mark = `3${parseInt(RAND, 16) % 1000}.${name.length}${parseInt(RAND, 16) % 9973}`;
+      const t0 = Date.now();
+      const r = await runPlan(rt, plan('balanced', `sleep ${mark} & sleep ${mark}`, { timeout: 1 }));
+      assert.equal(r.status, 124);
+      assert.ok(r.timedOut);
+      assert.ok(Date.now() - t0 < 8000);
+      await new Promise((res) => setTimeout(res, 300));
+      const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark);
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(left, [], 'no leftover processes');
+    });
+  }
+
+  test('bubblewrap: a sandbox that cannot start → 125', async () => {
+    const cfg = defaultConfig();
+    cfg.sandbox.bind_mounts = [{ host_path: join(ROOT, 'does-not-exist'), container_path: join(ROOT, 'x'), read_only: true }];
+    const p = planSandbox({ config: cfg, cwd: WS, command: { line: 'true' }, interactive: false, env: { PATH: process.env.PATH, HOME }, home: HOME, runtime: 'bubblewrap' });
+    assert.equal((await runPlan(bubblewrapRuntime, p)).status, 125);
+  });
+});

@@ -10,6 +10,7 @@ const commands: Record<string, { load: () => Promise<CommandModule>; summary: st
   exec: { load: () => import('./commands/exec.ts'), summary: 'judge a line and run it: host, sandbox, ask, or block' },
   analyze: { load: () => import('./commands/analyze.ts'), summary: 'explain how a line is judged (no execution)' },
   init: { load: () => import('./commands/init.ts'), summary: 'print the shell integration: eval "$(vg init zsh)"' },
+  rules: { load: () => import('./commands/rules.ts'), summary: 'list the risk rules (built-in and yours)' },
   trust: { load: () => import('./commands/trust.ts'), summary: 'remember lines that may run on the host' },
   audit: { load: () => import('./commands/audit.ts'), summary: 'show or verify the audit log' },
   metrics: { load: () => import('./commands/metrics.ts'), summary: 'what ran where, how long it took' },

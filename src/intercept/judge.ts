@@ -11,6 +11,7 @@ import { decide } from '../policy/decide.ts';
 import { loadConfig } from '../store/config/index.ts';
 import { trustStore } from '../store/trust.ts';
 import { errorLine } from '../cli/errors.ts';
+import { findGitRoot } from '../sandbox/plan.ts';
 import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -53,7 +54,9 @@ export interface Verdict {
 export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
   const { config, notices } = await loadConfig({ cwd: ctx.cwd, env: ctx.env, flags: ctx.flags });
   const home = ctx.env.HOME || homedir();
-  const analysis = analyze(line, { cwd: ctx.cwd, home, env: ctx.env, rules: config.rules });
+  // The workspace (git root, else cwd) decides what counts as "inside the project" for deletes.
+  const workspace = findGitRoot(ctx.cwd) ?? ctx.cwd;
+  const analysis = analyze(line, { cwd: ctx.cwd, home, env: ctx.env, rules: config.rules, workspace });
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
   const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line);

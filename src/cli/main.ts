@@ -68,6 +68,14 @@ async function main(argv: string[]): Promise<number> {
   return await mod.run(rest);
 }
 
+// `vg audit | head` closes our stdout early: that is the reader's choice, not an error to report.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

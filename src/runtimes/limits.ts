@@ -151,14 +151,17 @@ export function cgroupCleanup(p: LimitPlan): string[] {
 }
 
 /** Remove a run's cgroups once empty. EBUSY (still has tasks) is fine: the lazy sweep gets it later. */
-export function removeCgroups(dirs: string[]): void {
+export function removeCgroups(dirs: string[], retries = 3): void {
+  const busy: string[] = [];
   for (const d of dirs) {
     try {
       rmdirSync(d);
-    } catch {
-      /* busy or gone */
+    } catch (e) {
+      // The last tasks can take a moment to leave after the sandbox's parent has been reaped.
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY') busy.push(d);
     }
   }
+  if (busy.length && retries > 0) setTimeout(() => removeCgroups(busy, retries - 1), 100 * (4 - retries)).unref();
 }
 
 /** Lazy sweep of leftovers from runs whose wrapper never got to clean up (older than a minute). */

@@ -26,7 +26,7 @@ const { defaultConfig } = await import('../../src/store/config/types.ts');
 const { bwrapArgv } = await import('../../src/runtimes/bwrap.ts');
 const { namespaceArgv } = await import('../../src/runtimes/namespace.ts');
 const { hostOptions, prepareHost } = await import('../../src/runtimes/host.ts');
-const { probeCgroups } = await import('../../src/runtimes/limits.ts');
+const { probeCgroups, removeCgroups } = await import('../../src/runtimes/limits.ts');
 const { bubblewrapRuntime } = await import('../../src/runtimes/bwrap.ts');
 const { namespaceRuntime } = await import('../../src/runtimes/namespace.ts');
 const { runPlan } = await import('../../src/runtimes/run.ts');
@@ -133,7 +133,7 @@ function ensureDir(d: string): string {
 }
 
 /** Run an invocation asynchronously (the loopback server must keep accepting), capture output. */
-async function runInv(inv: { argv: string[]; env: Record<string, string>; files?: { fd: number; path: string }[] }, cwd = WS): Promise<{ status: number | null; signal: string | null; out: string; err: string }> {
+async function runInv(inv: { argv: string[]; env: Record<string, string>; files?: { fd: number; path: string }[]; cleanup?: string[] }, cwd = WS): Promise<{ status: number | null; signal: string | null; out: string; err: string }> {
   const stdio: (string | number)[] = ['ignore', 'pipe', 'pipe'];
   const fds: number[] = [];
   for (const f of inv.files ?? []) {
@@ -149,6 +149,7 @@ async function runInv(inv: { argv: string[]; env: Record<string, string>; files?
   c.stdout!.on('data', (d) => (out += d));
   c.stderr!.on('data', (d) => (err += d));
   const [status, signal] = await new Promise<[number | null, string | null]>((r) => c.on('close', (s, g) => r([s, g])));
+  if ('cleanup' in inv && Array.isArray(inv.cleanup)) removeCgroups(inv.cleanup as string[]);
   return { status, signal, out, err };
 }
 
@@ -211,6 +212,16 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
       const r = await runInv(RUNTIMES[rt](plan('strict', `"${PY}" -c "b = b'x' * (700 * 1024 * 1024); print('ALLOC')"`)));
       assert.doesNotMatch(r.out, /ALLOC/);
       assert.ok(r.status === 137 || r.status === 1 || r.signal === 'SIGKILL', `status ${r.status} ${r.signal} ${r.err.slice(-200)}`);
+    });
+
+    test('restricted network: the allowed registry through the proxy, nothing else', async (t) => {
+      const host = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', 'https://registry.npmjs.org/is-number'], { encoding: 'utf8' });
+      if (host.stdout !== '200') return t.skip('registry.npmjs.org not reachable from this host');
+      const line = `curl -sS -o /dev/null -w '%{http_code} ' -m 15 https://registry.npmjs.org/is-number; curl -s -o /dev/null -w '%{http_code}' -m 15 https://example.com; echo`;
+      const r = await runInv(RUNTIMES[rt](plan('balanced', line)));
+      const [allowed, denied] = r.out.trim().split(' ');
+      assert.equal(allowed, '200', r.err);
+      assert.notEqual(denied, '200');
     });
 
     test('cwd inside == cwd outside; workspace writes land on the host', async () => {

@@ -28,8 +28,13 @@ import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
 import { tokenize } from './tokenize.ts';
 
 export const MAX_DEPTH = 8;
+/**
+ * unbash parses each `$(…)` lazily when its script is read, re-scanning the inner text, so walking
+ * N nested substitutions costs O(N²). No real line nests more than a handful.
+ */
+const MAX_SUBST_DEPTH = 24;
 const MAX_WORK = 20_000;
-const MAX_FACTS = 2_000;
+const MAX_FACTS = 1_000;
 const MAX_LOOP_VALUES = 4;
 
 /** Variables known on the line: a string value, or null once assigned something unknowable. */
@@ -104,6 +109,8 @@ const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name) || (f.name =
 export class Walker {
   facts: CommandFact[] = [];
   work = 0;
+  /** Bytes of nested code parsed so far: `eval eval eval …` must not re-parse a huge line 8 times. */
+  private nestedBytes = 0;
   truncated = false;
   tooDeep = false;
   private funcs = new Map<string, FuncInfo>();
@@ -319,9 +326,16 @@ export class Walker {
         if (e.parts) this.parts(e.parts, scope, env, false);
         return;
       case 'ArithmeticCommandExpansion':
-        if (e.script) this.nestedScript(e.script, scope, env, 'substitution');
+        if (!this.substTooDeep(env) && e.script) this.nestedScript(e.script, scope, env, 'substitution');
         return;
     }
+  }
+
+  /** Checked before touching `.script`: reading it is what makes unbash parse the substitution. */
+  private substTooDeep(env: Env): boolean {
+    if (env.depth + 1 <= MAX_SUBST_DEPTH) return false;
+    this.truncated = true;
+    return true;
   }
 
   /** Walk a substitution's script in a subshell; returns its static output and what it ran. */
@@ -405,6 +419,10 @@ export class Walker {
           add([this.param(p, scope, env, unknown)]);
           return;
         case 'CommandExpansion': {
+          if (this.substTooDeep(env)) {
+            add([unknown(p.text, { cmdSubst: true })]);
+            return;
+          }
           if (!p.script) {
             add([unknown(p.text, { cmdSubst: true })]);
             return;
@@ -420,7 +438,7 @@ export class Walker {
           add([unknown(p.text)]);
           return;
         case 'ProcessSubstitution': {
-          const r = p.script ? this.nestedScript(p.script, scope, env, 'process-substitution') : { network: false, decoder: false };
+          const r = !this.substTooDeep(env) && p.script ? this.nestedScript(p.script, scope, env, 'process-substitution') : { network: false, decoder: false };
           add([{ ...literalWord('/dev/fd/63', true), procSubst: true, fromNetwork: r.network, fromDecoder: r.decoder }]);
           return;
         }
@@ -864,6 +882,11 @@ export class Walker {
       return;
     }
     if (!this.tick(Math.ceil(code.length / 256))) return;
+    this.nestedBytes += code.length;
+    if (this.nestedBytes > 32 * 1024) {
+      this.truncated = true;
+      return;
+    }
     const e2: Env = { origin, depth, deferred: env.deferred, inPipe: false, background: false };
     const parsed = code.length <= 64 * 1024 ? parseLine(code) : { script: null, error: 'too long' };
     if (parsed.script && !parsed.error) {

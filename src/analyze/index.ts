@@ -1,7 +1,7 @@
 // The analyzer: line → parse → facts → rules → risk. Pure, fast, never throws, never hangs.
 import type { Analysis, AnalyzeContext, CommandFact } from './types.ts';
 import type { Rule } from './rules/types.ts';
-import { parseLine } from './parse.ts';
+import { parseLine, type Parsed } from './parse.ts';
 import { factsOf } from './facts.ts';
 import { judge } from './risk.ts';
 import { compile } from './user-rules.ts';
@@ -53,11 +53,11 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const cwd = normalize(ctx.cwd || home);
   const env = ctx.env ?? {};
   const tooLong = line.length > MAX_PARSE_BYTES;
-  const parsed = tooLong ? { script: null, error: undefined } : parseLine(line);
+  const parsed: { script: Parsed['script']; error?: string; tooComplex?: boolean } = tooLong ? { script: null } : parseLine(line);
   const useTokens = parsed.script === null || parsed.error !== undefined;
   const fr = factsOf(useTokens ? null : parsed.script, line, cwd, home, env);
   const parse: 'ok' | 'error' = parsed.error !== undefined ? 'error' : 'ok';
-  const truncated = fr.truncated || tooLong;
+  const truncated = fr.truncated || tooLong || parsed.tooComplex === true;
   const compiled = compile(RULES, ctx.rules);
   const { risk, reasons } = judge(fr.facts, compiled, { cwd, home, workspace: workspaceOf(ctx, home), parse, truncated, tooDeep: fr.tooDeep });
   const a: Analysis = {

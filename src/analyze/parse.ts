@@ -8,10 +8,44 @@ export type * from 'unbash';
 export interface Parsed {
   script: Script | null;
   error?: string;
+  /** Not handed to the parser: too many operators/heredocs to parse within a keystroke budget. */
+  tooComplex?: boolean;
+}
+
+/**
+ * unbash is fast on real lines but superlinear on adversarial operator soup (1,000 heredoc
+ * operators ≈ 30 ms, 16,000 ≈ 900 ms on this machine kind). Lines past these counts go to the
+ * tokenizer instead; no interactive line comes near them.
+ */
+export const MAX_OPERATORS = 2_000;
+export const MAX_HEREDOCS = 32;
+/** Each nested `$(…)` is re-scanned when its script is read: cost grows with the square of depth. */
+export const MAX_NESTING = 48;
+
+function tooComplex(line: string): boolean {
+  let ops = 0;
+  let heredocs = 0;
+  let depth = 0;
+  let maxDepth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 40 || c === 123) {
+      depth++;
+      if (depth > maxDepth) maxDepth = depth;
+    } else if ((c === 41 || c === 125) && depth > 0) depth--;
+    // | ; & ( { ` " [ <
+    if (c === 124 || c === 59 || c === 38 || c === 40 || c === 123 || c === 96 || c === 34 || c === 91) ops++;
+    else if (c === 60 && line.charCodeAt(i + 1) === 60 && line.charCodeAt(i + 2) !== 60) {
+      heredocs++;
+      i++;
+    }
+  }
+  return ops > MAX_OPERATORS || heredocs > MAX_HEREDOCS || maxDepth > MAX_NESTING;
 }
 
 /** Parse a line; never throws. `error` is set when bash itself would reject the line. */
 export function parseLine(line: string): Parsed {
+  if (tooComplex(line)) return { script: null, tooComplex: true };
   let script: ReturnType<typeof parse>;
   try {
     script = parse(line);

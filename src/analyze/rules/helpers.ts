@@ -65,7 +65,8 @@ export function targets(f: CommandFact): Target[] {
   if (t) return t;
   const o = opts(f);
   const cwd = f.cwd === '' ? null : f.cwd;
-  t = o.operands.map((raw, k) => {
+  // Rules only need the first few hundred operands; a 5,000-word argv must not cost per rule.
+  t = o.operands.slice(0, 256).map((raw, k) => {
     const idx = o.operandIdx[k]!;
     const dynamic = f.argDynamic?.[idx] ?? false;
     const e = f.argvIfEmpty?.[idx];
@@ -141,6 +142,8 @@ export function classify(path: string, home: string, workspace: string): TargetC
   return 'outside';
 }
 
+const WRITERS = new Set(['tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl']);
+
 /** Files a command writes or truncates: redirections, tee, cp/mv/install/ln destinations, dd of=, sed -i… */
 const writeCache = new WeakMap<CommandFact, string[]>();
 export function writeTargets(f: CommandFact): string[] {
@@ -152,7 +155,7 @@ export function writeTargets(f: CommandFact): string[] {
       if (r.target.startsWith('/') && r.target !== '/dev/null' && !r.target.startsWith('/dev/fd/') && !/^\/dev\/(stdout|stderr|tty)$/.test(r.target)) w.push(r.target);
     }
   }
-  const t = targets(f).filter((x) => x.path !== null).map((x) => x.path!);
+  const t = WRITERS.has(f.name) ? targets(f).filter((x) => x.path !== null).map((x) => x.path!) : [];
   switch (f.name) {
     case 'tee':
     case 'truncate':

@@ -146,8 +146,9 @@ export function containerArgv(engine: EngineName, plan: SandboxPlan, opts: Conta
   for (const k of CA_ENV_VARS) {
     const v = plan.env[k];
     if (!v || !v.startsWith('/') || kind(v) !== 'file') continue;
-    if (mounts.some((m) => under(v, m.target))) continue;
+    if (mounts.some((m) => under(v, m.target)) || targets.includes(v)) continue;
     a.push(...mountArgs(v, v, true));
+    targets.push(v);
   }
 
   // Hidden paths: only reachable through a mount; covered with an empty read-only tmpfs (directories)
@@ -160,7 +161,8 @@ export function containerArgv(engine: EngineName, plan: SandboxPlan, opts: Conta
     if (k === 'missing') continue;
     const inside = m.target + h.slice(m.source.length);
     if (k === 'file') a.push(...mountArgs('/dev/null', inside, true));
-    else a.push('--tmpfs', `${checkPath(inside, 'hidden path')}:ro,nosuid,nodev,noexec,size=4k,mode=0500`);
+    // podman copies what lies underneath into a new tmpfs unless told not to ("tmpcopyup").
+    else a.push('--tmpfs', `${checkPath(inside, 'hidden path')}:ro,nosuid,nodev,noexec,size=4k,mode=0500${engine === 'podman' ? ',notmpcopyup' : ''}`);
   }
 
   if (restricted) {

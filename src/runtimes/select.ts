@@ -1,7 +1,7 @@
 // Which runtime runs a sandboxed command. `auto`: on a developer machine the fastest isolation
 // first (bubblewrap ~ms, namespace, then the engines at ~100–350 ms); in CI, when not told to prefer
 // speed, the container engines first (they give the job the same image everywhere).
-// Engines load lazily: a bubblewrap run never imports dockerode.
+// Engines load lazily (dynamic import): a bubblewrap run never imports dockerode.
 import type { Config } from '../store/config/types.ts';
 import { VgError } from '../cli/errors.ts';
 import type { Availability, ConcreteRuntime, Runtime } from './types.ts';
@@ -9,7 +9,8 @@ import type { Availability, ConcreteRuntime, Runtime } from './types.ts';
 type Env = Record<string, string | undefined>;
 export type RuntimeLoader = () => Promise<Runtime>;
 
-const unavailable = (name: ConcreteRuntime): RuntimeLoader => async () => ({
+/** A runtime this build cannot provide (kept for registerRuntime callers and platforms without engines). */
+export const unavailable = (name: ConcreteRuntime): RuntimeLoader => async () => ({
   name,
   async available(): Promise<Availability> {
     return { ok: false, reason: `${name} runtime unavailable in this build — use runtime: bubblewrap or namespace` };
@@ -25,11 +26,11 @@ const unavailable = (name: ConcreteRuntime): RuntimeLoader => async () => ({
 const loaders: Record<ConcreteRuntime, RuntimeLoader> = {
   bubblewrap: async () => (await import('./bwrap.ts')).bubblewrapRuntime,
   namespace: async () => (await import('./namespace.ts')).namespaceRuntime,
-  docker: unavailable('docker'),
-  podman: unavailable('podman'),
+  docker: async () => (await import('./docker.ts')).dockerRuntime,
+  podman: async () => (await import('./podman.ts')).podmanRuntime,
 };
 
-/** The engine runtimes live in their own modules; index.ts registers them (and tests register fakes). */
+/** Replace a runtime's loader (tests register fakes). */
 export function registerRuntime(name: ConcreteRuntime, loader: RuntimeLoader): void {
   loaders[name] = loader;
   availability.delete(name);

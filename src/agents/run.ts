@@ -18,6 +18,8 @@ export interface AgentRequest {
   /** Give up and deny after this long (ms). */
   timeoutMs: number;
   shell?: string;
+  /** Stand-in for judge() (tests). */
+  judgeFn?: typeof judge;
 }
 
 export function execFlags(flags: AgentRequest['flags'] = {}): string[] {
@@ -43,7 +45,7 @@ export async function answerAgent(req: AgentRequest): Promise<AgentAnswer> {
       });
       const flags = req.flags && Object.keys(req.flags).length ? req.flags : undefined;
       const verdict = await Promise.race([
-        judge(line, { cwd: req.cwd, env: req.env, interactive: false, agent: req.agent, session: req.session, source: req.source, flags }),
+        (req.judgeFn ?? judge)(line, { cwd: req.cwd, env: req.env, interactive: false, agent: req.agent, session: req.session, source: req.source, flags }),
         deadline,
       ]);
       answer = answerFor(verdict, o);

@@ -123,6 +123,11 @@ async function readStdin(ms: number): Promise<string> {
 function emit(r: { stdout: string; stderr?: string; status: number }): number {
   if (r.stdout) process.stdout.write(r.stdout);
   if (r.stderr) process.stderr.write(r.stderr);
+  // The answer is out: leave now. An agent that keeps stdin open, or a judge still holding a handle
+  // after the deadline, must not keep us alive until the agent's own timeout (which would count as
+  // a non-blocking error, i.e. let the command run). Writes to pipes are synchronous on Linux/macOS.
+  process.stdin.destroy();
+  setTimeout(() => process.exit(r.status), 50).unref();
   return r.status;
 }
 

@@ -44,11 +44,15 @@ function alive(pid: number): boolean {
 /** Run `fn` holding `<file>.lock`. Throws a VgError if the lock cannot be had within timeoutMs. */
 export function withLock<T>(file: string, fn: () => T, o: LockOptions = {}): T {
   const lock = `${file}.lock`;
-  const token = acquire(lock, o.timeoutMs ?? 5_000, o.staleMs ?? 10_000);
+  const staleMs = o.staleMs ?? 10_000;
+  const token = acquire(lock, o.timeoutMs ?? 5_000, staleMs);
+  const since = Date.now();
   try {
     return fn();
   } finally {
-    release(lock, token);
+    // Nobody breaks a lock younger than staleMs held by a live pid, so a quick holder can skip the
+    // ownership read (4 syscalls, a third of an append's cost here).
+    release(lock, token, Date.now() - since < staleMs / 2);
   }
 }
 
@@ -144,8 +148,12 @@ function breakStale(lock: string, ino: number): void {
   }
 }
 
-function release(lock: string, token: string): void {
+function release(lock: string, token: string, surelyOurs: boolean): void {
   try {
+    if (surelyOurs) {
+      unlinkSync(lock);
+      return;
+    }
     // Only remove our own lock: if ours was broken as stale, the file now belongs to someone else.
     const h = parseHolder(readFileSync(lock, 'utf8'));
     if (h && h.token === token) unlinkSync(lock);

@@ -135,6 +135,10 @@ build_rootfs() {
 }
 
 if [ "$FORCE" = 1 ] || [ ! -s "$TARBALL" ]; then build_rootfs; else log "using cached $TARBALL"; fi
+# Older cached tarballs (other package sets / Node versions) are dead weight.
+for f in "$CACHE"/base-*.tar "$CACHE"/rootfs-*.tar; do
+  [ -e "$f" ] && [ "$f" != "$BASE" ] && [ "$f" != "$TARBALL" ] && rm -f "$f"
+done
 
 import_into() {
   local engine="$1"
@@ -149,6 +153,8 @@ import_into() {
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change "LABEL vg.rootfs=$STAMP" \
     - "$TAG" <"$TARBALL" >"$CACHE/import-$engine.log" 2>&1 || { log "$engine import failed — see $CACHE/import-$engine.log"; tail -n 3 "$CACHE/import-$engine.log" >&2; exit 1; }
+  # The previous vg image, now untagged, is dead weight too.
+  "$engine" images -q --filter dangling=true --filter label=vg.rootfs 2>/dev/null | xargs -r "$engine" rmi >/dev/null 2>&1 || true
   log "$engine: imported $TAG"
 }
 

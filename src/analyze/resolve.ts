@@ -3,6 +3,8 @@
 
 /** Normalise an absolute path: collapse `//`, `.`, `..` (never above `/`), drop a trailing `/`. */
 export function normalize(abs: string): string {
+  // Most paths are already clean; skip the split/join for them (this runs for every path argument).
+  if (abs.startsWith('/') && !abs.includes('//') && !abs.includes('/.') && (abs.length === 1 || !abs.endsWith('/'))) return abs;
   const out: string[] = [];
   for (const seg of abs.split('/')) {
     if (seg === '' || seg === '.') continue;

@@ -6,6 +6,11 @@ import { hasLong, hasShort, opts, sub, writeTargets } from './helpers.ts';
 export const BLOCK_DEVICE =
   /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?|dm-\d+|md\d+|loop\d+|disk\d+(s\d+)?|rdisk\d+(s\d+)?|mapper\/.+|sr\d+|nbd\d+|zd\d+|disk\/by-[^/]+\/.+|root)$/;
 
+const MKFS = [
+  'mkfs', 'mke2fs', 'mkswap', 'mkdosfs', 'mkntfs', 'newfs', 'newfs_msdos', 'newfs_apfs', 'newfs_hfs',
+  ...['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'fat', 'msdos', 'ntfs', 'exfat', 'f2fs', 'minix', 'bfs', 'cramfs', 'jfs', 'reiserfs', 'hfsplus', 'udf', 'zfs', 'nilfs2'].map((t) => `mkfs.${t}`),
+];
+
 const devArgs = (argv: readonly string[]): string | undefined => argv.slice(1).find((a) => BLOCK_DEVICE.test(a));
 
 export const diskRules: Rule[] = [
@@ -13,6 +18,7 @@ export const diskRules: Rule[] = [
     id: 'disk.mkfs',
     group: 'disk',
     risk: 'critical',
+    commands: MKFS,
     message: 'formats a block device',
     why: 'everything on the device is destroyed',
     match: (i) => (/^(mkfs(\..+)?|mke2fs|mkswap|mkdosfs|mkntfs|newfs(_.+)?|mkfs\.\w+)$/.test(i.fact.name) ? (devArgs(i.fact.argv) ?? false) : false),
@@ -22,6 +28,7 @@ export const diskRules: Rule[] = [
     id: 'disk.mkfs-file',
     group: 'disk',
     risk: 'medium',
+    commands: MKFS,
     message: 'creates a filesystem',
     why: 'overwrites the target file or device',
     match: (i) => /^(mkfs(\..+)?|mke2fs|mkswap)$/.test(i.fact.name),

@@ -142,11 +142,13 @@ export function classify(path: string, home: string, workspace: string): TargetC
   return 'outside';
 }
 
-const WRITERS = new Set(['tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl']);
+const WRITERS = new Set(['tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl', 'dd']);
 
 /** Files a command writes or truncates: redirections, tee, cp/mv/install/ln destinations, dd of=, sed -i… */
 const writeCache = new WeakMap<CommandFact, string[]>();
+const NONE: string[] = [];
 export function writeTargets(f: CommandFact): string[] {
+  if (f.redirects.length === 0 && !WRITERS.has(f.name)) return NONE;
   let w = writeCache.get(f);
   if (w) return w;
   w = [];
@@ -155,7 +157,7 @@ export function writeTargets(f: CommandFact): string[] {
       if (r.target.startsWith('/') && r.target !== '/dev/null' && !r.target.startsWith('/dev/fd/') && !/^\/dev\/(stdout|stderr|tty)$/.test(r.target)) w.push(r.target);
     }
   }
-  const t = WRITERS.has(f.name) ? targets(f).filter((x) => x.path !== null).map((x) => x.path!) : [];
+  const t = WRITERS.has(f.name) && f.name !== 'dd' ? targets(f).filter((x) => x.path !== null).map((x) => x.path!) : [];
   switch (f.name) {
     case 'tee':
     case 'truncate':

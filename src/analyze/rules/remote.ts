@@ -8,6 +8,8 @@ import { readsStdinAsCode } from '../facts.ts';
 import { isWithin, resolvePath } from '../resolve.ts';
 
 const CODE_RUNNERS = new Set([...SHELLS, ...INTERPRETERS, 'source', '.', 'eval']);
+const RUNNER_LIST = [...CODE_RUNNERS];
+const INTERP_LIST = [...SHELLS, ...INTERPRETERS];
 
 /** A shell/interpreter taking its program from stdin (not a script file, not `-c`). */
 const stdinProgram = (f: CommandFact): boolean =>
@@ -84,6 +86,7 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.pipe-to-shell',
     group: 'remote-code',
     risk: 'high',
+    commands: INTERP_LIST,
     message: 'pipes a download (or decoded data) into a shell or interpreter',
     why: 'runs code nobody has reviewed, fetched at the moment it runs',
     match: (i) => {
@@ -100,11 +103,11 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.fetched-argument',
     group: 'remote-code',
     risk: 'high',
+    commands: RUNNER_LIST,
     message: 'runs code produced by a download or a decoder',
     why: '`bash <(curl …)`, `sh -c "$(curl …)"`, `eval "$(curl …)"` run whatever the server returns',
     match: (i) => {
       const f = i.fact;
-      if (!CODE_RUNNERS.has(f.name) && !i.fact.wrappers.includes('xargs')) return false;
       return f.argFromNetwork || f.argFromDecoder ? f.name : false;
     },
     examples: {
@@ -137,6 +140,7 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.dynamic-code',
     group: 'remote-code',
     risk: 'medium',
+    commands: [...SHELLS, 'eval'],
     message: 'runs shell code assembled at run time',
     why: 'what runs depends on values the analyzer cannot see',
     match: (i) => {
@@ -163,6 +167,7 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.reverse-shell',
     group: 'remote-code',
     risk: 'high',
+    commands: [...INTERP_LIST, 'exec', 'nc', 'ncat', 'netcat', 'socat'],
     message: 'connects a shell to a remote host (reverse shell)',
     why: 'hands control of this machine to whoever listens on the other end',
     match: (i) => {

@@ -80,6 +80,7 @@ export const systemRules: Rule[] = [
     id: 'power-process.power',
     group: 'power-process',
     risk: 'high',
+    commands: ['shutdown', 'reboot', 'halt', 'poweroff', 'kexec', 'init', 'telinit', 'systemctl', 'loginctl'],
     message: 'shuts down, reboots or changes the run level of the machine',
     why: 'everything running is stopped, other users included',
     match: (i) => {

@@ -3,7 +3,7 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, createReadStream, openSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, writeSync, fstatSync, rmdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
@@ -127,6 +127,12 @@ export async function serve(o: ServeOptions): Promise<number> {
   };
 
   await freshSettings(env.PWD || process.cwd());
+  // Warm up before saying hello: the first real line must not pay for loading the analyzer, the
+  // sandbox planner and the runtime probe (hundreds of ms) — the shell allows a longer wait for hello.
+  if (!o.judge) {
+    const warmCtx: JudgeContext = { cwd: env.PWD || process.cwd(), env, interactive: true, session: o.session, source: 'shell' };
+    for (const l of ['true', 'npm install']) await judgeFn(l, warmCtx).catch(() => undefined);
+  }
   write(
     formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode }),
   );
@@ -196,6 +202,9 @@ export async function serve(o: ServeOptions): Promise<number> {
     if ((decision === 'sandbox' || decision === 'prompt') && v.sandbox && !v.sandboxError) {
       try {
         cmd = invocationCommand(v.sandbox.invocation, o.shell);
+        // What `vg exec` does before a run: create the cache directories the plan mounts, sweep stale cgroups.
+        const { prepareHost } = await import('../runtimes/host.ts');
+        prepareHost(v.sandbox.plan);
         if (v.sandbox.invocation.needsProxy) await ensureProxy(v.sandbox.invocation.needsProxy);
       } catch (e) {
         cmd = '';
@@ -233,6 +242,16 @@ export async function serve(o: ServeOptions): Promise<number> {
     pending.delete(r.id);
     const v = p.verdict;
     if (!v) return; // analyzer error / fallback: nothing judged to record
+    const cleanup = v.sandbox?.invocation.cleanup;
+    if (cleanup?.length && (r.how === 'sandbox' || p.decision === 'sandbox' || p.decision === 'prompt')) {
+      for (const d of cleanup) {
+        try {
+          rmdirSync(d);
+        } catch {
+          /* busy or gone: the runtime's lazy sweep gets it */
+        }
+      }
+    }
     const how = r.how;
     const ranSandbox = how === 'sandbox';
     const rec = {

@@ -1,0 +1,242 @@
+// The shell integration's behaviour, the same list for bash, zsh and fish, through a real terminal.
+// Destructive lines are typed only inside a throwaway HOME and workspace, only after `vg analyze`
+// confirmed they are critical, and with `shell.fallback: block` so an analyzer failure refuses
+// instead of running them; canary files must survive.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Term, analyzeLine, have, ROOT, type ShellName } from './harness.ts';
+
+const FAKE = join(ROOT, 'tests', 'intercept', 'fake-judge.mjs');
+const SAFE_CONFIG = 'sandbox:\n  mode: auto\nshell:\n  fallback: block\n';
+const HIGH = (tag: string) => `touch m-${tag}; git push --force`;
+
+export function shellSuite(shell: ShellName): void {
+  const skip = have(shell) && have('tmux') ? false : `${shell} or tmux is not installed`;
+  const fish = shell === 'fish';
+  const bwrap = have('bwrap') ? false : 'bubblewrap is not installed';
+
+  test(`${shell}: main flow`, { skip }, async (t) => {
+    const term = await Term.start(shell, { config: SAFE_CONFIG });
+    after(() => term.stop());
+    const canaries = () => {
+      assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n', 'HOME canary survived');
+      assert.equal(term.file('CANARY'), 'still here\n', 'workspace canary survived');
+    };
+
+    await t.test('a low line runs on the host, in the shell itself (cd sticks)', async () => {
+      assert.equal(await term.run('touch host-made && cd src'), 0);
+      assert.ok(term.file('host-made') !== null);
+      assert.equal(await term.run('pwd > ../where.txt; cd ..'), 0);
+      assert.equal(term.file('where.txt')?.trim(), join(term.ws, 'src'));
+      assert.doesNotMatch(term.screen(), /📦/);
+    });
+
+    await t.test('a medium line runs in the sandbox; its changes land in the workspace', { skip: bwrap }, async () => {
+      assert.equal(analyzeLine('chmod -R 777 src', term.home, term.ws).decision, 'sandbox');
+      assert.equal(await term.run('chmod -R 777 src'), 0);
+      assert.equal(statSync(join(term.ws, 'src')).mode & 0o777, 0o777);
+      assert.match(term.screen(), /📦 sandbox/);
+    });
+
+    await t.test('a critical line is blocked ($? 126) and the next line runs normally', async () => {
+      assert.equal(analyzeLine('rm -rf "$HOME"', term.home, term.ws).risk, 'critical');
+      assert.equal(await term.run('rm -rf "$HOME"'), 126);
+      canaries();
+      assert.match(term.screen(), /blocked/);
+      assert.equal(await term.run('echo after > after.txt'), 0);
+      assert.equal(term.file('after.txt'), 'after\n');
+    });
+
+    await t.test('rm -rf / is blocked and the canaries survive', async () => {
+      const v = analyzeLine('rm -rf /', term.home, term.ws);
+      assert.equal(v.risk, 'critical', 'only typed once the analyzer calls it critical');
+      assert.equal(await term.run('rm -rf /'), 126);
+      canaries();
+    });
+
+    await t.test('a high line asks; every answer does what it says', async () => {
+      assert.equal(analyzeLine(HIGH('x'), term.home, term.ws).decision, 'prompt');
+      await term.answer(HIGH('y'), ['y']);
+      assert.ok(term.file('m-y') !== null, 'y runs on the host');
+      for (const [tag, key] of [['n', 'n'], ['esc', 'Escape'], ['cc', 'C-c']] as const) {
+        assert.equal(await term.answer(HIGH(tag), [key]), 126, `${tag} cancels`);
+        assert.equal(term.file(`m-${tag}`), null, `${tag}: nothing ran`);
+      }
+      if (!bwrap) {
+        const boxes = term.screen().split('📦').length;
+        await term.answer(HIGH('s'), ['s']);
+        assert.ok(term.file('m-s') !== null, 's runs it in the sandbox (workspace is writable)');
+        assert.ok(term.screen().split('📦').length >= boxes, 'sandbox notice');
+      }
+      await term.answer(HIGH('r'), ['r']);
+      assert.ok(term.file('m-r') !== null, 'r runs it on the host');
+      // Remembered: the same line no longer asks.
+      const asked = term.screen().split('[n]o').length;
+      await term.run(HIGH('r'));
+      assert.equal(term.screen().split('[n]o').length, asked, 'no question the second time');
+    });
+
+    await t.test('vg off runs lines unguarded in this shell; vg on restores', async () => {
+      assert.equal(await term.run('vg off'), 0);
+      const asked = term.screen().split('[n]o').length;
+      await term.run(HIGH('off'));
+      assert.ok(term.file('m-off') !== null);
+      assert.equal(term.screen().split('[n]o').length, asked, 'no question while off');
+      assert.equal(await term.run('vg on'), 0);
+      assert.equal(await term.answer(HIGH('on'), ['n']), 126);
+      assert.equal(term.file('m-on'), null);
+      await term.run('vg status > status.txt');
+      assert.match(term.file('status.txt') ?? '', /guarding this/);
+    });
+
+    await t.test('$? and pipestatus stay right', async () => {
+      assert.equal(await term.run('false'), 1);
+      await term.run('false | true');
+      await term.run(fish ? 'echo $pipestatus > ps.txt' : shell === 'zsh' ? 'echo "$pipestatus" > ps.txt' : 'echo "${PIPESTATUS[*]}" > ps.txt');
+      assert.equal(term.file('ps.txt')?.trim(), '1 0');
+    });
+
+    await t.test('multi-line input is judged as a whole', async () => {
+      term.mark();
+      for (const l of fish ? ['for i in 1 2', 'touch loop-$i', 'end'] : ['for i in 1 2; do', 'touch loop-$i', 'done']) {
+        term.type(l);
+        term.keys('Enter');
+      }
+      assert.equal(await term.done(), 0);
+      assert.ok(term.file('loop-1') !== null && term.file('loop-2') !== null);
+      if (!fish) {
+        term.mark();
+        for (const l of ['cat > h.txt <<EOF', 'hello', 'EOF']) {
+          term.type(l);
+          term.keys('Enter');
+        }
+        assert.equal(await term.done(), 0);
+        assert.equal(term.file('h.txt'), 'hello\n');
+        // A critical command inside a loop body is blocked as a whole.
+        term.mark();
+        for (const l of ['for i in 1; do', 'touch inloop', 'rm -rf "$HOME"', 'done']) {
+          term.type(l);
+          term.keys('Enter');
+        }
+        assert.equal(await term.done(), 126);
+        assert.equal(term.file('inloop'), null);
+      }
+    });
+
+    await t.test('a pasted block is judged as a whole', async () => {
+      term.mark();
+      term.paste('echo p1 > p1.txt\nrm -rf "$HOME"\n');
+      await new Promise((r) => setTimeout(r, 200));
+      term.keys('Enter');
+      assert.equal(await term.done(), 126);
+      assert.equal(term.file('p1.txt'), null, 'nothing of a blocked paste ran');
+      canaries();
+    });
+
+    await t.test('history holds exactly what was typed', async () => {
+      await term.run(fish ? 'history > hist.txt' : shell === 'zsh' ? 'fc -ln 1 > hist.txt' : 'history > hist.txt');
+      const h = term.file('hist.txt') ?? '';
+      assert.match(h, /rm -rf "\$HOME"/);
+      assert.match(h, /touch m-n; git push --force/);
+      assert.doesNotMatch(h, /__vg_run/);
+    });
+
+    await t.test('Ctrl-C at a sandboxed command returns to the prompt', { skip: bwrap }, async () => {
+      term.mark();
+      const boxes = term.screen().split('📦').length;
+      term.type('chmod -R 777 src; sleep 30');
+      term.keys('Enter');
+      await term.waitFor(() => term.screen().split('📦').length > boxes, 10000, 'the sandbox notice');
+      await new Promise((r) => setTimeout(r, 400));
+      const t0 = Date.now();
+      term.keys('C-c');
+      const st = await term.done(8000);
+      assert.ok(Date.now() - t0 < 5000, 'back at the prompt promptly');
+      assert.notEqual(st, 0);
+    });
+
+    await t.test('a dead analyzer is restarted; lines are still judged', async () => {
+      const pid = await term.serverPid();
+      assert.ok(pid > 0, 'vg status --json names the analyzer');
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await term.run('rm -rf "$HOME"'), 126);
+      canaries();
+      assert.equal(await term.run('touch alive-again'), 0);
+      assert.ok(term.file('alive-again') !== null);
+    });
+  });
+
+  test(`${shell}: coexistence (existing hooks, duplicate init)`, { skip }, async () => {
+    const pre =
+      shell === 'bash'
+        ? `__t_pc2() { echo x >> $HOME/.pc2; }\nPROMPT_COMMAND=(__t_pc __t_pc2)\ntrap ': debug' DEBUG\nHISTCONTROL=ignoreboth`
+        : shell === 'zsh'
+          ? `__t_al() { echo x >> $HOME/.al; zle .accept-line; }\nzle -N accept-line __t_al`
+          : '';
+    const post = fish ? 'fish_vi_key_bindings' : '';
+    const term = await Term.start(shell, { config: SAFE_CONFIG, pre, post, twice: true });
+    after(() => term.stop());
+    assert.equal(await term.run('touch one'), 0);
+    assert.equal(await term.run('rm -rf "$HOME"'), 126);
+    assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+    if (shell === 'bash') {
+      // ignoreboth: a space-prefixed or repeated line is still checked.
+      assert.equal(await term.run(' rm -rf "$HOME"'), 126);
+      assert.equal(await term.run(' rm -rf "$HOME"'), 126);
+      assert.ok((term.file(join(term.home, '.pc2')) ?? '').length > 0, 'the other PROMPT_COMMAND entry still runs');
+      await term.run('declare -p PROMPT_COMMAND > pc.txt');
+      assert.equal((term.file('pc.txt') ?? '').split('__vg_precmd').length, 2, 'hook installed once');
+    }
+    if (shell === 'zsh') assert.ok((term.file(join(term.home, '.al')) ?? '').length > 0, 'the wrapped accept-line still runs');
+    if (fish) {
+      // vi mode, normal mode: Enter is still judged.
+      term.keys('Escape');
+      assert.equal(await term.run('rm -rf "$HOME"'), 126);
+    }
+    assert.equal(await term.run('touch two'), 0);
+    assert.ok(term.file('two') !== null);
+  });
+
+  test(`${shell}: agent session (VG_AGENT=1) never asks; off and trust add refused`, { skip }, async () => {
+    const term = await Term.start(shell, { config: SAFE_CONFIG, env: { VG_AGENT: '1' } });
+    after(() => term.stop());
+    const asked = term.screen().split('[n]o').length;
+    await term.run(HIGH('agent'));
+    assert.equal(term.screen().split('[n]o').length, asked, 'no question');
+    if (!bwrap) assert.ok(term.file('m-agent') !== null, 'high → sandbox');
+    assert.equal(await term.run('vg off'), 1);
+    assert.equal(await term.run('vg trust add "git push --force"'), 1);
+    assert.match(term.screen(), /refused in an agent session/);
+    assert.equal(await term.run('rm -rf "$HOME"'), 126);
+  });
+
+  test(`${shell}: a slow analyzer never hangs the prompt (fallback host, then block)`, { skip }, async () => {
+    for (const fallback of ['host', 'block'] as const) {
+      const term = await Term.start(shell, {
+        config: `shell:\n  analyzer_timeout_ms: 300\n  fallback: ${fallback}\n`,
+        env: { VG_TEST: '1', VG_TEST_JUDGE: FAKE },
+      });
+      try {
+        assert.equal(await term.run('touch warm'), 0);
+        const t0 = Date.now();
+        const st = await term.run('touch FAKE_SLOW');
+        assert.ok(Date.now() - t0 < 2500, `answered within the bound (${Date.now() - t0} ms)`);
+        if (fallback === 'host') {
+          assert.equal(st, 0);
+          assert.ok(existsSync(join(term.ws, 'FAKE_SLOW')), 'ran on the host');
+          assert.match(term.screen(), /running on the host unchecked/);
+        } else {
+          assert.equal(st, 126);
+          assert.ok(!existsSync(join(term.ws, 'FAKE_SLOW')), 'refused');
+          assert.match(term.screen(), /line not run/);
+        }
+        assert.equal(await term.run('touch after-slow'), 0);
+      } finally {
+        term.stop();
+      }
+    }
+  });
+}

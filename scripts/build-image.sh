@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds vg's default sandbox image (vg-sandbox:bookworm) locally — no container registry needed.
 #
-#   debootstrap --variant=minbase --include=socat,ca-certificates bookworm  (same mirror apt uses here)
+#   debootstrap --variant=minbase --include=socat,ca-certificates,curl,git,xz-utils bookworm (apt's mirror)
 #     → /var/cache/vg-image/base-<stamp>.tar    (cached; ~60 s the first time)
 #   + Node: the host's own `node` binary and npm copied into /usr/local (VG_IMAGE_NODE=host, default:
 #     a few seconds, same Node as the host), Debian's nodejs+npm via apt in a chroot (=debian: +90 s,
@@ -12,6 +12,7 @@
 # Usage: scripts/build-image.sh [--force] [--engines docker,podman] [--tag vg-sandbox:bookworm]
 # Env:   VG_IMAGE_CACHE (default /var/cache/vg-image)  VG_IMAGE_MIRROR (default: from apt sources)
 #        VG_IMAGE_NODE=host|debian|0
+#        VG_IMAGE_PACKAGES=python3,python3-pip,make  (more Debian packages for debootstrap --include)
 # Must run as root (debootstrap, chroot). See docs/containers.md.
 set -euo pipefail
 
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --engines=*) ENGINES="${1#*=}" ;;
     --tag) TAG="$2"; shift ;;
     --tag=*) TAG="${1#*=}" ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build-image: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -33,7 +34,7 @@ done
 
 CACHE="${VG_IMAGE_CACHE:-/var/cache/vg-image}"
 NODE_MODE="${VG_IMAGE_NODE:-host}"
-PACKAGES="socat,ca-certificates,curl,git,xz-utils"
+PACKAGES="socat,ca-certificates,curl,git,xz-utils${VG_IMAGE_PACKAGES:+,$VG_IMAGE_PACKAGES}"
 BASE_STAMP="$(printf '%s' "bookworm minbase $PACKAGES v3" | sha256sum | cut -c1-12)"
 BASE="$CACHE/base-$BASE_STAMP.tar"
 

@@ -35,6 +35,8 @@ export interface AgentAnswer {
   decision: Decision | 'error';
   rules: RuleHit[];
   runtime?: string;
+  /** The command runs (or is to be resubmitted) through `vg exec`, which records it: the hook does not. */
+  routed?: boolean;
 }
 
 export interface RewriteOptions {
@@ -63,16 +65,18 @@ export function rewriteLine(line: string, o: RewriteOptions): string {
 }
 
 /**
- * If `line` is exactly a rewrite vg produced (for any session, with the exec flags vg itself adds),
- * return the agent's original command; else null. Agents sometimes resubmit what they were told to
- * run: judging the inner command keeps the answer stable instead of wrapping twice. Only vg's own
- * shape is recognised — `vg exec --mode never …` typed by an agent is judged like any other line.
+ * If `line` is a rewrite vg produced (for any session, with the exec flags vg itself adds), return
+ * the agent's original command. Agents resubmit what they were told to run: judging the inner command
+ * keeps the answer stable instead of wrapping twice. `exact` says vg was named exactly as this vg names
+ * itself (an absolute path by default), so the line can be allowed as is — it already runs through
+ * `vg exec`. A bare `vg …` could be any program called vg on the agent's PATH: it is unwrapped and
+ * rewritten, never allowed as is. Only vg's own shape is recognised — `vg exec --mode never …` typed
+ * by an agent is judged like any other line.
  */
-export function unwrapRewrite(line: string, self: string[], execFlags: string[] = []): string | null {
+export function parseRewrite(line: string, self: string[], execFlags: string[] = [], shell = 'bash'): { inner: string; exact: boolean } | null {
   const w = splitQuoted(line);
   if (!w) return null;
-  const selves = [self, ['vg']];
-  for (const s of selves) {
+  for (const s of [self, ['vg']]) {
     if (w.length < s.length + 1 || s.some((x, i) => w[i] !== x)) continue;
     const rest = w.slice(s.length);
     // exec --agent A --session S [flags…] -- SHELL -c LINE
@@ -81,10 +85,14 @@ export function unwrapRewrite(line: string, self: string[], execFlags: string[] 
     const flags = after.slice(0, execFlags.length);
     if (flags.some((f, i) => f !== execFlags[i])) continue;
     const tail = after.slice(execFlags.length);
-    if (tail.length !== 4 || tail[0] !== '--' || !/^(\/usr)?(\/bin\/)?bash$/.test(tail[1]) || tail[2] !== '-c') continue;
-    return tail[3];
+    if (tail.length !== 4 || tail[0] !== '--' || tail[1] !== shell || tail[2] !== '-c') continue;
+    return { inner: tail[3], exact: s === self };
   }
   return null;
+}
+
+export function unwrapRewrite(line: string, self: string[], execFlags: string[] = []): string | null {
+  return parseRewrite(line, self, execFlags)?.inner ?? null;
 }
 
 const topRules = (v: VerdictLike): RuleHit[] =>

@@ -65,6 +65,8 @@ export function reply(answer: AgentAnswer, toolInput: Record<string, unknown>, o
   const out = (hso: Record<string, unknown>): string => JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', ...hso } }) + '\n';
   switch (answer.action) {
     case 'allow':
+      // A resubmitted `vg exec …` line is vg's own sandboxed run: approve it like a rewrite.
+      if (answer.routed) return { stdout: out({ permissionDecision: o.confirm ? 'ask' : 'allow', permissionDecisionReason: answer.reason }), stderr: '', status: 0 };
       if (!o.allowHost) return { stdout: '', stderr: '', status: 0 };
       return { stdout: out({ permissionDecision: 'allow', permissionDecisionReason: answer.reason }), stderr: '', status: 0 };
     case 'rewrite':

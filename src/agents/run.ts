@@ -2,7 +2,7 @@
 // in the audit log when the command will not pass through `vg exec` (allowed on the host as is, or
 // denied). Rewritten commands are recorded by `vg exec` itself, with their exit status.
 import { judge, type Env } from '../intercept/judge.ts';
-import { answerFor, failClosed, unwrapRewrite, type AgentAnswer, type RewriteOptions } from './adapter.ts';
+import { answerFor, failClosed, parseRewrite, type AgentAnswer, type RewriteOptions } from './adapter.ts';
 import { recordAgentAnswer } from './audit.ts';
 
 export interface AgentRequest {
@@ -18,6 +18,11 @@ export interface AgentRequest {
   /** Give up and deny after this long (ms). */
   timeoutMs: number;
   shell?: string;
+  /**
+   * Agents that cannot take a rewritten command (no updatedInput): deny instead, with the exact
+   * `vg exec` command to run in the reason; that command, resubmitted, is allowed as is.
+   */
+  noRewrite?: boolean;
   /** Stand-in for judge() (tests). */
   judgeFn?: typeof judge;
 }
@@ -32,7 +37,8 @@ export function execFlags(flags: AgentRequest['flags'] = {}): string[] {
 
 export async function answerAgent(req: AgentRequest): Promise<AgentAnswer> {
   const xf = execFlags(req.flags);
-  const line = unwrapRewrite(req.line, req.self, xf) ?? req.line;
+  const rw = parseRewrite(req.line, req.self, xf, req.shell);
+  const line = rw?.inner ?? req.line;
   const o: RewriteOptions = { self: req.self, agent: req.agent, session: req.session, execFlags: xf, shell: req.shell };
   let answer: AgentAnswer;
   if (line.trim() === '') {
@@ -49,12 +55,26 @@ export async function answerAgent(req: AgentRequest): Promise<AgentAnswer> {
         deadline,
       ]);
       answer = answerFor(verdict, o);
+      if (rw?.exact && answer.action !== 'deny') {
+        // Already `vg exec … -- bash -c LINE` with this vg: it will judge LINE again and run it where
+        // it belongs. Allow it unchanged.
+        answer = { ...answer, action: 'allow', command: req.line, argv: [req.shell ?? 'bash', '-c', req.line], routed: true, reason: `vg: runs through vg exec as written (${answer.reason.replace(/^vg: /, '')})` };
+      } else if (req.noRewrite && answer.action === 'rewrite') {
+        answer = {
+          ...answer,
+          action: 'deny',
+          command: undefined,
+          argv: undefined,
+          routed: true, // to be resubmitted through vg exec, which records the run
+          reason: `vg: ${answer.risk} risk, so not on the host as written — run exactly this instead, it runs the same command in vg's sandbox: ${answer.command}`,
+        };
+      }
     } catch (err) {
       answer = failClosed(line, ((err as Error)?.message ?? String(err)).split('\n')[0]);
     } finally {
       clearTimeout(timer);
     }
   }
-  if (answer.action !== 'rewrite') await recordAgentAnswer(answer, req);
+  if (answer.action !== 'rewrite' && !answer.routed) await recordAgentAnswer(answer, req);
   return answer;
 }

@@ -105,6 +105,9 @@ test('claude-code reply: deny carries the reason; host says nothing unless --all
   const ha = JSON.parse(reply(answerFor(verdict({}), o), { command: 'ls -la' }, { allowHost: true }).stdout).hookSpecificOutput;
   assert.equal(ha.permissionDecision, 'allow');
   assert.equal(ha.updatedInput, undefined);
+  const routed = { ...answerFor(verdict({}), o), routed: true };
+  assert.equal(JSON.parse(reply(routed, { command: 'ls -la' }).stdout).hookSpecificOutput.permissionDecision, 'allow');
+  assert.equal(JSON.parse(reply(routed, { command: 'ls -la' }, { confirm: true }).stdout).hookSpecificOutput.permissionDecision, 'ask');
   const f = failReply('boom');
   assert.equal(f.status, 2);
   assert.equal(f.stdout, '');

@@ -196,18 +196,23 @@ test('vg shim install / env / status / uninstall (CLI)', () => {
   assert.match(none.stderr, /^vg: shim: no shim in .* — run `vg shim install/);
 });
 
-test('the wrapper costs no Node start when there is no -c (timing, informational)', () => {
+test('the wrapper costs no Node start when there is no -c (timing)', () => {
   const r = rig();
   writeFileSync(join(r.work, 'n.sh'), 'true\n');
   const env = { ...r.env, PATH: `${r.shim}:${r.env.PATH}` };
-  const time = (cmd: string): number => {
-    const t = process.hrtime.bigint();
-    spawnSync('bash', ['-c', `for i in $(seq 50); do ${cmd} n.sh; done`], { env, cwd: r.work });
-    return Number(process.hrtime.bigint() - t) / 1e6 / 50;
+  const median = (argv: string[]): number => {
+    const t: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const s = process.hrtime.bigint();
+      spawnSync(argv[0], argv.slice(1), { env, cwd: r.work });
+      t.push(Number(process.hrtime.bigint() - s) / 1e6);
+    }
+    return t.sort((a, b) => a - b)[10];
   };
-  const via = time(join(r.shim, 'bash'));
-  const direct = time(readMarker(r.shim)!.real.bash);
-  // A Node start is ~100 ms here; the wrapper adds a dash start (~1 ms).
-  assert.ok(via - direct < 20, `wrapper overhead ${(via - direct).toFixed(1)} ms`);
-  process.stdout.write(`# shim overhead without -c: ${(via - direct).toFixed(2)} ms per start (direct ${direct.toFixed(2)} ms)\n`);
+  const via = median([join(r.shim, 'bash'), 'n.sh']);
+  const direct = median([readMarker(r.shim)!.real.bash, 'n.sh']);
+  const node = median([process.execPath, '-e', '0']);
+  process.stdout.write(`# bash n.sh: direct ${direct.toFixed(1)} ms, through the shim ${via.toFixed(1)} ms; a bare node start ${node.toFixed(1)} ms\n`);
+  // Medians, against a Node start measured at the same moment, so a loaded machine does not flake it.
+  assert.ok(via - direct < node / 2, `wrapper overhead ${(via - direct).toFixed(1)} ms vs node start ${node.toFixed(1)} ms`);
 });

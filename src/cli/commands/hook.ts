@@ -28,6 +28,9 @@ Options (hook and install; install writes them into the hook command):
   --agent NAME           name for the audit log (default: claude-code, or "agent" for json)
   --allow-host           claude-code: answer "allow" for host decisions (skips Claude Code's prompt)
   --confirm              claude-code: answer "ask" for rewrites, so the user confirms the sandboxed run
+  --no-rewrite           for agents that cannot take a rewritten command (or when in doubt that they
+                         apply it): deny instead, with the exact \`vg exec\` command to run; that
+                         command, resubmitted, is allowed as is
   --mode M, --runtime R, --security-level L   judge with these, and pass them to vg exec
   --timeout-ms N         deny if no verdict within N ms (default 10000)
 
@@ -44,6 +47,7 @@ const judgeOptions = {
   agent: { type: 'string' },
   'allow-host': { type: 'boolean' },
   confirm: { type: 'boolean' },
+  'no-rewrite': { type: 'boolean' },
   mode: { type: 'string' },
   runtime: { type: 'string' },
   'security-level': { type: 'string' },
@@ -55,6 +59,7 @@ type JudgeValues = {
   agent?: string;
   'allow-host'?: boolean;
   confirm?: boolean;
+  'no-rewrite'?: boolean;
   mode?: string;
   runtime?: string;
   'security-level'?: string;
@@ -156,6 +161,7 @@ async function claudeCode(argv: string[]): Promise<number> {
       self: selfArgv(),
       flags: flagsOf(v),
       timeoutMs: ms,
+      noRewrite: v['no-rewrite'],
     });
     r = reply(answer, p.payload.tool_input ?? {}, { allowHost: v['allow-host'], confirm: v.confirm });
   } catch (err) {
@@ -185,6 +191,7 @@ async function json(argv: string[]): Promise<number> {
       self: selfArgv(),
       flags: flagsOf(v),
       timeoutMs: ms,
+      noRewrite: v['no-rewrite'],
     });
     return emit(genericReply(answer));
   } catch (err) {
@@ -223,6 +230,7 @@ async function install(action: 'install' | 'uninstall', argv: string[]): Promise
   if (v.agent) extra.push('--agent', v.agent);
   if (v['allow-host']) extra.push('--allow-host');
   if (v.confirm) extra.push('--confirm');
+  if (v['no-rewrite']) extra.push('--no-rewrite');
   if (v.mode) extra.push('--mode', v.mode);
   if (v.runtime) extra.push('--runtime', v.runtime);
   if (v['security-level']) extra.push('--security-level', v['security-level']);

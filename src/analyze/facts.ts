@@ -104,6 +104,9 @@ const isDecoder = (f: CommandFact): boolean => {
   }
 };
 
+/** Commands whose output static-eval.ts can compute; skip the work for everything else. */
+const STATIC_NAMES: ReadonlySet<string> = new Set(['echo', 'printf', 'cat', 'tee', 'base64', 'xxd', 'rev']);
+
 const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name) || (f.name === 'git' && f.argv[1] === 'show' && false);
 
 export class Walker {
@@ -141,7 +144,7 @@ export class Walker {
     let out: string | undefined;
     for (const st of list) {
       if (!this.tick()) return undefined;
-      out = this.node(st.command, scope, { ...env, background: env.background || st.background === true });
+      out = this.node(st.command, scope, st.background === true && !env.background ? { ...env, background: true } : env);
     }
     return list.length === 1 ? out : undefined;
   }
@@ -357,9 +360,8 @@ export class Walker {
   /** Evaluate a word to one or more fields (more than one only for `{a,b}` lists). */
   word(w: Word, scope: Scope, env: Env): EWord[] {
     if (!w.parts) {
-      const t = expandTilde(w.value, this.home, scope.cwd);
-      // A bare word may still hold a brace list that unbash kept as text.
-      return [{ ...literalWord(t.value), glob: /[*?[]/.test(w.text) && !/['"\\]/.test(w.text) }];
+      const v = w.value.charCodeAt(0) === 126 ? expandTilde(w.value, this.home, scope.cwd).value : w.value;
+      return [{ value: v, ifEmpty: v, dynamic: false, glob: false, quoted: false }];
     }
     return this.parts(w.parts, scope, env, false);
   }
@@ -621,7 +623,7 @@ export class Walker {
     if (!fact) return undefined;
     this.effects(name, words, scope, argAssigns);
     this.descend(fact, words, scope, { ...env, origin }, stdinText);
-    return staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText);
+    return STATIC_NAMES.has(fact.name) ? staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText) : undefined;
   }
 
   private emit(

@@ -68,6 +68,9 @@ export function parseLine(line: string): Parsed {
  * starts or ends with an operator), cheap enough to run on every line.
  */
 function bashRejects(line: string): string | undefined {
+  const raw = line.trim();
+  // Fast exit: only a line that starts or ends with an operator character can be one of these.
+  if (raw === '' || (!/^[|&;]/.test(raw) && !/[|&]$/.test(raw) && !raw.includes('#'))) return undefined;
   const t = line.replace(/(^|\s)#[^\n]*/g, '$1').trim();
   if (t === '') return undefined;
   if (/^(\|\|?|&&|;;?|&)(?!&)/.test(t) && !t.startsWith('&>')) return `syntax error near unexpected token '${t.slice(0, 2).trim()}'`;

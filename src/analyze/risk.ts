@@ -56,8 +56,9 @@ export function judge(facts: readonly CommandFact[], compiled: CompiledRules, in
     if (cmd !== '' || typeof m === 'string') reason.command = typeof m === 'string' && m !== cmd && cmd !== '' ? `${cmd}  (${m})` : cmd || String(m);
     reasons.push(reason);
   };
+  const input: MatchInput = { ...base, fact: EMPTY };
   for (const f of facts) {
-    const input: MatchInput = { ...base, fact: f };
+    input.fact = f;
     for (const r of ix.any) add(r, safeMatch(r, input), f);
     const named = ix.byName.get(f.name);
     if (named) for (const r of named) add(r, safeMatch(r, input), f);

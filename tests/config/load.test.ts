@@ -487,3 +487,9 @@ test('a user file anyone can write is refused', async () => {
   chmodSync(s.userFile, 0o666);
   await rejectsWith(loadConfig({ cwd: s.home, env: s.env }), /^~\/\.config\/vg\/config\.yaml: anyone can write this file, so vg will not trust it — run `chmod o-w/);
 });
+
+test('flag errors use the flag names vg exec takes', async () => {
+  const s = sandbox();
+  await rejectsWith(loadConfig({ cwd: s.home, env: s.env, flags: { network_mode: 'wide' } }), /^flag --network: 'wide' is not one of none, restricted, full — fix the --network value$/);
+  await rejectsWith(loadConfig({ cwd: s.home, env: s.env, flags: { security_level: 'max' } }), /^flag --security-level: 'max'/);
+});

@@ -373,9 +373,17 @@ export interface FlagValues {
   timeout?: string | number;
 }
 
+/** As `vg exec` spells them, so an error names the flag the user typed. */
+const FLAG_NAMES: Record<string, string> = {
+  mode: '--mode',
+  runtime: '--runtime',
+  security_level: '--security-level',
+  network_mode: '--network',
+  timeout: '--timeout',
+};
+
 export function applyFlags(cfg: Config, origins: Origins, flags: FlagValues): void {
   const o: Override = { fix: 'fix the {} value', ...flags };
-  for (const k of ['mode', 'runtime', 'security_level', 'network_mode', 'timeout'])
-    applyOverride(cfg, origins, o, k, (key) => `flag --${key.replace('_', '-')}`);
+  for (const k of Object.keys(FLAG_NAMES)) applyOverride(cfg, origins, o, k, (key) => `flag ${FLAG_NAMES[key]}`);
 }
 

@@ -100,6 +100,18 @@ export function readOnlyRoot(plan: Pick<SandboxPlan, 'rootfs' | 'level'>): boole
   return plan.rootfs === 'ro' || plan.level === 'strict' || plan.level === 'paranoid';
 }
 
+/** The environment inside: the plan's, minus what only makes sense on the host; HOME falls back to /tmp. */
+export function containerEnv(plan: Pick<SandboxPlan, 'env' | 'network'>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(plan.env)) {
+    if (DROP_ENV.has(k) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || v.includes('\0')) continue;
+    env[k] = v;
+  }
+  if (!env.HOME) env.HOME = '/tmp';
+  if (plan.network === 'restricted') Object.assign(env, PROXY_ENV);
+  return env;
+}
+
 export function containerArgv(engine: EngineName, plan: SandboxPlan, opts: ContainerArgOptions): string[] {
   const kind = opts.pathKind ?? ((): PathKind => 'dir');
   const a: string[] = [opts.binary ?? engine, 'run', '--rm', '--name', opts.name, '-i'];
@@ -170,15 +182,7 @@ export function containerArgv(engine: EngineName, plan: SandboxPlan, opts: Conta
     a.push(...mountArgs(opts.proxyDir, PROXY_SOCKET_DIR_INSIDE, false));
   }
 
-  // Environment: the plan's, minus what only makes sense on the host; HOME falls back to /tmp.
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(plan.env)) if (!DROP_ENV.has(k)) env[k] = v;
-  if (!env.HOME) env.HOME = '/tmp';
-  if (restricted) Object.assign(env, PROXY_ENV);
-  for (const [k, v] of Object.entries(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || v.includes('\0')) continue;
-    a.push('-e', `${k}=${v}`);
-  }
+  for (const [k, v] of Object.entries(containerEnv(plan))) a.push('-e', `${k}=${v}`);
 
   a.push('--workdir', checkPath(plan.cwd, 'working directory'));
   a.push(plan.image);

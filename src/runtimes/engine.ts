@@ -20,7 +20,8 @@ import type { SandboxPlan } from '../sandbox/types.ts';
 import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
 import { DEFAULT_IMAGE } from '../store/config/types.ts';
 import { VgError } from '../cli/errors.ts';
-import { containerArgv, type EngineName, type PathKind } from './container-args.ts';
+import { containerArgv, containerEnv, innerCommand, readOnlyRoot, type EngineName, type PathKind } from './container-args.ts';
+import { createHash } from 'node:crypto';
 import { defaultProxySocket, PROXY_SOCKET_NAME, startProxy, type ProxyHandle } from './proxy.ts';
 import { dirname } from 'node:path';
 
@@ -37,6 +38,12 @@ export interface EngineRuntimeOptions {
   proxyDir?: string;
   /** Where run() writes its messages (engine down, blocked hosts). Default process.stderr. */
   messages?: (line: string) => void;
+  /**
+   * Opt-in warm containers (docs/containers.md, "Warm containers"): run() execs into a long-lived
+   * container per workspace + plan shape, which exits by itself after `idleMinutes` without use.
+   * Default: off, or VG_CONTAINER_WARM=<idle minutes> in the environment.
+   */
+  warm?: { idleMinutes: number } | false;
 }
 
 export interface RunOptions {
@@ -168,6 +175,36 @@ export function newContainerName(): string {
   return `vg-${randomBytes(6).toString('hex')}`;
 }
 
+// ───────────────────────────── warm containers ─────────────────────────────
+
+/** What a warm container is keyed on: everything about the sandbox except the command, cwd and env. */
+export function warmKey(engine: EngineName, plan: SandboxPlan, uid: number, gid: number, flags: readonly string[]): string {
+  const shape = {
+    engine,
+    image: plan.image,
+    uid,
+    gid,
+    ro: readOnlyRoot(plan),
+    network: plan.network,
+    mounts: [...plan.mounts].map((m) => [m.source, m.target, m.mode, m.kind]).sort(),
+    hidden: [...plan.hidden].sort(),
+    limits: plan.limits,
+    flags,
+  };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}
+
+/** PID 1's child in a warm container: exits (→ --rm removes it) after `idle` minutes without an exec. */
+export function idleLoop(idleMinutes: number): string {
+  const m = Math.max(1, Math.floor(idleMinutes));
+  return `touch /tmp/.vg-last; while sleep 15; do [ -e /tmp/.vg-last ] && [ -z "$(find /tmp/.vg-last -mmin +${m} 2>/dev/null)" ] || exit 0; done`;
+}
+
+function warmFromEnv(): { idleMinutes: number } | false {
+  const v = Number(process.env.VG_CONTAINER_WARM);
+  return Number.isFinite(v) && v > 0 ? { idleMinutes: v } : false;
+}
+
 // ───────────────────────────── the runtime ─────────────────────────────
 
 export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptions = {}): EngineRuntime {
@@ -279,6 +316,93 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
     });
   };
 
+
+  const warmOpt = opts.warm === undefined ? warmFromEnv() : opts.warm;
+
+  const isRunning = async (name: string): Promise<boolean> => {
+    if (engine === 'docker') {
+      try {
+        const r = await engineApi(dockerSocket(opts), 'GET', `/containers/${name}/json`);
+        return r.status === 200 && (JSON.parse(r.body) as { State?: { Running?: boolean } }).State?.Running === true;
+      } catch {
+        return false;
+      }
+    }
+    const r = cli(['container', 'inspect', '--format', '{{.State.Running}}', name]);
+    return r.status === 0 && r.stdout.trim() === 'true';
+  };
+
+  const waitExit = (argv: string[], stdio: StdioOptions): Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error; child?: ReturnType<typeof spawn> }> =>
+    new Promise((res) => {
+      const child = spawn(argv[0]!, argv.slice(1), { stdio });
+      child.on('error', (error) => res({ code: null, signal: null, error }));
+      child.on('close', (code, signal) => res({ code, signal }));
+    });
+
+  /** Start (or find) the warm container for this plan shape. Returns its name. */
+  const ensureWarm = async (plan: SandboxPlan, idleMinutes: number): Promise<string> => {
+    const u = user();
+    const key = warmKey(engine, plan, u.uid, u.gid, extraFlags());
+    const name = `vg-warm-${key}`;
+    if (await isRunning(name)) return name;
+    await removeContainer(name); // a stopped leftover with the name
+    const argv = containerArgv(
+      engine,
+      { ...plan, interactive: false, env: {}, network: plan.network, command: { argv: ['/bin/sh', '-c', idleLoop(idleMinutes)] } },
+      { name, uid: u.uid, gid: u.gid, binary, extraFlags: extraFlags(), pathKind, labels: { 'vg.warm': key } },
+    );
+    argv[argv.indexOf('-i')] = '-d';
+    const r = await waitExit(argv, ['ignore', 'ignore', 'pipe']);
+    if (r.code !== 0 && !(await isRunning(name))) {
+      throw new VgError(`cannot start a warm ${engine} container (exit ${r.code ?? r.signal}) — unset VG_CONTAINER_WARM to run cold`, 125);
+    }
+    return name;
+  };
+
+  const runWarm = async (plan: SandboxPlan, idleMinutes: number, ro: RunOptions, t0: number): Promise<RunResult> => {
+    const name = await ensureWarm(plan, idleMinutes);
+    const u = user();
+    const a: string[] = [binary, 'exec', '-i'];
+    if (plan.interactive) a.push('-t');
+    a.push('--user', `${u.uid}:${u.gid}`, '--workdir', plan.cwd);
+    for (const [k, v] of Object.entries(containerEnv(plan))) a.push('-e', `${k}=${v}`);
+    a.push(name, '/bin/sh', '-c', 'touch /tmp/.vg-last 2>/dev/null; exec "$@"', 'vg');
+    // The timeout is enforced inside (coreutils timeout → 124): killing an exec's CLI does not stop
+    // the process it started. Node keeps a backstop that discards the whole container.
+    if (plan.timeout > 0) a.push('timeout', ...(plan.interactive ? ['--foreground'] : []), '-k', '2', String(plan.timeout));
+    a.push(...innerCommand(plan));
+
+    let discarded = false;
+    const discard = (): void => {
+      if (discarded) return;
+      discarded = true;
+      void removeContainer(name);
+    };
+    // `docker exec` forwards no signals: an interrupted batch command takes its container with it.
+    const onInt = (): void => {
+      if (!plan.interactive) discard();
+    };
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', discard);
+    process.on('SIGHUP', discard);
+    let backstop: NodeJS.Timeout | undefined;
+    if (plan.timeout > 0) backstop = setTimeout(discard, (plan.timeout + 10) * 1000);
+    ro.onStart?.(name);
+    const exit = await waitExit(a, ro.stdio ?? 'inherit');
+    if (backstop) clearTimeout(backstop);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', discard);
+    process.off('SIGHUP', discard);
+    if (exit.error) throw new VgError(`cannot start ${binary}: ${exit.error.message} — check your ${engine} install`, 125);
+    if (exit.signal) discard();
+    let status = exit.signal ? 128 + (SIGNUMS[exit.signal] ?? 0) : (exit.code ?? 125);
+    const timedOut = plan.timeout > 0 && (status === 124 || (discarded && !exit.signal));
+    if (timedOut) status = 124;
+    let signal: string | undefined = exit.signal ?? undefined;
+    if (!signal && status > 128 && status < 128 + 65) signal = Object.keys(SIGNUMS).find((k) => SIGNUMS[k] === status - 128);
+    return { status, signal, timedOut: timedOut || undefined, durationMs: Math.round(performance.now() - t0) };
+  };
+
   const run = async (plan: SandboxPlan, ro: RunOptions = {}): Promise<RunResult> => {
     const t0 = performance.now();
     if (!findOnPath(binary)) {
@@ -289,6 +413,9 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
       if (problem) throw new VgError(problem, 125);
       if (!(await hasImage(plan.image))) throw new VgError(FIX_IMAGE(plan.image), 125);
     }
+
+    // Warm containers: opt-in, and not for restricted plans (their proxy lives only as long as a run).
+    if (warmOpt && plan.network !== 'restricted') return runWarm(plan, warmOpt.idleMinutes, ro, t0);
 
     let proxy: ProxyHandle | undefined;
     let proxyDir: string | undefined;

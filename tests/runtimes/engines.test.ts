@@ -5,6 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createEngineRuntime, type EngineRuntime } from '../../src/runtimes/engine.ts';
 import type { EngineName } from '../../src/runtimes/container-args.ts';
@@ -179,6 +180,32 @@ for (const engine of ['docker', 'podman'] as EngineName[]) {
         rt.run(plan({ image: 'vg-sandbox:missing', command: { argv: ['true'] } }), { stdio: 'ignore' }),
         (e: unknown) => e instanceof VgError && e.status === 125 && /image vg-sandbox:missing not found/.test(e.message),
       );
+    });
+
+    test('warm mode (opt-in): repeat runs exec into one container; status, timeout; state persists', { skip: skip ?? false }, async () => {
+      const warm = createEngineRuntime(engine, { warm: { idleMinutes: 1 } });
+      const p = plan({ command: { argv: ['true'] } });
+      const first = await runCaptured(p, warm);
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.name, /^vg-warm-[0-9a-f]{16}$/);
+      try {
+        const again = await runCaptured(plan({ command: { line: 'echo state > /tmp/left-behind; exit 7' } }), warm);
+        assert.equal(again.name, first.name);
+        assert.equal(again.status, 7);
+        // The isolation trade-off, made explicit: what one command leaves in the container, the next sees.
+        const next = await runCaptured(plan({ command: { line: 'cat /tmp/left-behind' } }), warm);
+        assert.equal(next.stdout, 'state\n');
+        const t = await runCaptured(plan({ command: { argv: ['sleep', '30'] }, timeout: 1 }), warm);
+        assert.equal(t.status, 124);
+        const sig = await runCaptured(plan({ command: { line: 'kill -TERM $$' } }), warm);
+        assert.equal(sig.status, 143);
+        // A different plan shape (read-only root) gets its own container.
+        const other = await runCaptured(plan({ level: 'strict', command: { argv: ['true'] } }), warm);
+        assert.notEqual(other.name, first.name);
+        spawnSync(engine, ['rm', '-f', other.name], { stdio: 'ignore' });
+      } finally {
+        spawnSync(engine, ['rm', '-f', first.name], { stdio: 'ignore' });
+      }
     });
 
     test('invocation() is the argv run() uses, and restricted plans ask for the proxy', () => {

@@ -56,8 +56,13 @@ export type VerdictLike = Pick<Verdict, 'line' | 'risk' | 'decision' | 'reason' 
   sandbox?: { runtime: string };
 };
 
+/**
+ * `env VG_SESSION=<id> <vg> exec --agent <name> [flags] -- bash -c <line>`. The session goes through
+ * the environment (vg exec reads VG_SESSION), and `env` keeps it one argv, so the same words serve
+ * as a shell line (quoted by shjoin) and as an argv for agents that spawn without a shell.
+ */
 export function rewriteArgv(line: string, o: RewriteOptions): string[] {
-  return [...o.self, 'exec', '--agent', o.agent, '--session', o.session, ...(o.execFlags ?? []), '--', o.shell ?? 'bash', '-c', line];
+  return ['env', `VG_SESSION=${o.session}`, ...o.self, 'exec', '--agent', o.agent, ...(o.execFlags ?? []), '--', o.shell ?? 'bash', '-c', line];
 }
 
 export function rewriteLine(line: string, o: RewriteOptions): string {
@@ -76,12 +81,14 @@ export function rewriteLine(line: string, o: RewriteOptions): string {
 export function parseRewrite(line: string, self: string[], execFlags: string[] = [], shell = 'bash'): { inner: string; exact: boolean } | null {
   const w = splitQuoted(line);
   if (!w) return null;
+  // env VG_SESSION=S <self> exec --agent A [flags…] -- SHELL -c LINE
+  if (w.length < 2 || w[0] !== 'env' || !w[1].startsWith('VG_SESSION=')) return null;
+  const v = w.slice(2);
   for (const s of [self, ['vg']]) {
-    if (w.length < s.length + 1 || s.some((x, i) => w[i] !== x)) continue;
-    const rest = w.slice(s.length);
-    // exec --agent A --session S [flags…] -- SHELL -c LINE
-    if (rest[0] !== 'exec' || rest[1] !== '--agent' || rest[3] !== '--session') continue;
-    const after = rest.slice(5);
+    if (v.length < s.length + 1 || s.some((x, i) => v[i] !== x)) continue;
+    const rest = v.slice(s.length);
+    if (rest[0] !== 'exec' || rest[1] !== '--agent' || rest.length < 3) continue;
+    const after = rest.slice(3);
     const flags = after.slice(0, execFlags.length);
     if (flags.some((f, i) => f !== execFlags[i])) continue;
     const tail = after.slice(execFlags.length);

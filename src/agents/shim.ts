@@ -184,9 +184,11 @@ export function uninstallShim(dir: string): boolean {
 }
 
 /** The lines to put in the agent's environment. */
-export function envLines(dir: string, o: { agent?: string; bashEnv?: boolean } = {}): string[] {
+export function envLines(dir: string, o: { agent?: string; bashEnv?: boolean; session?: string } = {}): string[] {
   const lines = [`export PATH=${shq(dir)}:"$PATH"`];
   if (o.bashEnv !== false) lines.push(`export BASH_ENV=${shq(join(dir, BASH_ENV_FILE))}`);
   if (o.agent) lines.push(`export VG_AGENT=${shq(o.agent)}`);
+  // One session id for everything the agent runs from this environment: `vg audit --session ID`.
+  if (o.session) lines.push(`export VG_SESSION=${shq(o.session)}`);
   return lines;
 }

@@ -67,12 +67,14 @@ test('splitQuoted inverts shjoin, and refuses anything else', () => {
 });
 
 test('the rewrite runs bash -c with the original line as one argument (fake vg prints its argv)', () => {
-  const fake = ['node', '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))'];
+  const fake = ['node', '-e', 'process.stdout.write(JSON.stringify([process.env.VG_SESSION, ...process.argv.slice(1)]))'];
   for (const s of NASTY.filter((x) => x.trim() !== '')) {
-    const line = rewriteLine(s, { self: fake, agent: 'claude-code', session: 'sess-1' });
-    const r = spawnSync('bash', ['-c', line], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), ['exec', '--agent', 'claude-code', '--session', 'sess-1', '--', 'bash', '-c', s]);
+    for (const session of ['sess-1', "it's a 'session' $(id)"]) {
+      const line = rewriteLine(s, { self: fake, agent: 'claude-code', session });
+      const r = spawnSync('bash', ['-c', line], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), [session, 'exec', '--agent', 'claude-code', '--', 'bash', '-c', s]);
+    }
   }
 });
 
@@ -87,9 +89,13 @@ test('unwrapRewrite recognises only vg\'s own rewrite', () => {
   // Extra or different flags, other programs, trailing commands: not ours, judged as typed.
   assert.equal(unwrapRewrite(rewriteLine('ls', { self, agent: 'a', session: 's', execFlags: ['--mode', 'never'] }), self), null);
   assert.equal(unwrapRewrite("vg exec --mode never -- bash -c 'rm -rf ~'", self), null);
-  assert.equal(unwrapRewrite("vg exec --agent a --session s -- bash -c ls; rm -rf ~", self), null);
-  assert.equal(unwrapRewrite("vg exec --agent a --session s -- bash -c ls 'rm -rf ~'", self), null);
-  assert.equal(unwrapRewrite("vg exec --agent a --session s -- python3 -c ls", self), null);
-  assert.equal(unwrapRewrite("evil exec --agent a --session s -- bash -c ls", self), null);
+  assert.equal(unwrapRewrite("env VG_SESSION=s vg exec --agent a -- bash -c ls; rm -rf ~", self), null);
+  assert.equal(unwrapRewrite("env VG_SESSION=s vg exec --agent a -- bash -c ls 'rm -rf ~'", self), null);
+  assert.equal(unwrapRewrite("env VG_SESSION=s vg exec --agent a -- python3 -c ls", self), null);
+  assert.equal(unwrapRewrite("env VG_SESSION=s evil exec --agent a -- bash -c ls", self), null);
+  assert.equal(unwrapRewrite("env VG_SESSION=s VG_MODE=never vg exec --agent a -- bash -c ls", self), null);
+  assert.equal(unwrapRewrite("env LD_PRELOAD=x.so vg exec --agent a -- bash -c ls", self), null);
+  assert.equal(unwrapRewrite("vg exec --agent a -- bash -c ls", self), null);
+  assert.equal(unwrapRewrite("env VG_SESSION=s vg exec --agent a -- bash -c", self), null);
   assert.equal(unwrapRewrite('ls -la', self), null);
 });

@@ -178,10 +178,12 @@ test('vg shim install / env / status / uninstall (CLI)', () => {
   const i = vg(['shim', 'install', dir], { env: w.env, cwd: w.work });
   assert.equal(i.status, 0, i.stderr);
   assert.match(i.stderr, /opt-in/);
-  const e = vg(['shim', 'env', dir, '--agent', 'aider'], { env: w.env, cwd: w.work });
+  const e = vg(['shim', 'env', dir, '--agent', 'aider', '--session', 'a-1'], { env: w.env, cwd: w.work });
   assert.equal(e.status, 0, e.stderr);
-  assert.equal(e.stdout, `export PATH=${dir}:"$PATH"\nexport BASH_ENV=${dir}/bash_env\nexport VG_AGENT=aider\n`);
-  assert.equal(vg(['shim', 'env', dir, '--no-bash-env'], { env: w.env, cwd: w.work }).stdout, `export PATH=${dir}:"$PATH"\n`);
+  assert.equal(e.stdout, `export PATH=${dir}:"$PATH"\nexport BASH_ENV=${dir}/bash_env\nexport VG_AGENT=aider\nexport VG_SESSION=a-1\n`);
+  assert.match(e.stderr, /vg audit --session a-1/);
+  const n = vg(['shim', 'env', dir, '--no-bash-env'], { env: w.env, cwd: w.work }).stdout;
+  assert.match(n, /^export PATH=\S+:"\$PATH"\nexport VG_SESSION=shim-\d{8}T\d{4}-[0-9a-f]{6}\n$/);
   const st = vg(['shim', 'status', dir], { env: { ...w.env, PATH: `${dir}:${w.env.PATH}` }, cwd: w.work });
   assert.match(st.stdout, /PATH wrappers: active/, JSON.stringify(st));
   // Default directory lives under XDG_DATA_HOME.

@@ -1,5 +1,6 @@
 // `vg shim`: PATH-level (and BASH_ENV) guard for agents without hooks. docs/agents.md explains the
 // trade-offs; src/agents/shim.ts writes the scripts.
+import { randomBytes } from 'node:crypto';
 import { parse } from '../args.ts';
 import { usage } from '../errors.ts';
 import { selfArgv } from '../../agents/self.ts';
@@ -19,13 +20,15 @@ Then every \`bash -c LINE\` / \`sh -c LINE\` the agent runs goes through \`vg ex
 
 Options:
   --agent NAME     env: also export VG_AGENT=NAME (the name in the audit log; default "shim")
+  --session ID     env: the session id for the audit log (default: a new one, <agent>-<time>-<random>)
   --no-bash-env    env: PATH wrappers only (BASH_ENV also catches /bin/bash -c by absolute path)
 
 Trade-offs and gaps: docs/agents.md`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parse<{ agent?: string; 'no-bash-env'?: boolean; help?: boolean }>('shim', argv, {
+  const { values: v, positionals } = parse<{ agent?: string; session?: string; 'no-bash-env'?: boolean; help?: boolean }>('shim', argv, {
     agent: { type: 'string' },
+    session: { type: 'string' },
     'no-bash-env': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -46,7 +49,10 @@ export async function run(argv: string[]): Promise<number> {
     case 'env': {
       const info = readMarker(dir);
       if (!info) throw usage(`shim: no shim in ${dir} — run \`vg shim install${dirArg ? ` ${dirArg}` : ''}\` first`);
-      process.stdout.write(envLines(info.dir, { agent: v.agent, bashEnv: !v['no-bash-env'] }).join('\n') + '\n');
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 13);
+      const session = v.session ?? `${v.agent ?? 'shim'}-${stamp}-${randomBytes(3).toString('hex')}`;
+      process.stdout.write(envLines(info.dir, { agent: v.agent, bashEnv: !v['no-bash-env'], session }).join('\n') + '\n');
+      process.stderr.write(`vg: session ${session} — see what the agent ran with: vg audit --session ${session}\n`);
       return 0;
     }
     case 'uninstall': {

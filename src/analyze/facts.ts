@@ -117,6 +117,8 @@ export class Walker {
   truncated = false;
   tooDeep = false;
   private funcs = new Map<string, FuncInfo>();
+  /** Files written on this line with known content (`echo 'rm -rf /' > x.sh`), by absolute path. */
+  private written = new Map<string, string>();
   private funcStack: string[] = [];
 
   constructor(
@@ -534,6 +536,8 @@ export class Walker {
       const t = r.target ? this.word(r.target, scope, env)[0] : undefined;
       if (r.type === 'HereString') {
         if (t && !t.dynamic) stdinText = t.value + '\n';
+        network ||= t?.fromNetwork === true;
+        decoder ||= t?.fromDecoder === true;
         out.push({ op: '<<<', target: '', dynamic: t?.dynamic ?? false });
         continue;
       }
@@ -623,7 +627,23 @@ export class Walker {
     if (!fact) return undefined;
     this.effects(name, words, scope, argAssigns);
     this.descend(fact, words, scope, { ...env, origin }, stdinText);
-    return STATIC_NAMES.has(fact.name) ? staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText) : undefined;
+    if (fact.name === 'pwd' && cwd !== null) return cwd + '\n';
+    const out = STATIC_NAMES.has(fact.name) ? staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText) : undefined;
+    if (out !== undefined) {
+      for (const r of redirects) {
+        if ((r.op === '>' || r.op === '>>' || r.op === '>|') && (r.fd === undefined || r.fd === 1) && r.target.startsWith('/') && !r.dynamic) {
+          this.written.set(r.target, (r.op === '>>' ? (this.written.get(r.target) ?? '') : '') + out);
+        }
+      }
+    }
+    // Running a file this line just wrote: judge its content (`… > x.sh && bash x.sh`, `./x.sh`).
+    const script = SHELLS.has(name) ? words.slice(1).find((w) => !w.value.startsWith('-')) : words[0]!.value.includes('/') ? words[0] : undefined;
+    if (script && this.written.size > 0) {
+      const p = resolvePath(script.value, cwd);
+      const text = p === null ? undefined : this.written.get(p);
+      if (text !== undefined) this.nestedCode(text, false, scope, { ...env, origin }, 'shell-string', fact);
+    }
+    return out;
   }
 
   private emit(

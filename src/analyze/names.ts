@@ -1,7 +1,7 @@
 // Command-name sets shared by the fact builder and the rules. One place so a new fetcher or shell
 // is recognised everywhere at once.
 
-export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'yash', 'tcsh', 'csh', 'busybox']);
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'yash', 'tcsh', 'csh']);
 export const INTERPRETERS: ReadonlySet<string> = new Set([
   'python', 'python2', 'python3', 'pypy', 'pypy3', 'node', 'nodejs', 'deno', 'bun', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript',
 ]);

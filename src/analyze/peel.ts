@@ -42,6 +42,8 @@ const GRAMMARS: Record<string, Grammar> = {
   ionice: g('-c --class -n --classdata -p --pid -P --pgid -u --uid'),
   timeout: g('-s --signal -k --kill-after', 1),
   nohup: g(''),
+  busybox: g(''),
+  toybox: g(''),
   command: g(''),
   builtin: g(''),
   exec: g('-a'),

@@ -127,6 +127,20 @@ export const filesystemRules: Rule[] = [
     examples: { match: ['mv ~ /tmp/x', 'mv /etc /tmp/', 'sudo mv /usr/bin /x'], noMatch: ['mv a.txt b.txt', 'mv ~/notes.txt ~/old.txt'] },
   },
   {
+    id: 'filesystem.mv-system-files',
+    group: 'filesystem',
+    risk: 'high',
+    commands: ['mv'],
+    message: 'moves system files away',
+    why: 'programs and the system stop finding what they need',
+    match: (i) => {
+      const ts = targets(i.fact);
+      for (const t of ts.slice(0, -1)) if (t.path !== null && classify(t.path, i.home, i.workspace) === 'system-child') return t.path;
+      return false;
+    },
+    examples: { match: ['mv /bin/bash /tmp/', 'sudo mv /etc/ssh/sshd_config x'], noMatch: ['mv a b', 'mv x /usr/local/bin/'] },
+  },
+  {
     id: 'filesystem.mv-to-null',
     group: 'filesystem',
     risk: 'high',

@@ -38,7 +38,7 @@ function runFlags(args: string[], home: string): string | undefined {
     let vol: string | undefined;
     if (x === '-v' || x === '--volume') vol = args[k + 1];
     else if (x.startsWith('--volume=')) vol = x.slice(9);
-    else if (x.startsWith('-v') && x.length > 2) vol = x.slice(2);
+    else if (x.startsWith('-v') && x.length > 2) vol = x.slice(x[2] === '=' ? 3 : 2);
     else if (x === '--mount' || x.startsWith('--mount=')) {
       const m = (x === '--mount' ? args[k + 1] : x.slice(8)) ?? '';
       vol = /(?:source|src)=([^,]+)/.exec(m)?.[1];

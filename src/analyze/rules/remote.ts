@@ -13,6 +13,7 @@ const INTERP_LIST = [...SHELLS, ...INTERPRETERS];
 
 /** A shell/interpreter taking its program from stdin (not a script file, not `-c`). */
 const stdinProgram = (f: CommandFact): boolean =>
+  ((f.name === 'source' || f.name === '.') && (f.argv[1] === '/dev/stdin' || f.argv[1] === '-' || f.argv[1] === '/proc/self/fd/0')) ||
   (SHELLS.has(f.name) || INTERPRETERS.has(f.name)) && readsStdinAsCode(f.argv.slice(1)) && !f.redirects.some((r) => r.op === '<' && !r.target.startsWith('/dev/fd/'));
 
 const SENDERS = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet', 'openssl', 'curl', 'wget', 'scp', 'rsync', 'sftp', 'ftp', 'http', 'https', 'xh', 'aws', 'gsutil', 'rclone', 'mail', 'sendmail', 'ssh']);
@@ -46,6 +47,7 @@ function isSecretPath(p: string, home: string): boolean {
   const rel = p.startsWith(home + '/') ? p.slice(home.length + 1) : null;
   if (rel !== null) {
     if (/^\.ssh\/(id_[^/]*|.*_key|[^/]*\.pem)$/.test(rel) && !rel.endsWith('.pub')) return true;
+    if (/^(\.ssh|\.aws|\.gnupg|\.kube|\.docker|\.password-store|\.config\/gh|\.config\/gcloud)$/.test(rel)) return true;
     if (/^(\.aws\/(credentials|config)|\.netrc|\.docker\/config\.json|\.kube\/config|\.config\/gh\/hosts\.yml|\.git-credentials|\.npmrc|\.pypirc|\.gnupg\/.*|\.password-store\/.*|\.config\/gcloud\/.*|\.azure\/.*|\.vault-token|\.pgpass|\.my\.cnf|\.bash_history|\.zsh_history)$/.test(rel)) return true;
   }
   if (/^\/etc\/(shadow|gshadow|sudoers)$/.test(p)) return true;
@@ -86,7 +88,7 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.pipe-to-shell',
     group: 'remote-code',
     risk: 'high',
-    commands: INTERP_LIST,
+    commands: [...INTERP_LIST, 'source', '.'],
     message: 'pipes a download (or decoded data) into a shell or interpreter',
     why: 'runs code nobody has reviewed, fetched at the moment it runs',
     match: (i) => {

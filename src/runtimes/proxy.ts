@@ -47,6 +47,8 @@ export const PROXY_ENV: Readonly<Record<string, string>> = Object.freeze({
   YARN_HTTP_PROXY: PROXY_URL_INSIDE,
   YARN_HTTPS_PROXY: PROXY_URL_INSIDE,
   PIP_PROXY: PROXY_URL_INSIDE,
+  // Node ≥ 22.21/24: make fetch/http honour the variables above (older Nodes ignore it).
+  NODE_USE_ENV_PROXY: '1',
   // Loopback stays direct (it is the sandbox's own loopback; nothing else is reachable anyway).
   no_proxy: 'localhost,127.0.0.1,::1',
   NO_PROXY: 'localhost,127.0.0.1,::1',

@@ -403,6 +403,32 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
     return { status, signal, timedOut: timedOut || undefined, durationMs: Math.round(performance.now() - t0) };
   };
 
+  /**
+   * After the CLI died abnormally (signal, timeout) the engine may still be creating the container —
+   * a create request outlives the client that sent it. Remove it, and keep looking for ~3 s until it
+   * has been absent for three checks in a row.
+   */
+  const reap = async (name: string): Promise<void> => {
+    const exists = async (): Promise<boolean> => {
+      if (engine === 'docker') {
+        try {
+          return (await engineApi(dockerSocket(opts), 'GET', `/containers/${name}/json`)).status !== 404;
+        } catch {
+          return false;
+        }
+      }
+      return cli(['container', 'exists', name]).status === 0;
+    };
+    let absent = 0;
+    for (let i = 0; i < 12 && absent < 3; i++) {
+      if (await exists()) {
+        absent = 0;
+        await removeContainer(name);
+      } else absent++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
   const run = async (plan: SandboxPlan, ro: RunOptions = {}): Promise<RunResult> => {
     const t0 = performance.now();
     if (!findOnPath(binary)) {
@@ -466,7 +492,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onHup);
 
-    if (timedOut || exit.signal || exit.error) await removeContainer(name);
+    if (timedOut || exit.signal || exit.error) await reap(name);
     if (proxy) await proxy.close();
     if (proxyDir) rmSync(proxyDir, { recursive: true, force: true });
     if (exit.error) throw new VgError(`cannot start ${binary}: ${exit.error.message} — check your ${engine} install`, 125);

@@ -55,7 +55,7 @@ __vg_alive() {
 
 __vg_start() {
   if [[ -n ${__VG_SERVE[1]-} ]]; then
-    builtin eval "exec ${__VG_SERVE[1]}>&- ${__VG_SERVE[0]}<&-" 2>/dev/null
+    { builtin eval "exec ${__VG_SERVE[1]}>&- ${__VG_SERVE[0]}<&-"; } 2>/dev/null
   fi
   # The braces silence bash's job notice and its "coproc still exists" warning after a restart.
   { coproc __VG_SERVE { builtin exec "${__vg_cmd[@]}" serve --shell bash --session "$__vg_session" --pid "$$" 2>/dev/null; }; } 2>/dev/null
@@ -132,25 +132,32 @@ __vg_recv() {
 # Judge $1: 0 with __vg_r_* set, 1 when the analyzer could not answer (__vg_r_why says why).
 __vg_judge() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
-  if ! __vg_alive; then
-    __vg_start
-    if ! __vg_alive; then __vg_r_why='the analyzer could not start'; return 1; fi
-  fi
-  __vg_sync_env
-  __vg_seq=$((__vg_seq + 1))
-  local line
-  __vg_esc "$1"; line=$__vg_e
-  __vg_esc "$PWD"
-  if ! __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line"; then
-    __vg_r_why='the analyzer is not running'
-    return 1
-  fi
-  if ! __vg_recv "$__vg_seq"; then
+  local try line
+  for try in 1 2; do
+    if ! __vg_alive; then
+      __vg_start
+      if ! __vg_alive; then __vg_r_why='the analyzer could not start'; return 1; fi
+    fi
+    __vg_sync_env
+    __vg_seq=$((__vg_seq + 1))
+    __vg_esc "$1"; line=$__vg_e
+    __vg_esc "$PWD"
+    __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv "$__vg_seq" && break
+    # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
+    if ((try == 1)) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
     return 1
-  fi
+  done
   if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
   return 0
+}
+
+# The fallback runs lines unchecked; never one that plainly destroys HOME or the system.
+__vg_plainly_critical() {
+  local rm='(^|[;&|({[:space:]])rm[[:space:]]+(-[a-zA-Z]*[rRf]|--recursive|--force)'
+  local tgt='([[:space:]]/|[[:space:]]~|\$HOME|\$\{HOME\}|/\*)'
+  local other='(mkfs|wipefs|of=/dev/|:\(\)[[:space:]]*\{)'
+  [[ $1 =~ $rm && $1 =~ $tgt ]] || [[ $1 =~ $other ]]
 }
 
 __vg_say() { builtin printf '%s\n' "${1//$'\x1e'/$'\n'}" >&2; }
@@ -206,8 +213,8 @@ __vg_accept() {
   fi
   if ! __vg_judge "$judged"; then
     __vg_pending=$__vg_seq __vg_how=fallback
-    if [[ $__vg_fallback == block ]]; then
-      __vg_x_dec=fallback __vg_x_line=$judged __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: block); \`vg off\` suspends checking"
+    if [[ $__vg_fallback == block ]] || __vg_plainly_critical "$judged"; then
+      __vg_x_dec=fallback __vg_x_line=$judged __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: $__vg_fallback); \`vg off\` suspends checking"
       __vg_hist_hide "$judged"
       READLINE_LINE=__vg_run READLINE_POINT=8
     else

@@ -34,8 +34,12 @@ set -g __vg_x_notice ''
 function __vg_alive
     test -n "$__vg_srv_pid"; and test -n "$__vg_dir"; and test -p "$__vg_dir/in"
     or return 1
-    if test -d /proc/self
-        test -d /proc/$__vg_srv_pid
+    if test -r /proc/$__vg_srv_pid/stat
+        # Alive and not a zombie (a disowned child can linger as one).
+        set -l st (string split ' ' </proc/$__vg_srv_pid/stat)
+        test "$st[3]" != Z
+    else if test -d /proc/self
+        return 1
     else
         command kill -0 $__vg_srv_pid 2>/dev/null
     end
@@ -111,20 +115,23 @@ function __vg_judge -a line
     set -g __vg_r_notice ''
     set -g __vg_r_cmd ''
     set -g __vg_r_why ''
-    if not __vg_alive
-        __vg_start
+    for try in 1 2
         if not __vg_alive
-            set -g __vg_r_why 'the analyzer could not start'
-            return 1
+            __vg_start
+            if not __vg_alive
+                set -g __vg_r_why 'the analyzer could not start'
+                return 1
+            end
         end
-    end
-    __vg_sync_env
-    set -g __vg_seq (math $__vg_seq + 1)
-    if not __vg_send J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")
-        set -g __vg_r_why 'the analyzer is not running'
-        return 1
-    end
-    if not __vg_recv $__vg_seq
+        __vg_sync_env
+        set -g __vg_seq (math $__vg_seq + 1)
+        if __vg_send J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line"); and __vg_recv $__vg_seq
+            break
+        end
+        # Dead (killed, crashed): start a fresh one and ask again.
+        if test $try = 1; and not __vg_alive
+            continue
+        end
         set -g __vg_r_why 'the analyzer exited'
         return 1
     end
@@ -133,6 +140,15 @@ function __vg_judge -a line
         return 1
     end
     return 0
+end
+
+# The fallback runs lines unchecked; never one that plainly destroys HOME or the system.
+function __vg_plainly_critical -a line
+    if string match -qr '(^|[;&|({\s])rm\s+(-[a-zA-Z]*[rRf]|--recursive|--force)' -- $line
+        and string match -qr '(\s/|\s~|\$HOME|\{HOME\}|/\*)' -- $line
+        return 0
+    end
+    string match -qr '(mkfs|wipefs|of=/dev/|:\(\)\s*\{)' -- $line
 end
 
 function __vg_say
@@ -180,10 +196,10 @@ function __vg_enter
     if not __vg_judge $line
         set -g __vg_pending $__vg_seq
         set -g __vg_how fallback
-        if test "$__vg_fallback" = block
+        if test "$__vg_fallback" = block; or __vg_plainly_critical $line
             set -g __vg_x_dec fallback
             set -g __vg_x_line $line
-            set -g __vg_x_notice "vg: $__vg_r_why — line not run (shell.fallback: block); `vg off` suspends checking"
+            set -g __vg_x_notice "vg: $__vg_r_why — line not run (shell.fallback: $__vg_fallback); `vg off` suspends checking"
             __vg_hist_add $line
             commandline -r ' __vg_run'
         else

@@ -23,7 +23,7 @@ __vg_cmd=(command vg) # vg-init:cmd
 typeset -g __vg_session="zsh-$$-${EPOCHSECONDS:-$RANDOM}"
 typeset -g __VG_STATE=on
 typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
-typeset -g __vg_fallback=host __vg_mode= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
+typeset -g __vg_fallback=host __vg_mode= __vg_spawned= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
 typeset -g __vg_pending= __vg_how= __vg_t0=
 typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
@@ -31,13 +31,13 @@ typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
 # === the resident analyzer =====================================================================
 __vg_alive() {
   [[ -n $__vg_fd_w ]] || return 1
-  [[ -z $__vg_srv_pid ]] && return 0   # started, not said hello yet
-  builtin kill -0 $__vg_srv_pid 2>/dev/null
+  builtin kill -0 ${__vg_srv_pid:-$__vg_spawned} 2>/dev/null
 }
 
 __vg_start() {
-  [[ -n $__vg_fd_w ]] && exec {__vg_fd_w}>&- 2>/dev/null
-  [[ -n $__vg_fd_r ]] && exec {__vg_fd_r}<&- 2>/dev/null
+  # (A bare `exec … 2>/dev/null` would redirect the shell's own stderr for good: hence the braces.)
+  [[ -n $__vg_fd_w ]] && { exec {__vg_fd_w}>&- } 2>/dev/null
+  [[ -n $__vg_fd_r ]] && { exec {__vg_fd_r}<&- } 2>/dev/null
   __vg_fd_w= __vg_fd_r= __vg_srv_pid= __vg_hello=0 __vg_env_sent=
   local base=${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}
   local dir=$base/vg-${UID}-$$-${RANDOM}${RANDOM}
@@ -46,7 +46,10 @@ __vg_start() {
   # Both ends read-write: neither side ever blocks on open, a dead server never SIGPIPEs the shell.
   sysopen -rw -o cloexec -u __vg_fd_w $dir/in 2>/dev/null || return 1
   sysopen -rw -o cloexec -u __vg_fd_r $dir/out 2>/dev/null || return 1
-  ( builtin exec ${__vg_cmd[@]} serve --shell zsh --session $__vg_session --pid $$ --fifo $dir </dev/null >/dev/null 2>&1 & )
+  # A direct child, disowned (&!): zsh reaps it, so a dead server is seen as dead (an orphan can
+  # linger as a zombie where PID 1 does not reap).
+  ${__vg_cmd[@]} serve --shell zsh --session $__vg_session --pid $$ --fifo $dir </dev/null >/dev/null 2>&1 &!
+  __vg_spawned=$!
   __vg_started=${EPOCHREALTIME:-$SECONDS}
 }
 
@@ -107,25 +110,31 @@ __vg_recv() {
 
 __vg_judge() {
   __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
-  if ! __vg_alive; then
-    __vg_start
-    if ! __vg_alive; then __vg_r_why='the analyzer could not start'; return 1; fi
-  fi
-  __vg_sync_env
-  (( __vg_seq++ ))
-  local line
-  __vg_esc "$1"; line=$REPLY
-  __vg_esc "$PWD"
-  if ! __vg_send "J"$'\t'"$__vg_seq"$'\t'"$REPLY"$'\t'"$line"; then
-    __vg_r_why='the analyzer is not running'
-    return 1
-  fi
-  if ! __vg_recv $__vg_seq; then
+  local try
+  for try in 1 2; do
+    if ! __vg_alive; then
+      __vg_start
+      if ! __vg_alive; then __vg_r_why='the analyzer could not start'; return 1; fi
+    fi
+    __vg_sync_env
+    (( __vg_seq++ ))
+    local line
+    __vg_esc "$1"; line=$REPLY
+    __vg_esc "$PWD"
+    __vg_send "J"$'\t'"$__vg_seq"$'\t'"$REPLY"$'\t'"$line" && __vg_recv $__vg_seq && break
+    # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
+    if (( try == 1 )) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
     return 1
-  fi
+  done
   if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
   return 0
+}
+
+# The fallback runs lines unchecked; never one that plainly destroys HOME or the system.
+__vg_plainly_critical() {
+  [[ $1 =~ '(^|[;&|({[:space:]])rm[[:space:]]+(-[a-zA-Z]*[rRf]|--recursive|--force)' && $1 =~ '([[:space:]]/|[[:space:]]~|\$HOME|\$\{HOME\}|/\*)' ]] && return 0
+  [[ $1 =~ '(mkfs|wipefs|of=/dev/|:\(\)[[:space:]]*\{)' ]]
 }
 
 __vg_say() { builtin print -r -u 2 -- "${1//$'\x1e'/$'\n'}"; }
@@ -159,8 +168,8 @@ __vg_decide() {
   fi
   if ! __vg_judge $line; then
     __vg_pending=$__vg_seq __vg_how=fallback
-    if [[ $__vg_fallback == block ]]; then
-      __vg_x_dec=fallback __vg_x_line=$line __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: block); \`vg off\` suspends checking"
+    if [[ $__vg_fallback == block ]] || __vg_plainly_critical $line; then
+      __vg_x_dec=fallback __vg_x_line=$line __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: $__vg_fallback); \`vg off\` suspends checking"
       __vg_rewrite $line
     else
       zle -I

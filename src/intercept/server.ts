@@ -39,6 +39,8 @@ export interface ServeOptions {
   audit?: (rec: Record<string, unknown>, env: Env, s: ShellSettings) => void;
   trustAdd?: (line: string, cwd: string, env: Env) => void;
   log?: (msg: string) => void;
+  /** Called once, when the first request arrives (the shell has both FIFOs open by then). */
+  onFirstRequest?: () => void;
 }
 
 interface Pending {
@@ -300,7 +302,12 @@ export async function serve(o: ServeOptions): Promise<number> {
   const input = o.input ?? process.stdin;
   let buf = '';
   input.setEncoding('utf8');
+  let first = true;
   input.on('data', (chunk: string) => {
+    if (first) {
+      first = false;
+      o.onFirstRequest?.();
+    }
     buf += chunk;
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
@@ -310,23 +317,24 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
   });
 
+  let timer: NodeJS.Timeout | undefined;
   const done = new Promise<void>((resolve) => {
     input.on('end', resolve);
     input.on('close', resolve);
     input.on('error', resolve);
     if (o.shellPid) {
-      const timer = setInterval(() => {
+      // A FIFO never reports EOF (both ends are held read-write): watch the shell itself.
+      timer = setInterval(() => {
         try {
           process.kill(o.shellPid!, 0);
         } catch {
           resolve();
         }
       }, 2000);
-      timer.unref();
-      void done.then(() => clearInterval(timer));
     }
   });
   await done;
+  if (timer) clearInterval(timer);
   await chain.catch(() => undefined);
   for (const p of proxies.values()) if (p !== 'external') await p.close().catch(() => undefined);
   return 0;

@@ -162,7 +162,9 @@ export function shellSuite(shell: ShellName): void {
       assert.ok(pid > 0, 'vg status --json names the analyzer');
       process.kill(pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 100));
+      const blocked = term.screen().split('vg blocked this line').length;
       assert.equal(await term.run('rm -rf "$HOME"'), 126);
+      assert.equal(term.screen().split('vg blocked this line').length, blocked + 1, 'judged by a fresh analyzer, not a fallback');
       canaries();
       assert.equal(await term.run('touch alive-again'), 0);
       assert.ok(term.file('alive-again') !== null);

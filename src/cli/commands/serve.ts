@@ -35,14 +35,14 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGHUP', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
   const { serve, openFifos } = await import('../../intercept/server.ts');
-  let io: { input?: import('node:stream').Readable; outFd?: number } = {};
+  let io: { input?: import('node:stream').Readable; outFd?: number; onFirstRequest?: () => void } = {};
   const dir = values.fifo;
   if (dir) {
     io = openFifos(join(dir, 'in'), join(dir, 'out'));
     const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
     process.on('exit', cleanup);
     // zsh holds both FIFOs open for its lifetime: remove them once it has spoken. fish reopens them per line.
-    if (shell !== 'fish') io.input!.once('data', cleanup);
+    if (shell !== 'fish') io.onFirstRequest = cleanup;
   }
   process.stdout.on('error', () => process.exit(0));
   return serve({ shell, session, shellPid, version: VERSION, ...io });

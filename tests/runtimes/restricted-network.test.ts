@@ -41,6 +41,7 @@ async function registryReachable(): Promise<string | null> {
 describe('restricted network: npm install works, other hosts refused', async () => {
   const regSkip = await registryReachable();
   const dockerSkip = regSkip ?? (await engineSkipReason('docker'));
+  const podmanSkip = regSkip ?? (await engineSkipReason('podman'));
   const bwrapSkip = regSkip ?? (findOnPath('bwrap') ? null : 'bwrap not installed (apt-get install bubblewrap)');
   let ws: string;
   before(() => {
@@ -48,36 +49,39 @@ describe('restricted network: npm install works, other hosts refused', async () 
   });
   after(() => rmSync(ws, { recursive: true, force: true }));
 
-  test('docker', { skip: dockerSkip ?? false, timeout: 180000 }, async () => {
-    const proj = join(ws, 'docker-proj');
-    mkdirSync(proj);
-    const messages: string[] = [];
-    const rt = createEngineRuntime('docker', { messages: (l) => messages.push(l) });
-    const out = join(ws, 'docker.out');
-    const fo = openSync(out, 'w');
-    const res = await rt.run(
-      makePlan({
-        level: 'balanced',
-        network: 'restricted',
-        allowedDomains: ALLOWED,
-        workspace: proj,
-        cwd: proj,
-        mounts: [{ source: proj, target: proj, mode: 'rw', kind: 'workspace' }],
-        env: { HOME: proj, ...caEnv() },
-        command: { line: SCRIPT },
-        timeout: 170,
-      }),
-      { stdio: ['ignore', fo, fo] },
-    );
-    closeSync(fo);
-    const text = readFileSync(out, 'utf8');
-    assert.equal(res.status, 0, text);
-    assert.ok(existsSync(join(proj, 'node_modules', 'is-number', 'package.json')), text);
-    assert.match(text, /is-number: true/);
-    assert.match(text, /curl: \(56\) CONNECT tunnel failed, response 403/);
-    assert.match(text, /curl-exit=56/);
-    assert.ok(messages.includes('vg: example.com is not in sandbox.allowed_domains — add it to your config or use network_mode: full'), messages.join('\n'));
-  });
+  for (const engine of ['docker', 'podman'] as const) {
+    test(engine, { skip: (engine === 'docker' ? dockerSkip : podmanSkip) ?? false, timeout: 180000 }, async () => {
+      const proj = join(ws, `${engine}-proj`);
+      mkdirSync(proj);
+      const messages: string[] = [];
+      const rt = createEngineRuntime(engine, { messages: (l) => messages.push(l) });
+      const out = join(ws, `${engine}.out`);
+      const fo = openSync(out, 'w');
+      const res = await rt.run(
+        makePlan({
+          level: 'balanced',
+          network: 'restricted',
+          allowedDomains: ALLOWED,
+          workspace: proj,
+          cwd: proj,
+          mounts: [{ source: proj, target: proj, mode: 'rw', kind: 'workspace' }],
+          env: { HOME: proj, ...caEnv() },
+          command: { line: SCRIPT },
+          timeout: 170,
+          runtime: engine,
+        }),
+        { stdio: ['ignore', fo, fo] },
+      );
+      closeSync(fo);
+      const text = readFileSync(out, 'utf8');
+      assert.equal(res.status, 0, text);
+      assert.ok(existsSync(join(proj, 'node_modules', 'is-number', 'package.json')), text);
+      assert.match(text, /is-number: true/);
+      assert.match(text, /curl: \(56\) CONNECT tunnel failed, response 403/);
+      assert.match(text, /curl-exit=56/);
+      assert.ok(messages.includes('vg: example.com is not in sandbox.allowed_domains — add it to your config or use network_mode: full'), messages.join('\n'));
+    });
+  }
 
   test('bwrap (minimal argv)', { skip: bwrapSkip ?? false, timeout: 180000 }, async () => {
     const proj = join(ws, 'bwrap-proj');

@@ -297,11 +297,17 @@ export function auditFiles(env: Env = process.env): string[] {
   return names.includes('audit.jsonl') ? [...rotated, auditFile(env)] : rotated;
 }
 
-export function readAudit(o: { since?: Date; session?: string; env?: Env } = {}): AuditRecord[] {
+/**
+ * Records oldest first, filtered. With `limit`, only the last `limit` matches, reading rotated
+ * files only when the newer ones do not hold enough (the common `vg audit` view stays cheap).
+ */
+export function readAudit(o: { since?: Date; session?: string; env?: Env; limit?: number } = {}): AuditRecord[] {
   const env = o.env ?? process.env;
   const since = o.since?.getTime();
-  const out: AuditRecord[] = [];
-  for (const f of auditFiles(env)) {
+  const batches: AuditRecord[][] = [];
+  let have = 0;
+  for (const f of auditFiles(env).reverse()) {
+    const batch: AuditRecord[] = [];
     for (const text of readLinesFrom(f).lines) {
       if (!text) continue;
       let r: AuditRecord;
@@ -313,10 +319,14 @@ export function readAudit(o: { since?: Date; session?: string; env?: Env } = {})
       if (typeof r !== 'object' || r === null || typeof r.time !== 'string') continue;
       if (since !== undefined && !(Date.parse(r.time) >= since)) continue;
       if (o.session && r.session !== o.session) continue;
-      out.push(r);
+      batch.push(r);
     }
+    batches.unshift(batch);
+    have += batch.length;
+    if (o.limit !== undefined && have >= o.limit) break;
   }
-  return out;
+  const out = batches.flat();
+  return o.limit !== undefined ? out.slice(-o.limit) : out;
 }
 
 export interface VerifyResult {

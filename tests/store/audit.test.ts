@@ -157,6 +157,9 @@ test('rotation by size keeps the chain across files and verify checks it', () =>
   const first = JSON.parse(lines(env)[0]);
   const rotated = readFileSync(join(dir, 'audit.1.jsonl'), 'utf8').trimEnd().split('\n');
   assert.equal(first.prev, JSON.parse(rotated[rotated.length - 1]).hash, 'new file links to the rotated one');
+  // A limited read returns the same tail as a full read, across the file boundary.
+  assert.deepEqual(readAudit({ env, limit: 25 }).map((x) => x.seq), rs.slice(-25).map((x) => x.seq));
+  assert.deepEqual(readAudit({ env, limit: 1000 }).map((x) => x.seq), rs.map((x) => x.seq));
   // Tampering inside a rotated file is found and named.
   rotated[1] = rotated[1].replace('"echo', '"ECHO');
   writeFileSync(join(dir, 'audit.1.jsonl'), rotated.join('\n') + '\n');

@@ -36,19 +36,20 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(limit) || limit <= 0) throw usage(`audit: --limit '${values.limit}' is not a positive whole number — e.g. --limit 20`);
   } else if (!values.json) limit = 50;
   const since = values.since ? parseSince(values.since) : undefined;
-  let recs = readAudit({ since, session: values.session });
-  const total = recs.length;
-  if (limit !== undefined) recs = recs.slice(-limit);
+  // One more than shown, to know whether to say that earlier records exist.
+  const got = readAudit({ since, session: values.session, limit: limit === undefined ? undefined : limit + 1 });
+  const more = limit !== undefined && got.length > limit;
+  const recs = more ? got.slice(1) : got;
   if (values.json) {
     process.stdout.write(recs.map((r) => JSON.stringify(r) + '\n').join(''));
     return 0;
   }
-  if (total === 0) {
+  if (recs.length === 0) {
     process.stdout.write(`no audit records${values.since || values.session ? ' match' : ' yet'} (${auditFile()})\n`);
     return 0;
   }
   process.stdout.write(render(recs).join('\n') + '\n');
-  if (total > recs.length) process.stdout.write(colors().dim(`… ${total - recs.length} earlier record${total - recs.length === 1 ? '' : 's'} not shown (--limit)\n`));
+  if (more) process.stdout.write(colors().dim(`… earlier records not shown (--limit N, or --json for all)\n`));
   return 0;
 }
 

@@ -4,6 +4,8 @@ import { parse } from '../args.ts';
 import { VgError, usage } from '../errors.ts';
 import { trustStore, type TrustEntry } from '../../store/trust.ts';
 import { ago, colors, oneLine, table } from '../../store/present.ts';
+import { home } from '../../store/paths.ts';
+import { analyze } from '../../analyze/index.ts';
 
 const HELP = `Usage: vg trust <command>
 
@@ -65,6 +67,12 @@ async function add(argv: string[]): Promise<number> {
   if (!line) throw usage('trust add: no line given — e.g. vg trust add "npm test" (or --prefix "npm test")');
   const e = trustStore().add(line, { prefix: values.prefix, expires: values.expires, note: values.note, cwd: process.cwd() });
   const c = colors();
+  // Allowed, but the person should know what they just waved through.
+  const a = analyze(e.line, { cwd: process.cwd(), home: home(), env: process.env });
+  if (a.risk === 'high') {
+    const why = a.reasons.find((r) => r.risk === 'high')?.message ?? 'judged high risk';
+    process.stderr.write(colors(process.stderr).yellow(`vg: note: this line is high risk (${why}) — it now runs on the host without asking; undo with vg trust remove ${e.id}\n`));
+  }
   const scope = e.prefix ? `lines starting with ${c.bold(e.line)}` : c.bold(e.line);
   const until = e.expires ? ` until ${e.expires.slice(0, 16).replace('T', ' ')} UTC` : '';
   process.stdout.write(`${c.green('✓')} trusted ${scope}${until} ${c.dim(`(id ${e.id})`)}\n`);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, appendFileSync } from 'node:fs';
 import { tempEnv } from './helpers.ts';
 import { trustStore, trustFile, prefixCovers } from '../../src/store/trust.ts';
-import { analyze } from '../../src/analyze/index.ts';
 import { VgError } from '../../src/cli/errors.ts';
 
 test('exact entries match the line, ignoring only leading/trailing whitespace', () => {
@@ -151,11 +150,9 @@ test('match is cached: no re-read while the file is unchanged', () => {
   assert.ok(us < 50, `match costs ${us.toFixed(1)} µs`);
 });
 
-// Needs the real analyzer (src/analyze/index.ts is an interim stub that judges everything low).
-// Marked todo while the stub is in place; it becomes a normal, failing-if-wrong test once the
-// analyzer judges `rm -rf /` critical.
-const stub = analyze('rm -rf /', { cwd: '/', home: '/root' }).risk !== 'critical';
-test('adding a critical line is refused with the reason', { todo: stub ? 'waiting for the real analyzer (stub judges everything low)' : false }, () => {
+// Written against the interim analyzer stub, which judged everything low; now that the real
+// analyzer judges `rm -rf /` critical this is an ordinary test.
+test('adding a critical line is refused with the reason', () => {
   const t = trustStore(tempEnv());
   assert.throws(
     () => t.add('rm -rf /'),

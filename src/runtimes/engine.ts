@@ -108,6 +108,15 @@ function dockerSocket(opts: EngineRuntimeOptions): string {
   return '/var/run/docker.sock';
 }
 
+/** DOCKER_HOST=tcp://… or ssh://…: no unix socket to talk to; use the CLI like for podman. */
+function dockerRemote(opts: EngineRuntimeOptions): boolean {
+  const h = process.env.DOCKER_HOST;
+  return !opts.socketPath && !!h && !h.startsWith('unix://');
+}
+
+/** Image names in an Engine API path: keep `/` (registry paths), escape the rest. */
+const imagePath = (image: string): string => image.split('/').map(encodeURIComponent).join('/');
+
 interface ApiAnswer {
   status: number;
   body: string;
@@ -216,6 +225,8 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
       gid: typeof process.getgid === 'function' ? process.getgid() : 0,
     };
   const extraFlags = (): string[] => (engine === 'podman' ? cachedPodmanFlags() : []);
+  /** docker with a local socket: Engine API calls (a few ms). Otherwise (podman, remote docker): the CLI. */
+  const viaApi = engine === 'docker' && !dockerRemote(opts);
 
   const cli = (args: string[], timeoutMs = 15000): { status: number | null; stdout: string; stderr: string } => {
     const r = spawnSync(binary, args, { encoding: 'utf8', timeout: timeoutMs });
@@ -237,11 +248,11 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
   };
 
   const hasImage = async (image: string): Promise<boolean> => {
-    if (engine === 'docker') {
-      const r = await engineApi(dockerSocket(opts), 'GET', `/images/${encodeURIComponent(image)}/json`);
+    if (viaApi) {
+      const r = await engineApi(dockerSocket(opts), 'GET', `/images/${imagePath(image)}/json`);
       return r.status === 200;
     }
-    const r = cli(['image', 'exists', image]);
+    const r = cli(['image', 'inspect', '--format', '{{.Id}}', image]);
     return r.status === 0;
   };
 
@@ -250,11 +261,11 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
     if (!findOnPath(binary)) {
       return { ok: false, reason: engine === 'docker' ? 'docker CLI not found — install docker.io (apt) or Docker Engine' : 'podman not installed — install it with `apt-get install podman`' };
     }
-    if (engine === 'docker') {
+    if (viaApi) {
       const problem = await dockerProblem();
       if (problem) return { ok: false, reason: problem };
       const [img, ver] = await Promise.all([
-        engineApi(dockerSocket(opts), 'GET', `/images/${encodeURIComponent(image)}/json`),
+        engineApi(dockerSocket(opts), 'GET', `/images/${imagePath(image)}/json`),
         engineApi(dockerSocket(opts), 'GET', '/version').catch(() => ({ status: 0, body: '' })),
       ]);
       let version: string | undefined;
@@ -267,7 +278,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
       if (img.status !== 200) return { ok: false, reason: `docker engine answered ${img.status} for image ${image} — check \`docker info\``, version };
       return { ok: true, version };
     }
-    // podman: one CLI call answers both "does the engine work" and "is the image there".
+    // podman (and remote docker): one CLI call answers "does the engine work" and "is the image there".
     const [r, v] = await Promise.all([
       new Promise<ReturnType<typeof cli>>((res) => res(cli(['image', 'inspect', '--format', '{{.Id}}', image]))),
       new Promise<ReturnType<typeof cli>>((res) => res(cli(['--version'], 5000))),
@@ -275,8 +286,9 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
     const version = /(\d+\.\d+\.\d+)/.exec(v.stdout)?.[1];
     if (r.status === 0) return { ok: true, version };
     if (/image not known|no such image|unable to find/i.test(r.stderr)) return { ok: false, reason: FIX_IMAGE(image), version };
+    if (engine === 'docker' && /cannot connect to the docker daemon/i.test(r.stderr)) return { ok: false, reason: engineDownReason('docker'), version };
     const first = r.stderr.trim().split('\n')[0] || `exit ${r.status}`;
-    return { ok: false, reason: `podman cannot start: ${first.replace(/^Error:\s*/, '')} — run \`podman info\` to see why`, version };
+    return { ok: false, reason: `${engine} cannot start: ${first.replace(/^Error:\s*/, '')} — run \`${engine} info\` to see why`, version };
   };
 
   const argvFor = (plan: SandboxPlan, name: string, proxyDir: string | undefined): string[] => {
@@ -301,7 +313,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
 
   /** Make sure the container is gone (after a timeout, a signal, or a CLI that died). */
   const removeContainer = async (name: string): Promise<void> => {
-    if (engine === 'docker') {
+    if (viaApi) {
       try {
         await engineApi(dockerSocket(opts), 'DELETE', `/containers/${name}?force=1&v=1`, 10000);
       } catch {
@@ -310,7 +322,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
       return;
     }
     await new Promise<void>((res) => {
-      const p = spawn(binary, ['rm', '-f', '-t', '0', name], { stdio: 'ignore' });
+      const p = spawn(binary, engine === 'podman' ? ['rm', '-f', '-t', '0', name] : ['rm', '-f', name], { stdio: 'ignore' });
       p.on('close', () => res());
       p.on('error', () => res());
     });
@@ -320,7 +332,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
   const warmOpt = opts.warm === undefined ? warmFromEnv() : opts.warm;
 
   const isRunning = async (name: string): Promise<boolean> => {
-    if (engine === 'docker') {
+    if (viaApi) {
       try {
         const r = await engineApi(dockerSocket(opts), 'GET', `/containers/${name}/json`);
         return r.status === 200 && (JSON.parse(r.body) as { State?: { Running?: boolean } }).State?.Running === true;
@@ -410,14 +422,14 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
    */
   const reap = async (name: string): Promise<void> => {
     const exists = async (): Promise<boolean> => {
-      if (engine === 'docker') {
+      if (viaApi) {
         try {
           return (await engineApi(dockerSocket(opts), 'GET', `/containers/${name}/json`)).status !== 404;
         } catch {
           return false;
         }
       }
-      return cli(['container', 'exists', name]).status === 0;
+      return cli(['container', 'inspect', '--format', '{{.Id}}', name]).status === 0;
     };
     let absent = 0;
     for (let i = 0; i < 12 && absent < 3; i++) {
@@ -434,7 +446,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
     if (!findOnPath(binary)) {
       throw new VgError(engine === 'docker' ? 'docker CLI not found — install docker.io (apt) or Docker Engine' : 'podman not installed — install it with `apt-get install podman`', 125);
     }
-    if (engine === 'docker') {
+    if (viaApi) {
       const problem = await dockerProblem();
       if (problem) throw new VgError(problem, 125);
       if (!(await hasImage(plan.image))) throw new VgError(FIX_IMAGE(plan.image), 125);
@@ -505,7 +517,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
       status = 128 + (SIGNUMS[exit.signal] ?? 0);
     } else status = exit.code ?? 125;
     // The engine's own "cannot create the container" exit: say why in one line when we can tell.
-    if (status === 125 && !timedOut && engine === 'podman' && !(await hasImage(plan.image))) {
+    if (status === 125 && !timedOut && !viaApi && !(await hasImage(plan.image))) {
       throw new VgError(FIX_IMAGE(plan.image), 125);
     }
     if (!signal && status > 128 && status < 128 + 65) {

@@ -91,7 +91,7 @@ case "$NODE_MODE" in
       if [ -n "$HOST_NODE" ] && [ -f "$d/bin/npm-cli.js" ]; then HOST_NPM="$(readlink -f "$d")"; break; fi
     done
     if [ -z "$HOST_NODE" ]; then log "no node on the host — image gets no Node (set VG_IMAGE_NODE=debian for Debian's)"; NODE_MODE=0; fi
-    LAYER="node-host $("$HOST_NODE" --version 2>/dev/null || true) $(cat "$HOST_NPM/package.json" 2>/dev/null | sha256sum | cut -c1-8)" ;;
+    LAYER="node-host $("$HOST_NODE" --version 2>/dev/null || true) $(sha256sum < "$HOST_NPM/package.json" 2>/dev/null | cut -c1-8)" ;;
   debian) LAYER="node-debian" ;;
   0|none|"") NODE_MODE=0; LAYER="none" ;;
   *) log "VG_IMAGE_NODE must be host, debian or 0"; exit 2 ;;

@@ -3,6 +3,7 @@ import type { CommandFact, Reason, Risk } from './types.ts';
 import { riskRank } from './types.ts';
 import type { MatchInput, Rule } from './rules/types.ts';
 import type { CompiledRules } from './user-rules.ts';
+import { resetCaches } from './rules/helpers.ts';
 
 export interface LineInfo {
   cwd: string;
@@ -43,29 +44,53 @@ function safeMatch(r: Rule, input: MatchInput): string | boolean {
 
 export function judge(facts: readonly CommandFact[], compiled: CompiledRules, info: LineInfo): { risk: Risk; reasons: Reason[] } {
   const ix = index(compiled.rules);
+  resetCaches();
   const reasons: Reason[] = [];
-  const seen = new Set<string>();
-  const base = { all: facts, cwd: info.cwd, home: info.home, workspace: info.workspace, parse: info.parse, truncated: info.truncated, tooDeep: info.tooDeep };
+  let seen: Set<string> | undefined;
+  const input: MatchInput = {
+    fact: facts[0] ?? EMPTY,
+    all: facts,
+    cwd: info.cwd,
+    home: info.home,
+    workspace: info.workspace,
+    parse: info.parse,
+    truncated: info.truncated,
+    tooDeep: info.tooDeep,
+  };
   const add = (r: Rule, m: string | boolean, fact: CommandFact): void => {
-    if (m === false) return;
     const cmd = fact.argv.join(' ');
     const key = `${r.id}\0${typeof m === 'string' ? m : cmd}`;
+    seen ??= new Set();
     if (seen.has(key)) return;
     seen.add(key);
     const reason: Reason = { rule: r.id, risk: compiled.level(r), message: r.message, why: r.why };
     if (cmd !== '' || typeof m === 'string') reason.command = typeof m === 'string' && m !== cmd && cmd !== '' ? `${cmd}  (${m})` : cmd || String(m);
     reasons.push(reason);
   };
-  const input: MatchInput = { ...base, fact: EMPTY };
-  for (const f of facts) {
+  for (let k = 0; k < facts.length; k++) {
+    const f = facts[k]!;
     input.fact = f;
-    for (const r of ix.any) add(r, safeMatch(r, input), f);
+    const any = ix.any;
+    for (let j = 0; j < any.length; j++) {
+      const m = safeMatch(any[j]!, input);
+      if (m !== false) add(any[j]!, m, f);
+    }
     const named = ix.byName.get(f.name);
-    if (named) for (const r of named) add(r, safeMatch(r, input), f);
+    if (named) {
+      for (let j = 0; j < named.length; j++) {
+        const m = safeMatch(named[j]!, input);
+        if (m !== false) add(named[j]!, m, f);
+      }
+    }
   }
   const first = facts[0] ?? EMPTY;
-  for (const r of ix.line) add(r, safeMatch(r, { ...base, fact: first }), first);
-  reasons.sort((a, b) => riskRank(b.risk) - riskRank(a.risk));
+  input.fact = first;
+  for (const r of ix.line) {
+    const m = safeMatch(r, input);
+    if (m !== false) add(r, m, first);
+  }
+  resetCaches();
+  if (reasons.length > 1) reasons.sort((a, b) => riskRank(b.risk) - riskRank(a.risk));
   let risk: Risk = 'low';
   for (const r of reasons) if (riskRank(r.risk) > riskRank(risk)) risk = r.risk;
   return { risk, reasons };

@@ -14,7 +14,9 @@ export interface Opts {
   operandIdx: number[];
 }
 
-const optsCache = new WeakMap<CommandFact, Opts>();
+// Per-analysis caches, cleared by the engine around each line. Plain Maps, not WeakMaps: facts live
+// for one call, and thousands of short-lived WeakMap keys per second cost more in GC than they save.
+const optsCache = new Map<CommandFact, Opts>();
 
 /** GNU-style option split of argv[1..]; stops at `--`. Values of options are not distinguished. */
 export function opts(f: CommandFact): Opts {
@@ -58,7 +60,7 @@ export interface Target {
   dynamic: boolean;
 }
 
-const targetCache = new WeakMap<CommandFact, Target[]>();
+const targetCache = new Map<CommandFact, Target[]>();
 
 export function targets(f: CommandFact): Target[] {
   let t = targetCache.get(f);
@@ -145,7 +147,14 @@ export function classify(path: string, home: string, workspace: string): TargetC
 const WRITERS = new Set(['tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl', 'dd']);
 
 /** Files a command writes or truncates: redirections, tee, cp/mv/install/ln destinations, dd of=, sed -i… */
-const writeCache = new WeakMap<CommandFact, string[]>();
+const writeCache = new Map<CommandFact, string[]>();
+
+/** Drop the per-line caches (called by the engine before and after judging a line). */
+export function resetCaches(): void {
+  if (optsCache.size > 0) optsCache.clear();
+  if (targetCache.size > 0) targetCache.clear();
+  if (writeCache.size > 0) writeCache.clear();
+}
 const NONE: string[] = [];
 export function writeTargets(f: CommandFact): string[] {
   if (f.redirects.length === 0 && !WRITERS.has(f.name)) return NONE;

@@ -183,3 +183,27 @@ test("the not-in-image guard: bare names only; argv is exec-ed with \"$@\" (no r
   assert.match(g[2]!, /exec "\$@"$/);
   assert.throws(() => innerCommand({ command: { argv: [] }, image: img }), VgError);
 });
+
+test('warm containers are keyed on the sandbox shape, not the command, cwd or env', async () => {
+  const { warmKey, idleLoop } = await import('../../src/runtimes/engine.ts');
+  const a = makePlan({ level: 'balanced', command: { line: 'npm test' }, env: { A: '1' } });
+  const b = makePlan({ level: 'balanced', command: { line: 'ls' }, cwd: '/home/u/proj/src', env: { B: '2' } });
+  assert.equal(warmKey('docker', a, 1000, 1000, []), warmKey('docker', b, 1000, 1000, []));
+  assert.notEqual(warmKey('docker', a, 1000, 1000, []), warmKey('docker', makePlan({ level: 'strict' }), 1000, 1000, []));
+  assert.notEqual(warmKey('docker', a, 1000, 1000, []), warmKey('docker', a, 0, 0, []));
+  assert.notEqual(warmKey('docker', a, 1000, 1000, []), warmKey('podman', a, 1000, 1000, []));
+  const other = makePlan({ level: 'balanced', mounts: [{ source: '/x', target: '/x', mode: 'rw', kind: 'workspace' }] });
+  assert.notEqual(warmKey('docker', a, 1000, 1000, []), warmKey('docker', other, 1000, 1000, []));
+  assert.match(idleLoop(10), /-mmin \+10/);
+  assert.match(idleLoop(0), /-mmin \+1/);
+});
+
+test('podman host flags are plain data (ulimits no higher than ours, runc on hybrid cgroups)', async () => {
+  const { podmanHostFlags } = await import('../../src/runtimes/engine.ts');
+  const f = podmanHostFlags();
+  for (let i = 0; i < f.length; i += 2) assert.ok(['--ulimit', '--runtime'].includes(f[i]!), f.join(' '));
+  for (const u of f.filter((_, i) => f[i - 1] === '--ulimit')) {
+    const [, soft, hard] = /^(?:nofile|nproc)=(\d+):(\d+)$/.exec(u) ?? [];
+    assert.ok(soft && soft === hard && Number(hard) <= 32768, u);
+  }
+});

@@ -112,7 +112,8 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export function cgroupScript(p: Extract<LimitPlan, { kind: 'cgroup' }>): string {
   const parts: string[] = [];
   const uniq = [...new Set(Object.values(p.dirs).filter(Boolean) as string[])];
-  for (const d of uniq) parts.push(`mkdir -p ${sq(d)}`);
+  // One mkdir for all controllers: each exec costs more than the cgroup work itself.
+  parts.push(`mkdir -p ${uniq.map(sq).join(' ')}`);
   const quota = Math.max(1000, Math.round(p.limits.cpus * 100000));
   if (p.version === 1) {
     if (p.dirs.memory) {

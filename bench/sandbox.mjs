@@ -1,0 +1,161 @@
+// What the CLI sandboxes cost. Part 1: `true` on the host vs through bwrap (minimal argv, and the
+// full argv vg builds for strict and balanced plans) vs the namespace runtime — medians of N runs.
+// Part 2: `npm ci` of a small real project: host with a warm cache, bwrap with the cache bound in,
+// bwrap without it (restricted network through vg's proxy, as balanced runs it).
+//
+//   node bench/sandbox.mjs [--runs 50] [--npm-runs 5] [--no-npm]
+//
+// Runs as whoever calls it; HOME, the npm cache and vg's state live in a throwaway temp dir.
+// The machine's load average is printed with the results: on a shared 2-core box it dominates.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir, loadavg, cpus } from 'node:os';
+import { register } from 'tsx/esm/api';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const RUNS = Number(opt('--runs', '50'));
+const NPM_RUNS = Number(opt('--npm-runs', '5'));
+const NPM = !args.includes('--no-npm');
+
+const TMP = mkdtempSync(join(tmpdir(), 'vg-bench-'));
+// Not under /tmp for the project: the sandbox's /tmp is private, but the workspace bind shows it anyway;
+// keeping HOME outside /tmp matches a real home more closely (caches resolved through it).
+const HOME = mkdtempSync('/var/tmp/vg-bench-home-');
+process.env.VG_STATE_DIR = join(TMP, 'state');
+register();
+const { planSandbox } = await import('../src/sandbox/plan.ts');
+const { defaultConfig } = await import('../src/store/config/types.ts');
+const { bwrapArgv } = await import('../src/runtimes/bwrap.ts');
+const { namespaceArgv } = await import('../src/runtimes/namespace.ts');
+const { hostOptions, prepareHost, hostMountPoints } = await import('../src/runtimes/host.ts');
+const { removeCgroups } = await import('../src/runtimes/limits.ts');
+const { startProxy } = await import('../src/runtimes/proxy.ts');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
+
+function timeInv(inv, cwd, runs) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const stdio = ['ignore', 'ignore', 'pipe'];
+    const fds = [];
+    for (const f of inv.files ?? []) {
+      const fd = openSync(f.path, 'r');
+      fds.push(fd);
+      while (stdio.length <= f.fd) stdio.push('ignore');
+      stdio[f.fd] = fd;
+    }
+    const t0 = performance.now();
+    const r = spawnSync(inv.argv[0], inv.argv.slice(1), { env: inv.env ?? process.env, cwd, stdio, encoding: 'utf8' });
+    out.push(performance.now() - t0);
+    for (const fd of fds) closeSync(fd);
+    if (inv.cleanup) removeCgroups(inv.cleanup);
+    if (r.status !== 0) throw new Error(`${inv.argv.slice(0, 3).join(' ')}… exited ${r.status}: ${r.stderr}`);
+  }
+  return out;
+}
+
+// Async for the npm runs: the proxy lives in this process, and spawnSync would block its event loop.
+async function timeInvAsync(inv, cwd) {
+  const stdio = ['ignore', 'ignore', 'pipe'];
+  const t0 = performance.now();
+  const c = spawn(inv.argv[0], inv.argv.slice(1), { env: inv.env ?? process.env, cwd, stdio });
+  let err = '';
+  c.stderr.on('data', (d) => (err += d));
+  const status = await new Promise((r) => c.on('close', r));
+  const ms = performance.now() - t0;
+  if (inv.cleanup) removeCgroups(inv.cleanup);
+  if (status !== 0) throw new Error(`${inv.argv.slice(0, 3).join(' ')}… exited ${status}: ${err.slice(-400)}`);
+  return ms;
+}
+
+const proj = join(HOME, 'proj');
+mkdirSync(join(proj, '.git'), { recursive: true });
+const proxySock = join(TMP, 'net', 'proxy.sock');
+mkdirSync(join(TMP, 'net'), { recursive: true, mode: 0o700 });
+const proxy = await startProxy({ socketPath: proxySock, allowedDomains: defaultConfig().sandbox.allowed_domains });
+
+function plan(level, command, over = {}) {
+  const cfg = defaultConfig();
+  cfg.sandbox.security_level = level;
+  Object.assign(cfg.sandbox, over);
+  const env = { ...process.env, HOME, npm_config_cache: join(HOME, '.npm') };
+  return planSandbox({ config: cfg, cwd: proj, command, interactive: false, env, home: HOME, runtime: 'bubblewrap' });
+}
+const bw = (p) => (prepareHost(p), bwrapArgv(p, hostOptions(p, { proxySocket: proxySock })));
+const ns = (p) => {
+  prepareHost(p);
+  const o = hostOptions(p, { proxySocket: proxySock });
+  const scratch = o.overlay?.dir ?? join(process.env.VG_STATE_DIR, 'ns');
+  mkdirSync(scratch, { recursive: true });
+  return namespaceArgv(p, { ...o, root: process.getuid() === 0, scratch, mountPoints: hostMountPoints() });
+};
+
+const rows = [];
+const load0 = loadavg()[0];
+try {
+  const T = { argv: ['true'] };
+  const cases = [
+    ['host: true', { argv: ['true'] }],
+    ['bwrap minimal (--ro-bind / / --dev --proc)', { argv: ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', 'true'] }],
+    ['bwrap full: strict (ro root, net none, cgroups)', bw(plan('strict', T, { network_mode: 'none' }))],
+    ['bwrap full: strict + restricted (socat bridge)', bw(plan('strict', T))],
+    ['bwrap full: balanced (overlay, restricted, cgroups)', bw(plan('balanced', T))],
+    ['namespace: strict (net none)', ns(plan('strict', T, { network_mode: 'none' }))],
+    ['namespace: balanced (overlay, restricted)', ns(plan('balanced', T))],
+  ];
+  for (const [name, inv] of cases) {
+    timeInv(inv, proj, 3); // warm-up
+    const xs = timeInv(inv, proj, RUNS);
+    rows.push([name, median(xs), p90(xs)]);
+  }
+  const base = rows[0][1];
+  console.log(`\`true\`, ${RUNS} runs each (ms) — ${cpus().length} CPUs, load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+  console.log(`${'case'.padEnd(52)} ${'median'.padStart(8)} ${'p90'.padStart(8)} ${'added'.padStart(8)}`);
+  for (const [name, med, p] of rows) console.log(`${name.padEnd(52)} ${med.toFixed(1).padStart(8)} ${p.toFixed(1).padStart(8)} ${(med - base).toFixed(1).padStart(8)}`);
+
+  if (NPM) {
+    // A small real project: three tiny dependencies, lockfile made once on the host.
+    writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'vg-bench', version: '1.0.0', private: true, dependencies: { 'is-number': '7.0.0', 'left-pad': '1.3.0', 'kind-of': '6.0.3' } }, null, 2));
+    const hostEnv = { ...process.env, HOME, npm_config_cache: join(HOME, '.npm'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const lock = spawnSync('npm', ['install', '--package-lock-only', '--ignore-scripts'], { cwd: proj, env: hostEnv, encoding: 'utf8' });
+    if (lock.status !== 0) {
+      console.log(`\nnpm ci: skipped — cannot reach the registry from the host (${(lock.stderr || '').trim().split('\n').pop()})`);
+    } else {
+      const ci = { argv: ['npm', 'ci', '--ignore-scripts', '--no-audit', '--no-fund'] };
+      const clean = () => rmSync(join(proj, 'node_modules'), { recursive: true, force: true });
+      const timeNpm = async (make) => {
+        const xs = [];
+        for (let i = 0; i < NPM_RUNS; i++) {
+          clean();
+          const inv = make();
+          xs.push(await timeInvAsync({ ...inv, env: { ...inv.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } }, proj));
+        }
+        return xs;
+      };
+      await timeNpm(() => ({ argv: ci.argv, env: hostEnv })); // warms the cache
+      const nrows = [
+        ['host, warm cache', await timeNpm(() => ({ argv: ci.argv, env: hostEnv }))],
+        ['bwrap balanced, warm cache bound in', await timeNpm(() => bw(plan('balanced', ci)))],
+        ['bwrap balanced, no cache (enable_cache: false)', await timeNpm(() => bw(plan('balanced', ci, { enable_cache: false })))],
+        ['bwrap balanced + --prefer-offline, warm cache', await timeNpm(() => bw(plan('balanced', { argv: [...ci.argv, '--prefer-offline'] })))],
+        ['host + --prefer-offline, warm cache', await timeNpm(() => ({ argv: [...ci.argv, '--prefer-offline'], env: hostEnv }))],
+      ];
+      console.log(`\nnpm ci (3 small deps), ${NPM_RUNS} runs each (ms); sandboxed runs use restricted network through vg's proxy — load average ${loadavg()[0].toFixed(2)}`);
+      const nb = median(nrows[0][1]);
+      for (const [name, xs] of nrows) console.log(`${name.padEnd(52)} ${median(xs).toFixed(0).padStart(8)} ${p90(xs).toFixed(0).padStart(8)} ${(median(xs) - nb).toFixed(0).padStart(8)}`);
+    }
+  }
+} finally {
+  await proxy.close();
+  rmSync(TMP, { recursive: true, force: true });
+  rmSync(HOME, { recursive: true, force: true });
+}

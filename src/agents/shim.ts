@@ -8,7 +8,8 @@
 // resolved once at install time, and export VG_SHIM_INSIDE=1 first; a wrapper or the BASH_ENV file
 // that finds VG_SHIM_INSIDE set execs the real shell at once. So the command vg judged runs its own
 // nested shells (npm's `sh -c`, make's recipes…) without being judged again — the outer judgement
-// already covered the whole line, nested `bash -c` strings included.
+// already covered the whole line, nested `bash -c` strings included. Inside vg's sandbox (VG_SANDBOX
+// set) the wrappers step aside too: what runs there is contained already.
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { VgError } from '../cli/errors.ts';
@@ -62,7 +63,8 @@ export function wrapperScript(name: string, real: string, vg: string[]): string 
 # vg shim for ${name}: \`${name} -c LINE\` is judged by vg before it runs; anything else runs the real
 # ${name} directly. Written by \`vg shim install\`; remove with \`vg shim uninstall\`.
 real=${shq(real)}
-if [ -n "\${VG_SHIM_INSIDE:-}" ]; then exec "$real" "$@"; fi
+# Inside a command vg already judged (or inside vg's sandbox): the real shell, at once.
+if [ -n "\${VG_SHIM_INSIDE:-}" ] || [ -n "\${VG_SANDBOX:-}" ]; then exec "$real" "$@"; fi
 c=0; skip=0
 for a do
   if [ "$skip" = 1 ]; then skip=0; continue; fi
@@ -83,7 +85,8 @@ if [ ! -x ${shq(vg[0])} ]; then
   echo "vg shim: vg is missing, so this ${name} -c was refused — reinstall vg, or leave the shim: vg shim uninstall" >&2
   exit 126
 fi
-exec ${shjoin(vg)} exec --agent "\${VG_AGENT:-shim}" -- "$real" "$@"
+agent=\${VG_AGENT:-shim}; [ "$agent" = 1 ] && agent=agent
+exec ${shjoin(vg)} exec --agent "$agent" -- "$real" "$@"
 `;
 }
 
@@ -96,7 +99,7 @@ exec ${shjoin(vg)} exec --agent "\${VG_AGENT:-shim}" -- "$real" "$@"
 export function bashEnvScript(real: string, vg: string[]): string {
   return `# vg shim BASH_ENV: a non-interactive \`bash -c LINE\` is judged by vg before LINE runs.
 # Written by \`vg shim install\`; remove with \`vg shim uninstall\`.
-if [ -n "\${BASH_EXECUTION_STRING+x}" ] && [ -z "\${VG_SHIM_INSIDE:-}" ]; then
+if [ -n "\${BASH_EXECUTION_STRING+x}" ] && [ -z "\${VG_SHIM_INSIDE:-}" ] && [ -z "\${VG_SANDBOX:-}" ]; then
   export VG_SHIM_INSIDE=1
   __vg_o=-c
   case $- in *e*) __vg_o="-e $__vg_o" ;; esac
@@ -112,7 +115,8 @@ if [ -n "\${BASH_EXECUTION_STRING+x}" ] && [ -z "\${VG_SHIM_INSIDE:-}" ]; then
     exit 126
   fi
   # $__vg_o is unquoted on purpose: it is a list of options made above, never user text.
-  exec ${shjoin(vg)} exec --agent "\${VG_AGENT:-shim}" -- ${shq(real)} $__vg_o "$BASH_EXECUTION_STRING" "$0" "$@"
+  __vg_a=\${VG_AGENT:-shim}; [ "$__vg_a" = 1 ] && __vg_a=agent
+  exec ${shjoin(vg)} exec --agent "$__vg_a" -- ${shq(real)} $__vg_o "$BASH_EXECUTION_STRING" "$0" "$@"
 fi
 `;
 }

@@ -99,7 +99,12 @@ test('bash -c / sh -c go through vg exec --agent, output and exit status pass th
   const named = r.run(['bash', '-c', 'echo hi'], { VG_AGENT: 'aider' });
   assert.equal(named.stdout, 'hi\n');
   assert.equal(r.calls().at(-1)![2], 'aider');
-  assert.equal(r.calls().length, 5);
+  r.run(['bash', '-c', 'true'], { VG_AGENT: '1' });
+  assert.equal(r.calls().at(-1)![2], 'agent', 'VG_AGENT=1 means an unnamed agent');
+  assert.equal(r.calls().length, 6);
+  // Inside vg's sandbox the wrappers step aside.
+  assert.equal(r.run(['bash', '-c', 'echo in-sandbox'], { VG_SANDBOX: '1' }).stdout, 'in-sandbox\n');
+  assert.equal(r.calls().length, 6);
 });
 
 test('option clusters and option values before -c are recognised', () => {

@@ -7,7 +7,7 @@ import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createEngineRuntime, type EngineRuntime } from '../../src/runtimes/engine.ts';
+import { createEngineRuntime, findOnPath, type EngineRuntime } from '../../src/runtimes/engine.ts';
 import type { EngineName } from '../../src/runtimes/container-args.ts';
 import type { SandboxPlan } from '../../src/sandbox/types.ts';
 import { VgError } from '../../src/cli/errors.ts';
@@ -206,6 +206,18 @@ for (const engine of ['docker', 'podman'] as EngineName[]) {
       } finally {
         spawnSync(engine, ['rm', '-f', first.name], { stdio: 'ignore' });
       }
+    });
+
+    test('interactive: -t gives the command a terminal (through a pty made by `script`)', { skip: skip ?? (findOnPath('script') ? false : 'script (util-linux) not installed') }, () => {
+      const child = join(import.meta.dirname, 'tty-child.ts');
+      const r = spawnSync('script', ['-qec', `${process.execPath} --import tsx ${child} ${engine} ${ws}`, '/dev/null'], {
+        encoding: 'utf8',
+        timeout: 60000,
+        cwd: join(import.meta.dirname, '..', '..'),
+      });
+      const out = r.stdout.replace(/\r/g, '');
+      assert.match(out, /TTY-OK/, out + r.stderr);
+      assert.match(out, /RESULT \{"status":3/, out);
     });
 
     test('invocation() is the argv run() uses, and restricted plans ask for the proxy', () => {

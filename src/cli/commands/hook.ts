@@ -22,7 +22,8 @@ What an agent's command gets:
   low risk on the host      allowed as is (claude-code: no opinion, Claude Code's own prompts apply)
   sandboxed / high risk     rewritten to \`vg exec --agent … -- bash -c '<command>'\` and allowed
   critical (blocked)        denied, with the rule's message as the reason
-  no verdict (crash, bad payload, no sandbox for a risky command)   denied — never allowed by default
+  no verdict (crash, timeout, bad payload)   denied (exit 2) — never allowed
+  no sandbox can start      the rewritten command is refused by vg exec (125) — never run on the host
 
 Options (hook and install; install writes them into the hook command):
   --agent NAME           name for the audit log (default: claude-code, or "agent" for json)
@@ -39,6 +40,7 @@ Install options:
   --local                <cwd>/.claude/settings.local.json (this checkout, not committed)
                          (default: ~/.claude/settings.json, or $CLAUDE_CONFIG_DIR/settings.json)
   --dry-run              print the resulting settings file, change nothing
+  --timeout S            Claude Code's timeout for the hook, whole seconds (default 30)
 
 The settings file is backed up to <file>.bak before each change; existing hooks are kept.
 Details and other agents: docs/agents.md`;

@@ -99,6 +99,8 @@ function __vg_recv -a id
                     string match -qr '^(host|block)$' -- $f[5]; and set -g __vg_fallback $f[5]
                 case R
                     if test "$f[2]" = "$id"
+                        # An error answer names shell.fallback in the risk field.
+                        test "$f[3]" = error; and string match -qr '^(host|block)$' -- $f[4]; and set -g __vg_fallback $f[4]
                         set -g __vg_r_dec $f[3]
                         set -g __vg_r_risk $f[4]
                         set -g __vg_r_notice $f[5]
@@ -377,9 +379,12 @@ end
 
 # === install ====================================================================================
 function __vg_bind
-    for mode in default insert
-        for key in \r \n \e\[13u \e\[27\;1\;13~
-            bind -M $mode $key __vg_enter 2>/dev/null
+    for key in \r \n \e\[13u \e\[27\;1\;13~
+        bind $key __vg_enter 2>/dev/null
+        # vi mode: from insert, and from normal mode back to insert (as fish's own Enter does).
+        bind -M insert $key __vg_enter 2>/dev/null
+        if test "$fish_key_bindings" = fish_vi_key_bindings
+            bind -M default -m insert $key __vg_enter 2>/dev/null
         end
     end
 end

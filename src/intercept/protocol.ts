@@ -19,9 +19,10 @@
 // unescaping at all:
 //
 //   V ␟ <version> ␟ <pid> ␟ <timeout_ms> ␟ <fallback> ␟ <notice style> ␟ <mode>   once, when ready
-//   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd> ␟ <rid>
+//                                    (not for fish: its `read` swallows a second buffered line)
+//   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd>
 //       decision: host | sandbox | prompt | block | more (line incomplete: keep editing) |
-//                 error (the analyzer failed: apply shell.fallback)
+//                 error (the analyzer failed: apply shell.fallback, which the risk field names)
 //       notice:   what to print on stderr (RS 0x1e separates lines); for prompt: the question
 //       cmd:      sandbox/prompt: shell code that runs the sandbox invocation (argv, env, fds) —
 //                 eval'd by the shell; empty when the sandbox cannot start (notice says why)

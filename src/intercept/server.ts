@@ -3,8 +3,8 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, createReadStream, openSync, writeSync, fstatSync, rmdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { closeSync, constants, openSync, writeSync, fstatSync, rmdirSync } from 'node:fs';
+import { connect, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
 import { formatHello, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
@@ -36,7 +36,7 @@ export interface ServeOptions {
   /** Seams for tests; default to the real modules. */
   judge?: JudgeFn;
   settings?: (cwd: string, env: Env) => Promise<ShellSettings>;
-  audit?: (rec: Record<string, unknown>, env: Env, s: ShellSettings) => void;
+  audit?: (rec: Record<string, unknown>, env: Env, s: ShellSettings) => void | Promise<void>;
   trustAdd?: (line: string, cwd: string, env: Env) => void;
   log?: (msg: string) => void;
   /** Called once, when the first request arrives (the shell has both FIFOs open by then). */
@@ -135,14 +135,18 @@ export async function serve(o: ServeOptions): Promise<number> {
     const warmCtx: JudgeContext = { cwd: env.PWD || process.cwd(), env, interactive: true, session: o.session, source: 'shell' };
     for (const l of ['true', 'npm install']) await judgeFn(l, warmCtx).catch(() => undefined);
   }
-  write(
-    formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode }),
-  );
+  // fish reads its FIFO with `read`, which swallows whatever follows the first line: it gets exactly
+  // one line per request and no unsolicited hello (an error response carries the fallback instead).
+  if (o.shell !== 'fish') {
+    write(
+      formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode }),
+    );
+  }
 
   const audit =
     o.audit ??
-    ((rec: Record<string, unknown>, e: Env, s: ShellSettings): void => {
-      void import('../store/audit.ts')
+    ((rec: Record<string, unknown>, e: Env, s: ShellSettings): Promise<void> => {
+      return import('../store/audit.ts')
         .then((m) => m.appendAudit(rec as unknown as Parameters<typeof m.appendAudit>[0], e, { enabled: s.audit.enabled, maxSizeMb: s.audit.maxSizeMb, keep: s.audit.keep }))
         .catch((err: unknown) => log(`audit: ${(err as Error).message}`));
     });
@@ -192,7 +196,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       const msg = (e as Error).message.split('\n')[0];
       log(`judge: ${msg}`);
       pending.set(r.id, { line, cwd: r.cwd, decision: 'error', t });
-      reply({ decision: 'error', risk: '', notice: msg, cmd: '' });
+      reply({ decision: 'error', risk: s.fallback, notice: msg, cmd: '' });
       return;
     }
     let decision: Response['decision'] = v.decision;
@@ -238,7 +242,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
   }
 
-  function onDone(r: Extract<Request, { kind: 'D' }>): void {
+  async function onDone(r: Extract<Request, { kind: 'D' }>): Promise<void> {
     const p = pending.get(r.id);
     if (!p) return;
     pending.delete(r.id);
@@ -272,7 +276,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       source: 'shell',
       answer: p.answer,
     };
-    audit(rec, env, settings);
+    await audit(rec, env, settings);
   }
 
   const handle = async (raw: string): Promise<void> => {
@@ -280,7 +284,14 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (!r) return;
     switch (r.kind) {
       case 'J':
-        return onJudge(r);
+        // Every J gets exactly one answer, whatever happens (fish waits for it without a timer).
+        try {
+          return await onJudge(r);
+        } catch (e) {
+          log(`judge: ${(e as Error).message}`);
+          write(formatResponse({ id: r.id, decision: 'error', risk: settings.fallback, notice: (e as Error).message.split('\n')[0] ?? 'error', cmd: '' }));
+          return;
+        }
       case 'A':
         return onAnswer(r);
       case 'D':
@@ -375,13 +386,18 @@ function listening(path: string): Promise<boolean> {
   });
 }
 
-/** Open the request/response FIFOs for `--in/--out` (fish): read-write, so neither end ever sees EOF. */
+/**
+ * Open the request/response FIFOs for `--fifo` (zsh, fish): read-write, so neither end ever sees EOF
+ * or blocks on open. The request side is read as a libuv pipe (epoll, non-blocking) — an fs stream
+ * would park a thread-pool thread in read(2) on the FIFO and keep the process from ever exiting.
+ * Responses are non-blocking too: a shell that stopped reading 64 KiB ago is gone (EAGAIN → exit).
+ */
 export function openFifos(inPath: string, outPath: string): { input: Readable; outFd: number } {
-  const inFd = openSync(inPath, 'r+');
-  const outFd = openSync(outPath, 'r+');
+  const inFd = openSync(inPath, constants.O_RDWR | constants.O_NONBLOCK);
   if (!fstatSync(inFd).isFIFO()) {
     closeSync(inFd);
     throw new Error(`${inPath} is not a FIFO`);
   }
-  return { input: createReadStream('', { fd: inFd, autoClose: true }), outFd };
+  const outFd = openSync(outPath, constants.O_RDWR | constants.O_NONBLOCK);
+  return { input: new Socket({ fd: inFd, readable: true, writable: false }), outFd };
 }

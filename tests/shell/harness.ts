@@ -55,7 +55,8 @@ export class Term {
     const t = new Term(shell, mkdtempSync(join(tmpdir(), `vg-shell-${shell}-`)));
     mkdirSync(join(t.home, '.config', 'vg'), { recursive: true });
     mkdirSync(join(t.home, '.config', 'fish'), { recursive: true });
-    mkdirSync(join(t.home, '.local', 'share', 'fish'), { recursive: true });
+    // fish generates man-page completions in the background on first start unless this exists.
+    mkdirSync(join(t.home, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
     mkdirSync(join(t.ws, 'src'), { recursive: true });
     writeFileSync(join(t.home, 'CANARY'), 'still here\n');
     writeFileSync(join(t.ws, 'CANARY'), 'still here\n');

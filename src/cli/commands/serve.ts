@@ -45,5 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     if (shell !== 'fish') io.onFirstRequest = cleanup;
   }
   process.stdout.on('error', () => process.exit(0));
-  return serve({ shell, session, shellPid, version: VERSION, ...io });
+  const code = await serve({ shell, session, shellPid, version: VERSION, ...io });
+  // The FIFOs are held open read-write and never report EOF: leave explicitly once the shell is gone.
+  process.exit(code);
 }

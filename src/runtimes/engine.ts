@@ -170,7 +170,20 @@ export function podmanHostFlags(): string[] {
   } catch {
     /* pure v1 or pure v2: crun is fine */
   }
+  // Rootless podman: without keep-id, `--user UID` inside maps to one of the user's sub-uids, and
+  // files created in the workspace would not belong to the user.
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) flags.push('--userns', 'keep-id');
   return flags;
+}
+
+/**
+ * Rootless docker (dockerd-rootless, socket under /run/user/UID or $XDG_RUNTIME_DIR): container root
+ * *is* the invoking user on the host, and any other uid inside maps to a sub-uid. So there vg runs
+ * the command as 0:0 inside, which owns files as the user outside.
+ */
+export function isRootlessDockerSocket(socketPath: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (/^\/run\/user\/\d+\//.test(socketPath)) return true;
+  return !!env.XDG_RUNTIME_DIR && socketPath.startsWith(env.XDG_RUNTIME_DIR.replace(/\/$/, '') + '/');
 }
 
 let podmanFlagsCache: string[] | undefined;
@@ -219,11 +232,14 @@ function warmFromEnv(): { idleMinutes: number } | false {
 export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptions = {}): EngineRuntime {
   const binary = opts.binary ?? engine;
   const say = opts.messages ?? ((l: string) => void process.stderr.write(l + '\n'));
-  const user = (): { uid: number; gid: number } =>
-    opts.user ?? {
+  const user = (): { uid: number; gid: number } => {
+    if (opts.user) return opts.user;
+    if (engine === 'docker' && !dockerRemote(opts) && isRootlessDockerSocket(dockerSocket(opts))) return { uid: 0, gid: 0 };
+    return {
       uid: typeof process.getuid === 'function' ? process.getuid() : 0,
       gid: typeof process.getgid === 'function' ? process.getgid() : 0,
     };
+  };
   const extraFlags = (): string[] => (engine === 'podman' ? cachedPodmanFlags() : []);
   /** docker with a local socket: Engine API calls (a few ms). Otherwise (podman, remote docker): the CLI. */
   const viaApi = engine === 'docker' && !dockerRemote(opts);

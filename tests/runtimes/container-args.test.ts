@@ -201,9 +201,16 @@ test('warm containers are keyed on the sandbox shape, not the command, cwd or en
 test('podman host flags are plain data (ulimits no higher than ours, runc on hybrid cgroups)', async () => {
   const { podmanHostFlags } = await import('../../src/runtimes/engine.ts');
   const f = podmanHostFlags();
-  for (let i = 0; i < f.length; i += 2) assert.ok(['--ulimit', '--runtime'].includes(f[i]!), f.join(' '));
+  for (let i = 0; i < f.length; i += 2) assert.ok(['--ulimit', '--runtime', '--userns'].includes(f[i]!), f.join(' '));
   for (const u of f.filter((_, i) => f[i - 1] === '--ulimit')) {
     const [, soft, hard] = /^(?:nofile|nproc)=(\d+):(\d+)$/.exec(u) ?? [];
     assert.ok(soft && soft === hard && Number(hard) <= 32768, u);
   }
+});
+
+test('rootless docker sockets are recognised (the command then runs as 0:0 = the user outside)', async () => {
+  const { isRootlessDockerSocket } = await import('../../src/runtimes/engine.ts');
+  assert.equal(isRootlessDockerSocket('/run/user/1000/docker.sock', {}), true);
+  assert.equal(isRootlessDockerSocket('/home/u/.run/docker.sock', { XDG_RUNTIME_DIR: '/home/u/.run' }), true);
+  assert.equal(isRootlessDockerSocket('/var/run/docker.sock', { XDG_RUNTIME_DIR: '/run/user/1000' }), false);
 });

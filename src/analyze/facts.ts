@@ -26,6 +26,7 @@ import { staticOutput } from './static-eval.ts';
 import { basename, FETCHERS, SHELLS } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
 import { tokenize } from './tokenize.ts';
+import { findCommands } from './find.ts';
 
 export const MAX_DEPTH = 8;
 /**
@@ -107,7 +108,7 @@ const isDecoder = (f: CommandFact): boolean => {
 /** Commands whose output static-eval.ts can compute; skip the work for everything else. */
 const STATIC_NAMES: ReadonlySet<string> = new Set(['echo', 'printf', 'cat', 'tee', 'base64', 'xxd', 'rev']);
 
-const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name) || (f.name === 'git' && f.argv[1] === 'show' && false);
+const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name);
 
 export class Walker {
   facts: CommandFact[] = [];
@@ -362,7 +363,7 @@ export class Walker {
   /** Evaluate a word to one or more fields (more than one only for `{a,b}` lists). */
   word(w: Word, scope: Scope, env: Env): EWord[] {
     if (!w.parts) {
-      const v = w.value.charCodeAt(0) === 126 ? expandTilde(w.value, this.home, scope.cwd).value : w.value;
+      const v = w.value.charCodeAt(0) === 126 ? this.tilde(w.value, scope) : w.value;
       return [{ value: v, ifEmpty: v, dynamic: false, glob: false, quoted: false }];
     }
     return this.parts(w.parts, scope, env, false);
@@ -395,7 +396,7 @@ export class Walker {
       if (!this.tick()) return;
       switch (p.type) {
         case 'Literal': {
-          if (idx === 0 && !inQuotes) add([literalWord(expandTilde(p.value, this.home, scope.cwd).value, true)]);
+          if (idx === 0 && !inQuotes) add([literalWord(this.tilde(p.value, scope), true)]);
           else add([literalWord(p.value, true)]);
           return;
         }
@@ -498,6 +499,13 @@ export class Walker {
       }
     }
     return unknown(p.text);
+  }
+
+  /** Tilde expansion uses $HOME as the line has left it (`HOME=/; rm -rf ~`). */
+  private tilde(lit: string, scope: Scope): string {
+    const h = scope.vars.get('HOME');
+    // An unknowable HOME makes `~` unknowable too; `/` is the worst case it could be.
+    return expandTilde(lit, h === undefined ? this.home : h === null ? '/' : h, scope.cwd).value;
   }
 
   /** A variable's value if the line or a trusted environment fixes it; null otherwise. */
@@ -842,7 +850,7 @@ export class Walker {
       else if (f.kind === 'argv') {
         const ws = f.argv.map((s) => {
           if (s === '$DYNAMIC') return { value: s, ifEmpty: '', dynamic: true, glob: false, quoted: true };
-          return literalWord(expandTilde(s, this.home, scope.cwd).value, true);
+          return literalWord(this.tilde(s, scope), true);
         });
         this.run(ws, [], scope.clone(), e2, undefined, { network: false, decoder: false });
       } else if (f.kind === 'dynamic-shell') {
@@ -856,42 +864,12 @@ export class Walker {
 
   /** `find … -exec CMD {} ;` runs CMD per match; `-delete` removes every match. */
   private findActions(fact: CommandFact, words: EWord[], scope: Scope, env: Env): void {
-    const args = words.slice(1);
-    const roots: EWord[] = [];
-    let i = 0;
-    while (i < args.length && /^-[HLPO]/.test(args[i]!.value)) i++;
-    while (i < args.length && !/^[-(!]/.test(args[i]!.value)) roots.push(args[i++]!);
-    if (roots.length === 0) roots.push(literalWord('.'));
-    let nameFilter: string | undefined;
-    let depthMin0 = true;
-    for (let k = i; k < args.length; k++) {
-      const v = args[k]!.value;
-      if ((v === '-name' || v === '-iname' || v === '-path' || v === '-ipath' || v === '-regex') && args[k + 1]) nameFilter = args[k + 1]!.value;
-      if ((v === '-type' || v === '-newer' || v === '-mtime' || v === '-size' || v === '-user') && args[k + 1] && nameFilter === undefined) nameFilter = nameFilter ?? '';
-      if (v === '-mindepth' && args[k + 1]?.value !== '0') depthMin0 = false;
-    }
-    void depthMin0;
-    const matched = (r: EWord): EWord =>
-      nameFilter ? { ...r, value: r.value.replace(/\/$/, '') + '/**/' + (nameFilter || '*'), ifEmpty: r.ifEmpty } : r;
     const e2: Env = { ...env, origin: 'find-exec', depth: env.depth + 1, pipe: undefined, sink: undefined };
-    for (let k = i; k < args.length; k++) {
-      const v = args[k]!.value;
-      if (v === '-delete') {
-        this.run([literalWord('rm'), literalWord('-r'), ...roots.map(matched)], [], scope.clone(), e2, undefined, { network: false, decoder: false });
-        const last = this.facts[this.facts.length - 1];
-        if (last && last.name === 'rm') last.wrappers = [...fact.wrappers, 'find'];
-      } else if (v === '-exec' || v === '-execdir' || v === '-ok' || v === '-okdir') {
-        const cmd: EWord[] = [];
-        let j = k + 1;
-        for (; j < args.length && args[j]!.value !== ';' && args[j]!.value !== '+'; j++) cmd.push(args[j]!);
-        k = j;
-        const expanded = cmd.flatMap((w) => (w.value.includes('{}') ? roots.map((r) => ({ ...w, value: w.value.split('{}').join(matched(r).value), dynamic: w.dynamic || r.dynamic, ifEmpty: w.ifEmpty.split('{}').join(r.ifEmpty) })) : [w]));
-        if (expanded.length > 0) {
-          this.run(expanded, [], scope.clone(), e2, undefined, { network: false, decoder: false });
-          const last = this.facts[this.facts.length - 1];
-          if (last) last.wrappers = [...fact.wrappers, 'find', ...last.wrappers];
-        }
-      }
+    for (const cmd of findCommands(words)) {
+      const before = this.facts.length;
+      this.run(cmd, [], scope.clone(), e2, undefined, { network: false, decoder: false });
+      const f = this.facts[before];
+      if (f) f.wrappers = [...fact.wrappers, 'find', ...f.wrappers];
     }
   }
 
@@ -962,7 +940,7 @@ export class Walker {
 
   private tokenWord(t: string, scope: Scope): EWord {
     let dynamic = false;
-    let v = expandTilde(t, this.home, scope.cwd).value;
+    let v = this.tilde(t, scope);
     v = v.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (m, n: string) => {
       const x = this.lookup(n, scope);
       if (x === null) {

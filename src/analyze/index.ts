@@ -29,7 +29,10 @@ function workspaceOf(ctx: AnalyzeContext, home: string): string {
   return ws;
 }
 
-const stateOnlyFact = (f: CommandFact): boolean => f.deferred === true || (f.recursion === undefined && STATE_BUILTINS.has(f.name) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
+/** `exec` with only redirections (`exec 3<>file`, `exec > >(tee log)`) rewires the shell's own fds. */
+const isStateCommand = (f: CommandFact): boolean => STATE_BUILTINS.has(f.name) || (f.name === 'exec' && f.argv.length === 1);
+const stateOnlyFact = (f: CommandFact): boolean =>
+  f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
 
 export function analyze(line: string, ctx: AnalyzeContext): Analysis {
   try {

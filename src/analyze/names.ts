@@ -15,6 +15,7 @@ export const STATE_BUILTINS: ReadonlySet<string> = new Set([
   'cd', 'pushd', 'popd', 'dirs', 'export', 'unset', 'alias', 'unalias', 'source', '.', 'set', 'shopt', 'setopt', 'unsetopt',
   'declare', 'typeset', 'local', 'readonly', 'hash', 'ulimit', 'umask', 'bind', 'complete', 'compdef', 'trap', 'shift',
   'rehash', 'emulate', 'zle', 'bindkey', 'autoload', 'enable', 'disable', 'functions', 'abbr', 'bg', 'fg', 'jobs', 'disown', 'wait', 'true', 'false', ':',
+  'read', 'mapfile', 'readarray', 'getopts', 'let', 'exit', 'return', 'logout', 'history', 'fc', 'type', 'dirs', 'suspend',
 ]);
 
 export const basename = (p: string): string => {

@@ -89,6 +89,8 @@ const GROUPS: Record<string, Case[]> = {
     ['rm -rf / &&', 'critical', 'filesystem.rm-system'],
     ['rm -rf "/', 'critical', 'filesystem.rm-system'],
     ['a=r; b=m; $a$b -rf /', 'critical', 'filesystem.rm-system'],
+    ['HOME=/; rm -rf ~', 'critical', 'filesystem.rm-system'],
+    ['find / -type f -delete', 'critical', 'filesystem.rm-system'],
     ['busybox rm -rf /', 'critical', 'filesystem.rm-system'],
     ['rm -rf $(pwd)/..', 'critical', 'filesystem.rm-system'],
     ['rm -rf ~root', 'critical', 'filesystem.rm-system'],

@@ -49,7 +49,7 @@ test('unresolved expansions mark the fact dynamic', () => {
 });
 
 test('stateOnly: only shell-state builtins and assignments', () => {
-  for (const l of ['cd ..', 'export PATH="$HOME/bin:$PATH"', 'FOO=1 BAR=2', 'source ~/.bashrc', '. ./env.sh', 'alias ll="ls -l"', 'set -euo pipefail', 'unset X; cd -', 'f() { npm test; }']) {
+  for (const l of ['cd ..', 'export PATH="$HOME/bin:$PATH"', 'FOO=1 BAR=2', 'source ~/.bashrc', '. ./env.sh', 'alias ll="ls -l"', 'set -euo pipefail', 'unset X; cd -', 'f() { npm test; }', 'read -r name', 'exec 3<> /dev/tcp/localhost/80', 'type rm']) {
     assert.equal(analyze(l, CTX).stateOnly, true, l);
   }
   for (const l of ['ls', 'cd $(mktemp -d)', 'export X=$(curl x)', 'cd .. && ls', ':(){ :|:& };:', 'echo "unterminated', 'sudo cd /', '> file.txt']) {

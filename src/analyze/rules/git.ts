@@ -1,7 +1,6 @@
 // Git operations that rewrite or destroy history, or throw away work.
 import type { CommandFact } from '../types.ts';
 import type { Rule } from './types.ts';
-import { opts } from './helpers.ts';
 
 /** The git sub-command and its arguments, skipping git's own global options (`-C dir`, `-c k=v`). */
 export function gitArgs(f: CommandFact): { cmd: string; args: string[] } {
@@ -103,4 +102,3 @@ export const gitRules: Rule[] = [
   },
 ];
 
-void opts;

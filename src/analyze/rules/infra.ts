@@ -1,7 +1,7 @@
 // Containers, Kubernetes, cloud and databases: the operations that destroy or expose things.
 import type { CommandFact } from '../types.ts';
 import type { Rule } from './types.ts';
-import { hasShort, opts } from './helpers.ts';
+import { opts } from './helpers.ts';
 import { normalize } from '../resolve.ts';
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
@@ -256,4 +256,3 @@ function kubeOperands(f: CommandFact): string[] {
   return out;
 }
 
-void hasShort;

@@ -2,7 +2,7 @@
 // remote code, reverse shells, exfiltration, persistence.
 import type { CommandFact } from '../types.ts';
 import type { MatchInput, Rule } from './types.ts';
-import { hasLong, hasShort, opts, sub, writeTargets, targets } from './helpers.ts';
+import { hasShort, opts, sub, writeTargets, targets } from './helpers.ts';
 import { INTERPRETERS, SHELLS, FETCHERS } from '../names.ts';
 import { readsStdinAsCode } from '../facts.ts';
 import { isWithin, resolvePath } from '../resolve.ts';
@@ -241,4 +241,3 @@ export const remoteRules: Rule[] = [
   },
 ];
 
-void hasLong;

@@ -5,7 +5,7 @@
 // Then the same through `vg hook json` and the PATH/BASH_ENV shim, and the session in `vg audit`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -157,6 +157,26 @@ test('claude-code --no-rewrite: deny naming the vg exec command; that command re
   assert.equal(hso.updatedInput, undefined);
   const run = runAsClaude(w, cmd);
   assert.equal(run.stdout, '3 notes.txt\n', run.stderr);
+});
+
+test('no sandbox can start: the rewritten command is refused (125) and never runs on the host', async (t) => {
+  const w = world();
+  safe(w);
+  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
+  mkdirSync(join(w.env.XDG_CONFIG_HOME!, 'vg'), { recursive: true });
+  writeFileSync(join(w.env.XDG_CONFIG_HOME!, 'vg', 'config.yaml'), 'sandbox:\n  runtime: bubblewrap\n');
+  // A PATH with the shell tools the command needs, and no bwrap.
+  const bin = join(w.root, 'bin');
+  mkdirSync(bin);
+  for (const b of ['env', 'bash', 'touch']) symlinkSync(spawnSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8' }).stdout.trim(), join(bin, b));
+  const payload = { ...fixture('npm-install-lodash'), cwd: w.work, tool_input: { command: 'touch ~/pwned; npm install lodash' } };
+  const r = vg(['hook', 'claude-code'], { env: w.env, cwd: w.work, input: JSON.stringify(payload) });
+  const cmd = JSON.parse(r.stdout).hookSpecificOutput.updatedInput.command;
+  const run = sh(cmd, { env: { ...w.env, PATH: bin }, cwd: w.work });
+  assert.equal(run.status, 125, run.stderr);
+  assert.match(run.stderr, /sandbox could not start: .*bubblewrap/);
+  assert.ok(!existsSync(join(w.home, 'pwned')), 'not run on the host instead');
+  assert.ok(w.intact());
 });
 
 test('vg hook json: deny (exit 2) for rm -rf ~, a runnable argv otherwise', async (t) => {

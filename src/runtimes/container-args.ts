@@ -173,8 +173,13 @@ export function containerArgv(engine: EngineName, plan: SandboxPlan, opts: Conta
     if (k === 'missing') continue;
     const inside = m.target + h.slice(m.source.length);
     if (k === 'file') a.push(...mountArgs('/dev/null', inside, true));
-    // podman copies what lies underneath into a new tmpfs unless told not to ("tmpcopyup").
-    else a.push('--tmpfs', `${checkPath(inside, 'hidden path')}:ro,nosuid,nodev,noexec,size=4k,mode=0500${engine === 'podman' ? ',notmpcopyup' : ''}`);
+    else if (inside.includes(':')) {
+      // `--tmpfs PATH:OPTS` cannot carry a colon in PATH; fail closed rather than leave a secret visible.
+      throw new VgError(`hidden path ${inside} contains a colon, which docker/podman cannot cover — rename it or use runtime: bubblewrap`, 125);
+    } else {
+      // podman copies what lies underneath into a new tmpfs unless told not to ("tmpcopyup").
+      a.push('--tmpfs', `${checkPath(inside, 'hidden path')}:ro,nosuid,nodev,noexec,size=4k,mode=0500${engine === 'podman' ? ',notmpcopyup' : ''}`);
+    }
   }
 
   if (restricted) {

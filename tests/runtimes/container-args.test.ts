@@ -214,3 +214,14 @@ test('rootless docker sockets are recognised (the command then runs as 0:0 = the
   assert.equal(isRootlessDockerSocket('/home/u/.run/docker.sock', { XDG_RUNTIME_DIR: '/home/u/.run' }), true);
   assert.equal(isRootlessDockerSocket('/var/run/docker.sock', { XDG_RUNTIME_DIR: '/run/user/1000' }), false);
 });
+
+test('a hidden directory docker cannot cover fails closed', () => {
+  const plan = makePlan({
+    level: 'permissive',
+    mounts: [{ source: '/home/u', target: '/home/u', mode: 'ro', kind: 'bind' }],
+    hidden: ['/home/u/se:cret'],
+  });
+  assert.throws(() => containerArgv('docker', plan, base), (e: unknown) => e instanceof VgError && /colon/.test(e.message));
+  const pod = containerArgv('podman', makePlan({ level: 'permissive', mounts: plan.mounts, hidden: ['/home/u/.ssh'] }), base);
+  assert.ok(all(pod, '--tmpfs').some((t) => t.startsWith('/home/u/.ssh:') && t.endsWith(',notmpcopyup')));
+});

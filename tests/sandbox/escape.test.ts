@@ -108,14 +108,14 @@ fi
 echo END
 `;
 
-function plan(level: Level, line: string, o: { interactive?: boolean; cwd?: string; timeout?: number } = {}): Plan {
+function plan(level: Level, line: string, o: { interactive?: boolean; cwd?: string; timeout?: number; argv?: string[] } = {}): Plan {
   const cfg = defaultConfig();
   cfg.sandbox.security_level = level;
   cfg.sandbox.timeout = o.timeout ?? 0;
   return planSandbox({
     config: cfg,
     cwd: o.cwd ?? WS,
-    command: { line },
+    command: o.argv ? { argv: o.argv } : { line },
     interactive: o.interactive ?? false,
     env: { PATH: process.env.PATH, HOME, SHELL: '/bin/sh', FAKE_TOKEN: 'tok', VG_PROBE_SANDBOX: '1', LANG: 'C' },
     home: HOME,
@@ -204,6 +204,32 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
     test('interactive: TIOCSTI into the terminal gets EPERM (seccomp)', async () => {
       const r = await runInv(RUNTIMES[rt](plan('balanced', `"${PY}" sti.py`, { interactive: true })));
       assert.match(r.out, /sti 11/, `EPERM (10+1) expected: ${r.out} ${r.err}`);
+    });
+
+    test('interactive: Ctrl-C (SIGINT to the process group) reaches the command, not the sandbox', async () => {
+      const py = `import sys, time\nprint('ready', flush=True)\ntry:\n    time.sleep(20)\nexcept KeyboardInterrupt:\n    print('caught', flush=True); sys.exit(7)`;
+      writeFileSync(join(WS, 'int.py'), py);
+      // argv, not a line: dash (SHELL=/bin/sh here) exits on SIGINT without waiting for its child,
+      // unlike bash/zsh; the sandbox layers are what this test is about.
+      const inv = RUNTIMES[rt](plan('balanced', '', { interactive: true, argv: [PY, 'int.py'] }));
+      const stdio: (string | number)[] = ['ignore', 'pipe', 'pipe'];
+      const fds: number[] = [];
+      for (const f of inv.files ?? []) {
+        const fd = openSync(f.path, 'r');
+        fds.push(fd);
+        while (stdio.length <= f.fd) stdio.push('ignore');
+        stdio[f.fd] = fd;
+      }
+      // Its own process group stands in for the terminal's foreground group.
+      const c = spawn(inv.argv[0], inv.argv.slice(1), { env: inv.env, cwd: WS, stdio: stdio as never, detached: true });
+      for (const fd of fds) closeSync(fd);
+      let out = '';
+      await new Promise<void>((res) => c.stdout!.on('data', (d) => ((out += d), out.includes('ready') && res())));
+      process.kill(-c.pid!, 'SIGINT');
+      const code = await new Promise<number | null>((r) => c.on('close', (s) => r(s)));
+      if (inv.cleanup) removeCgroups(inv.cleanup);
+      assert.match(out, /caught/);
+      assert.equal(code, 7);
     });
 
     test('memory limit: allocating past the level kills the command (cgroups)', async (t) => {

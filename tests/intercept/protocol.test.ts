@@ -1,0 +1,172 @@
+// The shell ↔ analyzer protocol, the invocation quoting the shells eval, the completeness check,
+// and the server's request handling with a stand-in judge.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { escape, unescape, parseRequest, formatRequest, formatResponse, parseResponse, US } from '../../src/intercept/protocol.ts';
+import { quotePosix, quoteFish, invocationCommand } from '../../src/intercept/quote.ts';
+import { isIncomplete } from '../../src/intercept/complete.ts';
+import { serve } from '../../src/intercept/server.ts';
+import type { Verdict } from '../../src/intercept/judge.ts';
+
+const NASTY = ['', 'plain', 'a b', "it's", 'tab\there', 'nl\nthere', 'cr\rx', 'back\\slash\\', '$HOME `id` $(id) "q"', 'ünï €', '\x01\x1f\x7f', '--', "'", '\\n'];
+
+test('escape/unescape round-trips every byte the shell can hold', () => {
+  for (const s of [...NASTY, 'nul\0byte']) {
+    const e = escape(s);
+    assert.doesNotMatch(e, /[\t\n\r\0]/);
+    assert.equal(unescape(e), s);
+  }
+});
+
+test('requests parse back to what was formatted', () => {
+  const reqs = [
+    { kind: 'J', id: '7', cwd: '/tmp/a b', line: 'for i in 1; do\n\techo "$i"\ndone' },
+    { kind: 'A', id: '7', answer: 'r' },
+    { kind: 'D', id: '7', status: 130, ms: 12.5, how: 'sandbox' },
+    { kind: 'E', name: 'PATH', value: '/bin:/usr/bin' },
+    { kind: 'U', name: 'VG_AGENT' },
+    { kind: 'P', id: '1' },
+  ] as const;
+  for (const r of reqs) assert.deepEqual(parseRequest(formatRequest(r).replace(/\n$/, '')), r);
+  assert.equal(parseRequest('X\tjunk'), null);
+  assert.equal(parseRequest('J\t\t/tmp\tls'), null);
+});
+
+test('responses never carry a control character but the separator', () => {
+  const line = formatResponse({ id: '3', decision: 'block', risk: 'critical', notice: 'two\nlines\tand\x07bell', cmd: '' });
+  assert.doesNotMatch(line.slice(0, -1).replaceAll(US, ''), /[\x00-\x1d\x7f]/);
+  assert.equal(parseResponse(line)?.notice, 'two\x1elines and bell');
+});
+
+function bashWords(code: string): string[] {
+  const r = spawnSync('bash', ['-c', `set -- ${code}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+  return r.stdout.split('\0').slice(0, -1);
+}
+
+test('quotePosix: bash reads back exactly the words', () => {
+  assert.deepEqual(bashWords(NASTY.map(quotePosix).join(' ')), NASTY);
+  assert.doesNotMatch(NASTY.map(quotePosix).join(' '), /[\x00-\x1f\x7f]/);
+});
+
+test('quotePosix: zsh reads back exactly the words', { skip: spawnSync('zsh', ['-c', 'true']).status !== 0 && 'no zsh' }, () => {
+  const r = spawnSync('zsh', ['-c', `set -- ${NASTY.map(quotePosix).join(' ')}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+  assert.deepEqual(r.stdout.split('\0').slice(0, -1), NASTY);
+});
+
+test('quoteFish: fish reads back exactly the words', { skip: spawnSync('fish', ['-c', 'true']).status !== 0 && 'no fish' }, () => {
+  const code = NASTY.map(quoteFish).join(' ');
+  assert.doesNotMatch(code, /[\x00-\x1f\x7f]/);
+  const r = spawnSync('fish', ['-c', `printf '%s\\0' ${code}`], { encoding: 'utf8' });
+  assert.deepEqual(r.stdout.split('\0').slice(0, -1), NASTY);
+});
+
+test('invocationCommand: env -i, argv, and fds as redirections', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-inv-'));
+  const f = join(dir, "seccomp 'bpf'");
+  spawnSync('sh', ['-c', `printf fdok > "$1"`, 'sh', f]);
+  const cmd = invocationCommand({ argv: ['/bin/sh', '-c', 'echo "$A|$B"; cat <&9', 'x'], env: { A: "it's", B: 'two\nlines', PATH: '/usr/bin:/bin' }, files: [{ fd: 9, path: f }] }, 'bash');
+  const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, LEAK: '1' } });
+  assert.equal(r.stdout, "it's|two\nlines\nfdok");
+  const fishCmd = invocationCommand({ argv: ['/bin/sh', '-c', 'echo "$A"; cat <&9'], env: { A: 'x\ty' }, files: [{ fd: 9, path: f }] }, 'fish');
+  const rf = spawnSync('fish', ['-c', fishCmd], { encoding: 'utf8' });
+  if (rf.status !== null && !rf.error) assert.equal(rf.stdout, 'x\ty\nfdok');
+  assert.throws(() => invocationCommand({ argv: ['x'], env: {}, files: [{ fd: 12, path: f }] }, 'bash'), /3–9/);
+});
+
+test('isIncomplete: what bash would ask more for (PS2)', () => {
+  for (const l of ['for i in 1 2; do', 'echo "abc', "echo 'x", 'cat <<EOF', 'cat <<-"END"\n\tx', 'a |', 'a &&', 'echo \\', 'if true; then', '( echo', 'echo $(ls', 'case x in'])
+    assert.equal(isIncomplete(l), true, l);
+  for (const l of ['ls', 'cat <<EOF\nhi\nEOF', 'cat <<-EOF\n\thi\n\tEOF', 'echo "<<EOF"', 'x=$((1<<2))', 'cat <<<word', 'fi', 'echo )', 'echo \\\\', "echo 'a\\'", '# cat <<EOF', ''])
+    assert.equal(isIncomplete(l), false, l);
+});
+
+function fakeVerdict(line: string, over: Partial<Verdict> = {}): Verdict {
+  return {
+    line,
+    risk: 'low',
+    decision: 'host',
+    reason: 'fake',
+    analysis: { line, risk: 'low', reasons: [], parse: 'ok', commands: [], stateOnly: false },
+    notice: '',
+    notices: [],
+    ...over,
+  } as Verdict;
+}
+
+test('server: judges in order, answers every J, records the run, takes trust answers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
+  const outPath = join(dir, 'out');
+  const outFd = openSync(outPath, 'w');
+  const input = new PassThrough();
+  const audits: Record<string, unknown>[] = [];
+  const trusted: string[] = [];
+  const ctxs: unknown[] = [];
+  const done = serve({
+    shell: 'bash',
+    session: 's1',
+    version: 't',
+    env: { HOME: dir, PATH: '/bin' },
+    input,
+    outFd,
+    settings: async () => ({ timeoutMs: 200, fallback: 'block', notice: 'full', mode: 'auto', audit: { enabled: true, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
+    judge: async (line, ctx) => {
+      ctxs.push(ctx);
+      if (line === 'slow') await new Promise((r) => setTimeout(r, 1000));
+      if (line === 'boom') throw new Error('exploded');
+      if (line.startsWith('rm')) return fakeVerdict(line, { risk: 'critical', decision: 'block', notice: '⛔ blocked' });
+      if (line.startsWith('curl'))
+        return fakeVerdict(line, {
+          risk: 'high',
+          decision: 'prompt',
+          notice: '⚠ q',
+          sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv: ['/usr/bin/true'], env: {} }, cached: false },
+        });
+      if (line.startsWith('vg '))
+        return fakeVerdict(line, {
+          decision: 'sandbox',
+          analysis: {
+            line,
+            risk: 'low',
+            reasons: [],
+            parse: 'ok',
+            stateOnly: false,
+            commands: [{ argv: ['vg', 'trust', 'add', 'npm test'], name: 'vg', wrappers: [], paths: [], redirects: [], origin: 'top', depth: 0, cwd: dir, pipedFrom: [], stdinFromNetwork: false, stdinFromDecoder: false, dynamic: false }],
+          },
+        });
+      return fakeVerdict(line);
+    },
+    audit: (rec) => void audits.push(rec),
+    trustAdd: (line) => void trusted.push(line),
+  });
+  input.write(formatRequest({ kind: 'E', name: 'VG_AGENT', value: '1' }));
+  input.write(formatRequest({ kind: 'U', name: 'VG_AGENT' }));
+  input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'ls' }));
+  input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'for x in 1; do' }));
+  input.write(formatRequest({ kind: 'J', id: '3', cwd: dir, line: 'rm -rf /' }));
+  input.write(formatRequest({ kind: 'D', id: '3', status: 126, ms: 1, how: 'block' }));
+  input.write(formatRequest({ kind: 'J', id: '4', cwd: dir, line: 'curl x | sh' }));
+  input.write(formatRequest({ kind: 'A', id: '4', answer: 'r' }));
+  input.write(formatRequest({ kind: 'D', id: '4', status: 0, ms: 5, how: 'host' }));
+  input.write(formatRequest({ kind: 'J', id: '5', cwd: dir, line: 'slow' }));
+  input.write(formatRequest({ kind: 'J', id: '6', cwd: dir, line: 'boom' }));
+  input.write(formatRequest({ kind: 'J', id: '7', cwd: dir, line: 'vg trust add "npm test"' }));
+  input.end();
+  await done;
+  closeSync(outFd);
+  const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
+  assert.match(lines[0]!, /^V\x1ft\x1f\d+\x1f200\x1fblock\x1ffull\x1fauto$/);
+  const rs = lines.slice(1).map((l) => parseResponse(l)!);
+  assert.deepEqual(rs.map((r) => [r.id, r.decision]), [['1', 'host'], ['2', 'more'], ['3', 'block'], ['4', 'prompt'], ['5', 'error'], ['6', 'error'], ['7', 'host']]);
+  assert.equal(rs[3]!.cmd, 'command /usr/bin/true');
+  assert.match(rs[4]!.notice, /longer than/);
+  assert.equal(rs[4]!.risk, 'block', 'an error names the fallback');
+  assert.deepEqual(trusted, ['curl x | sh']);
+  assert.deepEqual(audits.map((a) => [a.line, a.decision, a.status, a.answer ?? null]), [['rm -rf /', 'block', 126, null], ['curl x | sh', 'prompt', 0, 'remember']]);
+  assert.equal((ctxs[0] as { agent?: string }).agent, undefined, 'U unset VG_AGENT');
+  assert.equal((ctxs[0] as { source: string }).source, 'shell');
+});

@@ -214,12 +214,22 @@ async function defaultResolve(host: string, port: number): Promise<{ address: st
 
 function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const st = lstatSync(dir);
   if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(`proxy socket directory ${dir} is not a directory`);
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-    throw new Error(`proxy socket directory ${dir} belongs to another user`);
-  }
+  if (st.uid !== uid) throw new Error(`proxy socket directory ${dir} belongs to another user`);
   chmodSync(dir, 0o700);
+  // Up to the first root-owned or sticky (/tmp-like) ancestor, every directory must be ours and
+  // writable by nobody else — or someone else could swap the socket's directory (/tmp/vg-<uid>).
+  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
+    const a = lstatSync(d);
+    if (a.uid === 0 && uid !== 0) break;
+    if (a.mode & 0o1000) break;
+    if (a.uid !== uid || a.isSymbolicLink() || a.mode & 0o022) {
+      throw new Error(`proxy socket directory ${dir} sits in ${d}, which another user can change — remove it or set XDG_RUNTIME_DIR`);
+    }
+    if (a.uid === 0) break;
+  }
 }
 
 function refuse(sock: Duplex, status: number, text: string, host?: string): void {
@@ -387,7 +397,10 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       (e: Error) => respond(res, 502, e.message.startsWith('vg:') ? e.message : `vg: cannot reach ${verdict.host}:${port} — ${e.message}`),
     );
   });
-  server.on('clientError', (_e, sock) => refuse(sock, 400, 'vg: malformed proxy request'));
+  server.on('clientError', (_e, sock) => {
+    if (sock.writable) refuse(sock, 400, 'vg: malformed proxy request');
+    else sock.destroy();
+  });
 
   ensurePrivateDir(dirname(opts.socketPath));
   try {

@@ -257,3 +257,14 @@ test('setAllowedDomains takes effect without a restart; close removes the socket
   assert.throws(() => statSync(join(d, 'proxy.sock')));
   rmSync(d, { recursive: true, force: true });
 });
+
+test('refuses a socket directory inside a directory others can write', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'vg-proxy-perm-'));
+  const { chmodSync } = await import('node:fs');
+  chmodSync(d, 0o777);
+  try {
+    await assert.rejects(startProxy({ socketPath: join(d, 'net', 'proxy.sock'), allowedDomains: [] }), /another user can change/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});

@@ -29,6 +29,14 @@ import { tokenize } from './tokenize.ts';
 import { findCommands } from './find.ts';
 
 export const MAX_DEPTH = 8;
+/** Marks field boundaries inside an evaluated word: unquoted expansions split, `"${a[@]}"` too. */
+const SEP = '\u0000';
+/** Unquoted expansion results are split on IFS whitespace (`X="-rf /"; rm $X` is `rm -rf /`). */
+const split = (v: string, inQuotes: boolean): string => (inQuotes ? v : v.replace(/[ \t\n]+/g, SEP));
+const firstElement = (v: string): string => {
+  const i = v.indexOf(SEP);
+  return i < 0 ? v : v.slice(0, i);
+};
 /**
  * unbash parses each `$(…)` lazily when its script is read, re-scanning the inner text, so walking
  * N nested substitutions costs O(N²). No real line nests more than a handful.
@@ -59,6 +67,8 @@ interface Env {
   pipe?: PipeIn;
   /** Collects the facts emitted directly for a pipeline stage (not those inside substitutions). */
   sink?: CommandFact[];
+  /** What the command being evaluated writes to `>(…)` arguments: its own name plus its stdin. */
+  feeder?: PipeIn;
 }
 
 interface PipeIn {
@@ -345,14 +355,15 @@ export class Walker {
   }
 
   /** Walk a substitution's script in a subshell; returns its static output and what it ran. */
-  private nestedScript(s: Script, scope: Scope, env: Env, origin: Origin): { out?: string; network: boolean; decoder: boolean } {
+  private nestedScript(s: Script, scope: Scope, env: Env, origin: Origin, pipe?: PipeIn): { out?: string; network: boolean; decoder: boolean } {
     const start = this.facts.length;
     const out = this.script(s, scope.clone(), {
       origin,
       depth: env.depth + 1,
       deferred: env.deferred,
-      inPipe: false,
+      inPipe: pipe !== undefined,
       background: false,
+      pipe,
     });
     const ran = this.facts.slice(start);
     return { out, network: ran.some(isFetcher), decoder: ran.some(isDecoder) };
@@ -366,7 +377,18 @@ export class Walker {
       const v = w.value.charCodeAt(0) === 126 ? this.tilde(w.value, scope) : w.value;
       return [{ value: v, ifEmpty: v, dynamic: false, glob: false, quoted: false }];
     }
-    return this.parts(w.parts, scope, env, false);
+    const ws = this.parts(w.parts, scope, env, false);
+    if (!ws.some((x) => x.value.includes(SEP) || x.ifEmpty.includes(SEP))) return ws;
+    const out: EWord[] = [];
+    for (const x of ws) {
+      const vs = x.value.split(SEP);
+      const es = x.ifEmpty.split(SEP);
+      const aligned = es.length === vs.length;
+      vs.forEach((v, k) => {
+        if (v !== '' && out.length < 256) out.push({ ...x, value: v, ifEmpty: aligned ? es[k]! : x.dynamic ? '' : v });
+      });
+    }
+    return out;
   }
 
   private parts(parts: readonly WordPart[], scope: Scope, env: Env, inQuotes: boolean): EWord[] {
@@ -417,12 +439,14 @@ export class Walker {
         }
         case 'SimpleExpansion': {
           const v = this.lookup(p.text.slice(1), scope);
-          add([v === null ? unknown(p.text) : literalWord(v, true)]);
+          add([v === null ? unknown(p.text) : literalWord(split(firstElement(v), inQuotes), true)]);
           return;
         }
-        case 'ParameterExpansion':
-          add([this.param(p, scope, env, unknown)]);
+        case 'ParameterExpansion': {
+          const r = this.param(p, scope, env, unknown);
+          add([r.dynamic ? r : { ...r, value: split(r.value, inQuotes), ifEmpty: split(r.ifEmpty, inQuotes) }]);
           return;
+        }
         case 'CommandExpansion': {
           if (this.substTooDeep(env)) {
             add([unknown(p.text, { cmdSubst: true })]);
@@ -434,7 +458,7 @@ export class Walker {
           }
           const r = this.nestedScript(p.script, scope, env, 'substitution');
           const extra = { cmdSubst: true, fromNetwork: r.network, fromDecoder: r.decoder };
-          if (r.out !== undefined && !r.network) add([{ ...literalWord(r.out.replace(/\n+$/, ''), true), ...extra }]);
+          if (r.out !== undefined && !r.network) add([{ ...literalWord(split(r.out.replace(/\n+$/, ''), inQuotes), true), ...extra }]);
           else add([unknown(p.text, extra)]);
           return;
         }
@@ -443,7 +467,9 @@ export class Walker {
           add([unknown(p.text)]);
           return;
         case 'ProcessSubstitution': {
-          const r = !this.substTooDeep(env) && p.script ? this.nestedScript(p.script, scope, env, 'process-substitution') : { network: false, decoder: false };
+          // `>(cmd)` reads what the enclosing command writes: in `curl … | tee >(sh)` that is the download.
+          const feed = p.operator === '>' && env.feeder ? env.feeder : undefined;
+          const r = !this.substTooDeep(env) && p.script ? this.nestedScript(p.script, scope, env, 'process-substitution', feed) : { network: false, decoder: false };
           add([{ ...literalWord('/dev/fd/63', true), procSubst: true, fromNetwork: r.network, fromDecoder: r.decoder }]);
           return;
         }
@@ -459,7 +485,7 @@ export class Walker {
   }
 
   private param(p: Extract<WordPart, { type: 'ParameterExpansion' }>, scope: Scope, env: Env, unknown: (t: string, e?: Partial<EWord>) => EWord): EWord {
-    if (p.index) this.word(p.index, scope, env);
+    const index = p.index ? this.word(p.index, scope, env)[0] : undefined;
     const op = p.operation;
     let operand: EWord | undefined;
     if (op) {
@@ -476,7 +502,14 @@ export class Walker {
         if (operand === undefined && 'operand' in op) operand = ev;
       }
     }
-    const v = p.prefix ? null : this.lookup(p.parameter, scope);
+    let v = p.prefix ? null : this.lookup(p.parameter, scope);
+    if (v !== null) {
+      // Arrays are stored SEP-joined: `${a[@]}` keeps every element, `${a[N]}` picks one.
+      if (!index) v = firstElement(v);
+      else if (index.value === '@' || index.value === '*') v = index.value === '*' ? v.split(SEP).join(' ') : v;
+      else if (/^\d+$/.test(index.value)) v = v.split(SEP)[Number(index.value)] ?? '';
+      else v = null;
+    }
     if (!op) return v === null ? unknown(p.text) : literalWord(v, true);
     if (op.type === 'Default') {
       const colon = op.operator.startsWith(':');
@@ -520,6 +553,8 @@ export class Walker {
       case 'USER':
       case 'LOGNAME':
         return this.env[name] ?? null;
+      case 'IFS':
+        return ' \t\n';
       default:
         return null;
     }
@@ -565,7 +600,16 @@ export class Walker {
 
   // ---- simple commands ----------------------------------------------------------------------
 
-  private simple(c: Command, scope: Scope, env: Env): string | undefined {
+  private simple(c: Command, scope: Scope, envIn: Env): string | undefined {
+    const head = c.name ? basename(c.name.value) : '';
+    const env: Env = {
+      ...envIn,
+      feeder: {
+        from: [...(envIn.pipe?.from ?? []), head],
+        network: (envIn.pipe?.network ?? false) || FETCHERS.has(head),
+        decoder: envIn.pipe?.decoder ?? false,
+      },
+    };
     const red = this.redirects(c.redirects, scope, env);
     const assigns = c.prefix.filter((x): x is Assignment => x.type === 'Assignment');
     // Prefix assignments are evaluated (they can run substitutions) but do not change how this
@@ -595,8 +639,8 @@ export class Walker {
 
   private assignValue(a: Assignment, scope: Scope, env: Env): string | null {
     if (a.value.type === 'ArrayValue') {
-      for (const w of a.value.elements) this.word(w, scope, env);
-      return null;
+      const els = a.value.elements.flatMap((w) => this.word(w, scope, env));
+      return a.append || els.some((e) => e.dynamic || e.glob) ? null : els.map((e) => e.value).join(SEP);
     }
     const v = this.word(a.value, scope, env)[0];
     return v && !v.dynamic ? v.value : null;
@@ -633,6 +677,9 @@ export class Walker {
     const name = basename(words[0]!.value);
     const fact = this.emit(words, redirects, scope, { ...env, origin }, { wrappers: p.wrappers, cwd, stdinText, stdin });
     if (!fact) return undefined;
+    // xargs turns its stdin into arguments: a download piped into `xargs sh -c` is code from the network.
+    if (p.xargs && stdin.network) fact.argFromNetwork = true;
+    if (p.xargs && stdin.decoder) fact.argFromDecoder = true;
     this.effects(name, words, scope, argAssigns);
     this.descend(fact, words, scope, { ...env, origin }, stdinText);
     if (fact.name === 'pwd' && cwd !== null) return cwd + '\n';

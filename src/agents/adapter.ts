@@ -4,7 +4,9 @@
 //   host    → allow    the command runs as the agent wrote it
 //   sandbox → rewrite  the command is replaced by `vg exec --agent … -- bash -c '<command>'`, which
 //                      judges it again and runs it in the sandbox (and records its exit status)
-//   prompt  → rewrite  (agents never prompt: high risk is sandboxed), or deny when no sandbox can start
+//   prompt  → rewrite  (agents never prompt: high risk is sandboxed)
+//   sandbox or prompt with a verdict saying no sandbox can start → deny (the hooks judge without
+//            planning, so there it is `vg exec` that refuses, with 125: never the host either way)
 //   block   → deny     with the rule's message, so the agent can tell its user why
 // A verdict that cannot be had (crash, timeout, bad payload) is a deny: never fail open.
 import type { Risk } from '../analyze/types.ts';

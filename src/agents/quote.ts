@@ -2,6 +2,9 @@
 // not plainly safe goes in single quotes, and a single quote inside becomes '\''. Single quotes make
 // bash take every byte literally — `$()`, backticks, `\`, newlines, heredoc markers, `!` (history
 // expansion is off in non-interactive shells) — so the round trip is exact.
+// Not shell-quote's quote(): it is correct too, but mixes styles (`\$\(x\)`, `"it's"`, `'a b'`), and
+// vg must recognise its own rewrites when an agent resubmits them (adapter.ts parseRewrite). One
+// style keeps that recogniser small and strict.
 
 const SAFE = /^[A-Za-z0-9_\/.,:=@%+-]+$/;
 

@@ -8,7 +8,8 @@ import { parse } from '../args.ts';
 import { usage, VgError } from '../errors.ts';
 import { AGENT, failReply, parsePayload, reply, type HookReply } from '../../agents/claude-code.ts';
 import { genericReply, parseRequest } from '../../agents/generic.ts';
-import { answerAgent, type AgentRequest } from '../../agents/run.ts';
+import { answerAgent, execFlags, type AgentRequest } from '../../agents/run.ts';
+import { failClosed } from '../../agents/adapter.ts';
 import { selfArgv } from '../../agents/self.ts';
 import { addHook, DEFAULT_TIMEOUT_S, editSettings, hookCommand, removeHook, settingsPath, type Scope } from '../../agents/settings.ts';
 
@@ -138,6 +139,22 @@ function emit(r: { stdout: string; stderr?: string; status: number }): number {
   return r.status;
 }
 
+/** One command through answerAgent, with what every hook shares (self, flags, deadline, session). */
+function ask(v: JudgeValues, ms: number, r: { line: string; cwd?: string; agent: string; session?: string }) {
+  return answerAgent({
+    line: r.line,
+    cwd: r.cwd || process.cwd(),
+    agent: r.agent,
+    session: r.session || process.env.VG_SESSION || `${r.agent}-${randomUUID()}`,
+    source: 'hook',
+    env: process.env,
+    self: selfArgv(),
+    flags: flagsOf(v),
+    timeoutMs: ms,
+    noRewrite: v['no-rewrite'],
+  });
+}
+
 async function claudeCode(argv: string[]): Promise<number> {
   // Everything below is fail-closed: whatever goes wrong, the answer is exit 2 (blocked), never the
   // "non-blocking error" statuses that would let the command run.
@@ -153,18 +170,7 @@ async function claudeCode(argv: string[]): Promise<number> {
     if (p.kind === 'pass') return 0;
     if (p.kind === 'error') return emit(failReply(p.problem));
     const agent = v.agent || AGENT;
-    const answer = await answerAgent({
-      line: p.command,
-      cwd: p.payload.cwd || process.cwd(),
-      agent,
-      session: p.payload.session_id || process.env.VG_SESSION || `${agent}-${randomUUID()}`,
-      source: 'hook',
-      env: process.env,
-      self: selfArgv(),
-      flags: flagsOf(v),
-      timeoutMs: ms,
-      noRewrite: v['no-rewrite'],
-    });
+    const answer = await ask(v, ms, { line: p.command, cwd: p.payload.cwd, agent, session: p.payload.session_id });
     r = reply(answer, p.payload.tool_input ?? {}, { allowHost: v['allow-host'], confirm: v.confirm });
   } catch (err) {
     r = failReply(((err as Error)?.message ?? String(err)).split('\n')[0]);
@@ -183,23 +189,11 @@ async function json(argv: string[]): Promise<number> {
     const p = parseRequest(await readStdin(ms));
     if (!p.ok) throw new Error(p.problem);
     const agent = p.req.agent || v.agent || process.env.VG_AGENT || 'agent';
-    const answer = await answerAgent({
-      line: p.req.command,
-      cwd: p.req.cwd || process.cwd(),
-      agent,
-      session: p.req.session || process.env.VG_SESSION || `${agent}-${randomUUID()}`,
-      source: 'hook',
-      env: process.env,
-      self: selfArgv(),
-      flags: flagsOf(v),
-      timeoutMs: ms,
-      noRewrite: v['no-rewrite'],
-    });
+    const answer = await ask(v, ms, { line: p.req.command, cwd: p.req.cwd, agent, session: p.req.session });
     return emit(genericReply(answer));
   } catch (err) {
-    const problem = ((err as Error)?.message ?? String(err)).split('\n')[0];
-    const reason = `vg could not judge this command (${problem}), so it must not run`;
-    return emit({ stdout: JSON.stringify({ decision: 'deny', reason, risk: 'unknown', vg: 'error', rules: [] }) + '\n', stderr: `vg: ${reason}\n`, status: 2 });
+    const a = failClosed('', ((err as Error)?.message ?? String(err)).split('\n')[0]);
+    return emit({ ...genericReply(a), stderr: `${a.reason}\n` });
   }
 }
 
@@ -233,9 +227,7 @@ async function install(action: 'install' | 'uninstall', argv: string[]): Promise
   if (v['allow-host']) extra.push('--allow-host');
   if (v.confirm) extra.push('--confirm');
   if (v['no-rewrite']) extra.push('--no-rewrite');
-  if (v.mode) extra.push('--mode', v.mode);
-  if (v.runtime) extra.push('--runtime', v.runtime);
-  if (v['security-level']) extra.push('--security-level', v['security-level']);
+  extra.push(...execFlags(flagsOf(v)));
   if (v['timeout-ms']) extra.push('--timeout-ms', String(timeoutMs(v)));
   let timeout = DEFAULT_TIMEOUT_S;
   if (v.timeout !== undefined) {

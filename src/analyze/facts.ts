@@ -952,7 +952,19 @@ export class Walker {
       let pipe: PipeIn | undefined;
       for (const stage of pl) {
         if (!this.tick()) return;
-        const words = stage.words.map((t) => this.tokenWord(t, scope));
+        // Leading NAME=value words: alone they set a variable for later commands; before a
+        // command they only apply to it (and not to its own words), as in bash.
+        let a = 0;
+        while (a < stage.words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(stage.words[a]!)) a++;
+        if (a === stage.words.length && a > 0 && stage.redirects.length === 0) {
+          for (const t of stage.words) {
+            const eq = t.indexOf('=');
+            const v = this.tokenWord(t.slice(eq + 1), scope);
+            scope.vars.set(t.slice(0, eq), v.dynamic ? null : v.value);
+          }
+          continue;
+        }
+        const words = stage.words.slice(a).map((t) => this.tokenWord(t, scope));
         const sink: CommandFact[] = [];
         const e2: Env = { ...env, pipe, sink, inPipe: pl.length > 1 };
         const redirects: Redirect[] = stage.redirects.map((r) => ({ op: r.op, target: resolvePath(this.tokenWord(r.target, scope).value, scope.cwd) ?? r.target, dynamic: r.target.includes('$') }));

@@ -88,6 +88,8 @@ const GROUPS: Record<string, Case[]> = {
     ["trap 'rm -rf /' EXIT", 'critical', 'filesystem.rm-system'],
     ['rm -rf / &&', 'critical', 'filesystem.rm-system'],
     ['rm -rf "/', 'critical', 'filesystem.rm-system'],
+    ['D=/; rm -rf $D; fi', 'critical', 'filesystem.rm-system'],
+    ['cd / && rm -rf * &&', 'critical', 'filesystem.rm-system'],
     ['a=r; b=m; $a$b -rf /', 'critical', 'filesystem.rm-system'],
     ['HOME=/; rm -rf ~', 'critical', 'filesystem.rm-system'],
     ['X="-rf /"; rm $X', 'critical', 'filesystem.rm-system'],

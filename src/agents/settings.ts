@@ -34,6 +34,16 @@ export function hookCommand(self: string[], extra: string[] = []): string {
 
 export const DEFAULT_TIMEOUT_S = 30;
 
+/**
+ * Our hook entry. `onFailure: "block"` (Claude Code 2.1+: a hook that cannot start, times out, exits
+ * with anything but 0 or 2, or prints invalid JSON counts as exit 2) closes the one gap the command's
+ * own `|| exit 2` cannot: Claude Code killing the hook at its timeout. Versions that do not know the
+ * key drop it (unknown keys are stripped, not rejected), and the `|| exit 2` still holds there.
+ */
+export function entry(command: string, timeout: number): { type: 'command'; command: string; timeout: number; onFailure: 'block' } {
+  return { type: 'command', command, timeout, onFailure: 'block' };
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -70,8 +80,8 @@ export function addHook(input: unknown, command: string, timeout = DEFAULT_TIMEO
       if (!isObj(h) || !isOurs(h.command)) return true;
       if (found) return false; // a duplicate from an older install: keep one
       found = true;
-      if (h.type !== 'command' || h.command !== command || h.timeout !== timeout) {
-        Object.assign(h, { type: 'command', command, timeout });
+      if (h.type !== 'command' || h.command !== command || h.timeout !== timeout || h.onFailure !== 'block') {
+        Object.assign(h, entry(command, timeout));
         change = 'updated';
       }
       return true;
@@ -84,7 +94,7 @@ export function addHook(input: unknown, command: string, timeout = DEFAULT_TIMEO
   const hooks = doc.hooks as Obj;
   hooks.PreToolUse = groups.filter((g) => !emptied.has(g));
   if (!found) {
-    (hooks.PreToolUse as unknown[]).push({ matcher: 'Bash', hooks: [{ type: 'command', command, timeout }] });
+    (hooks.PreToolUse as unknown[]).push({ matcher: 'Bash', hooks: [entry(command, timeout)] });
     change = 'added';
   }
   return { doc, change };

@@ -35,7 +35,7 @@ test('addHook keeps every existing hook and setting, appends ours once', () => {
   const pre = (doc.hooks as any).PreToolUse;
   assert.equal(pre.length, 3);
   assert.deepEqual(pre.slice(0, 2), theirs.hooks.PreToolUse);
-  assert.deepEqual(pre[2], { matcher: 'Bash', hooks: [{ type: 'command', command: CMD, timeout: 30 }] });
+  assert.deepEqual(pre[2], { matcher: 'Bash', hooks: [{ type: 'command', command: CMD, timeout: 30, onFailure: 'block' }] });
   assert.deepEqual((doc.hooks as any).PostToolUse, theirs.hooks.PostToolUse);
   assert.deepEqual(doc.permissions, theirs.permissions);
   assert.equal(doc.model, 'opus');
@@ -44,6 +44,13 @@ test('addHook keeps every existing hook and setting, appends ours once', () => {
   const again = addHook(doc, CMD);
   assert.equal(again.change, 'unchanged');
   assert.deepEqual(again.doc, doc);
+});
+
+test('an entry from before onFailure existed is brought up to date', () => {
+  const old = { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: CMD, timeout: 30 }] }] } };
+  const { doc, change } = addHook(old, CMD);
+  assert.equal(change, 'updated');
+  assert.equal((doc.hooks as any).PreToolUse[0].hooks[0].onFailure, 'block');
 });
 
 test('addHook updates an older entry in place and drops duplicates', () => {
@@ -155,6 +162,7 @@ test('vg hook install/uninstall claude-code: user, --project, --local, --dry-run
 
   const ours = JSON.parse(after1).hooks.PreToolUse[2].hooks[0];
   assert.equal(ours.type, 'command');
+  assert.equal(ours.onFailure, 'block');
   assert.ok(ours.command.includes(process.execPath), 'user scope names this node');
   assert.match(ours.command, /dist\/vg\.js hook claude-code \|\| \{/);
 

@@ -284,6 +284,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (!r) return;
     switch (r.kind) {
       case 'J':
+        if (flushTimer) scheduleFlush();
         // Every J gets exactly one answer, whatever happens (fish waits for it without a timer).
         try {
           return await onJudge(r);
@@ -295,7 +296,11 @@ export async function serve(o: ServeOptions): Promise<number> {
       case 'A':
         return onAnswer(r);
       case 'D':
-        return onDone(r);
+        // An audit append (lock, hash chain, a few ms) must not delay the next line's verdict: records
+        // are written once the shell has been quiet for a moment (between lines a person types).
+        doneQueue.push(r);
+        scheduleFlush();
+        return;
       case 'E':
         env[r.name] = r.value;
         return;
@@ -310,6 +315,23 @@ export async function serve(o: ServeOptions): Promise<number> {
 
   // Requests are handled strictly in order: an answer or a trust entry takes effect before the next line is judged.
   let chain: Promise<void> = Promise.resolve();
+  let auditChain: Promise<void> = Promise.resolve();
+  const doneQueue: Extract<Request, { kind: 'D' }>[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    flushTimer = undefined;
+    const batch = doneQueue.splice(0);
+    auditChain = auditChain
+      .then(async () => {
+        for (const d of batch) await onDone(d);
+      })
+      .catch((e: unknown) => log(`audit: ${(e as Error).message}`));
+  };
+  const scheduleFlush = (): void => {
+    if (flushTimer) clearTimeout(flushTimer);
+    // Bounded: a long burst still gets written (every 64 records).
+    flushTimer = doneQueue.length >= 64 ? (flush(), undefined) : setTimeout(flush, 40);
+  };
   const input = o.input ?? process.stdin;
   let buf = '';
   input.setEncoding('utf8');
@@ -347,6 +369,9 @@ export async function serve(o: ServeOptions): Promise<number> {
   await done;
   if (timer) clearInterval(timer);
   await chain.catch(() => undefined);
+  if (flushTimer) clearTimeout(flushTimer);
+  flush();
+  await auditChain.catch(() => undefined);
   for (const p of proxies.values()) if (p !== 'external') await p.close().catch(() => undefined);
   return 0;
 }

@@ -1,0 +1,124 @@
+// What the shell integration costs per command, through a real pty (tmux), per shell, in one run:
+//   plain shell vs the same shell with vg for a host-decided line (`true`, mode auto),
+//   a sandboxed `true` (mode always) vs a host `true`,
+//   and the resident analyzer's RSS after 1,000 lines.
+// Method: the lines are typed ahead in batches of 200 (`true⏎` × 200, then a marker line), so the
+// shell runs them back to back; per-line cost = batch wall time / lines. Reported: the median batch.
+// `node bench/shell.mjs [batches=5] [shells=bash,zsh,fish]` — needs `npm run build` first.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const vg = join(root, 'dist', 'vg.js');
+const BATCHES = Number(process.argv[2] || 5);
+const PER = 200;
+const shells = (process.argv[3] || 'bash,zsh,fish').split(',').filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0);
+const haveBwrap = spawnSync('sh', ['-c', 'command -v bwrap']).status === 0;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let n = 0;
+
+function session(shell, { vg: withVg, mode }) {
+  const dir = mkdtempSync(join(tmpdir(), `vg-bench-${shell}-`));
+  const home = join(dir, 'home');
+  const ws = join(dir, 'ws');
+  mkdirSync(join(home, '.config', 'vg'), { recursive: true });
+  mkdirSync(join(home, '.config', 'fish'), { recursive: true });
+  mkdirSync(join(home, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
+  mkdirSync(ws, { recursive: true });
+  writeFileSync(join(home, '.config', 'vg', 'config.yaml'), `sandbox:\n  mode: ${mode ?? 'auto'}\n`);
+  let src = '';
+  if (withVg) {
+    const f = join(dir, `vg.${shell}`);
+    writeFileSync(f, execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' }));
+    src = `source ${f}\n`;
+  }
+  if (shell === 'bash') writeFileSync(join(home, '.bashrc'), `PS1='$ '\nHISTFILE=/dev/null\n${src}`);
+  if (shell === 'zsh') writeFileSync(join(home, '.zshrc'), `PS1='%% '\nHISTFILE=/dev/null\n${src}`);
+  if (shell === 'fish') writeFileSync(join(home, '.config', 'fish', 'config.fish'), `set -g fish_greeting ''\nfunction fish_prompt; echo -n '> '; end\nset -g fish_history ''\n${src}`);
+  const sock = `vgb-${process.pid}-${++n}`;
+  const env = { HOME: home, TERM: 'xterm-256color', PATH: process.env.PATH, LANG: 'C.UTF-8', XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), XDG_DATA_HOME: join(home, '.local', 'share') };
+  execFileSync('tmux', ['-L', sock, '-f', '/dev/null', 'new-session', '-d', '-x', '120', '-y', '30', '-c', ws, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), shell, '-i']);
+  const tmux = (...a) => execFileSync('tmux', ['-L', sock, ...a], { encoding: 'utf8' });
+  let marks = 0;
+  return {
+    ws,
+    shellPid: () => Number(tmux('display', '-p', '#{pane_pid}').trim()),
+    /** Type `count` lines of `line` ahead, then a marker; resolves with ms per line. */
+    async batch(line, count) {
+      const mark = `m${++marks}`;
+      const t0 = performance.now();
+      // In chunks: a tty's input queue holds 4 KiB.
+      const text = `${line}\r`.repeat(count);
+      for (let i = 0; i < text.length; i += 2000) tmux('send-keys', '-l', text.slice(i, i + 2000));
+      tmux('send-keys', '-l', `touch ${mark}\r`);
+      const end = Date.now() + 120000;
+      while (!existsSync(join(ws, mark))) {
+        if (Date.now() > end) throw new Error(`${shell}: batch did not finish\n${tmux('capture-pane', '-p')}`);
+        await sleep(2);
+      }
+      return (performance.now() - t0) / (count + 1);
+    },
+    stop() {
+      try {
+        tmux('kill-server');
+      } catch {}
+      spawnSync('sleep', ['0.3']);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    },
+  };
+}
+
+function serverOf(shellPid) {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (cmd.includes('serve') && cmd[cmd.indexOf('--pid') + 1] === String(shellPid)) return Number(p);
+    } catch {}
+  }
+  return 0;
+}
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function measure(shell, opts, line = 'true') {
+  const s = session(shell, opts);
+  try {
+    await sleep(opts.vg ? 2500 : 800); // shell up; the analyzer has warmed up
+    await s.batch(line, 30); // warm
+    const xs = [];
+    for (let i = 0; i < BATCHES; i++) xs.push(await s.batch(line, PER));
+    let rss = null;
+    if (opts.rss) {
+      const pid = serverOf(s.shellPid());
+      const done = 30 + BATCHES * PER;
+      if (done < 1000) await s.batch(line, 1000 - done);
+      rss = pid ? rssMb(pid) : null;
+    }
+    return { ms: median(xs), rss };
+  } finally {
+    s.stop();
+  }
+}
+
+const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const rows = [];
+for (const shell of shells) {
+  const plain = await measure(shell, { vg: false });
+  const host = await measure(shell, { vg: true, mode: 'auto', rss: true });
+  const box = haveBwrap ? await measure(shell, { vg: true, mode: 'always' }) : null;
+  rows.push({ shell, plain: plain.ms, host: host.ms, box: box?.ms ?? null, rss: host.rss });
+}
+
+const f = (x) => (x === null ? '   n/a' : x.toFixed(2).padStart(6));
+console.log(`\nShell integration — ms per line through tmux, median of ${BATCHES} batches of ${PER} typed-ahead lines`);
+console.log('shell  plain true  vg: host true  added   vg: sandboxed true  added vs host  analyzer RSS after 1000 lines');
+for (const r of rows)
+  console.log(
+    `${r.shell.padEnd(5)}  ${f(r.plain)}      ${f(r.host)}       ${f(r.host - r.plain)}  ${f(r.box)}              ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
+  );
+console.log(`load average at start: ${load0}; at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores) — a busy machine inflates every column`);
+console.log('targets: host line ≤ 1 ms added (bash, zsh), ≤ 2 ms (fish); sandboxed true ≤ 10 ms added (bubblewrap)');

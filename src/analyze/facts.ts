@@ -23,9 +23,9 @@ import { type EWord, braceList, expandTilde, literalWord } from './words.ts';
 import { peel } from './peel.ts';
 import { resolvePath } from './resolve.ts';
 import { staticOutput } from './static-eval.ts';
-import { basename, FETCHERS, SHELLS } from './names.ts';
-import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
-import { tokenize } from './tokenize.ts';
+import { basename, FETCHERS, SHELLS, isDecoder, isFetcher } from './names.ts';
+import { descend } from './code.ts';
+import { tokens } from './fallback.ts';
 import { findCommands } from './find.ts';
 
 export const MAX_DEPTH = 8;
@@ -57,7 +57,7 @@ export class Scope {
   }
 }
 
-interface Env {
+export interface Env {
   origin: Origin;
   depth: number;
   deferred: boolean;
@@ -71,7 +71,7 @@ interface Env {
   feeder?: PipeIn;
 }
 
-interface PipeIn {
+export interface PipeIn {
   from: string[];
   network: boolean;
   decoder: boolean;
@@ -89,36 +89,10 @@ interface FuncInfo {
   selfCalls: number;
 }
 
-const isDecoder = (f: CommandFact): boolean => {
-  const a = f.argv;
-  switch (f.name) {
-    case 'base64':
-    case 'base32':
-      return a.includes('-d') || a.includes('--decode') || a.includes('-D');
-    case 'xxd':
-      return a.includes('-r');
-    case 'openssl':
-      return a.includes('-d') || a.includes('base64');
-    case 'gunzip':
-    case 'zcat':
-    case 'uudecode':
-    case 'bunzip2':
-    case 'unxz':
-      return true;
-    case 'gzip':
-    case 'bzip2':
-    case 'xz':
-    case 'zstd':
-      return a.includes('-d') || a.includes('--decompress');
-    default:
-      return false;
-  }
-};
 
 /** Commands whose output static-eval.ts can compute; skip the work for everything else. */
 const STATIC_NAMES: ReadonlySet<string> = new Set(['echo', 'printf', 'cat', 'tee', 'base64', 'xxd', 'rev']);
 
-const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name);
 
 export class Walker {
   facts: CommandFact[] = [];
@@ -137,7 +111,7 @@ export class Walker {
     private env: Record<string, string | undefined>,
   ) {}
 
-  private tick(n = 1): boolean {
+  tick(n = 1): boolean {
     this.work += n;
     if (this.work > MAX_WORK || this.facts.length > MAX_FACTS) {
       this.truncated = true;
@@ -535,7 +509,7 @@ export class Walker {
   }
 
   /** Tilde expansion uses $HOME as the line has left it (`HOME=/; rm -rf ~`). */
-  private tilde(lit: string, scope: Scope): string {
+  tilde(lit: string, scope: Scope): string {
     const h = scope.vars.get('HOME');
     // An unknowable HOME makes `~` unknowable too; `/` is the worst case it could be.
     return expandTilde(lit, h === undefined ? this.home : h === null ? '/' : h, scope.cwd).value;
@@ -681,7 +655,7 @@ export class Walker {
     if (p.xargs && stdin.network) fact.argFromNetwork = true;
     if (p.xargs && stdin.decoder) fact.argFromDecoder = true;
     this.effects(name, words, scope, argAssigns);
-    this.descend(fact, words, scope, { ...env, origin }, stdinText);
+    descend(this, fact, words, scope, { ...env, origin }, stdinText);
     if (fact.name === 'pwd' && cwd !== null) return cwd + '\n';
     const out = STATIC_NAMES.has(fact.name) ? staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText) : undefined;
     if (out !== undefined) {
@@ -701,7 +675,7 @@ export class Walker {
     return out;
   }
 
-  private emit(
+  emit(
     words: EWord[],
     redirects: Redirect[],
     scope: Scope,
@@ -797,120 +771,8 @@ export class Walker {
     }
   }
 
-  /** Code the command runs that is visible on the line: `-c` strings, eval, heredocs, one-liners. */
-  private descend(fact: CommandFact, words: EWord[], scope: Scope, env: Env, stdinText: string | undefined): void {
-    const name = fact.name;
-    const args = words.slice(1);
-    if (SHELLS.has(name)) {
-      const ci = args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.value) && !w.value.startsWith('--'));
-      if (ci >= 0) {
-        const code = args.slice(ci + 1).find((w) => !w.value.startsWith('-') || w.value.includes(' '));
-        if (code) this.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
-        return;
-      }
-      if (readsStdinAsCode(args.map((w) => w.value)) && stdinText !== undefined) {
-        this.nestedCode(stdinText, false, scope, env, env.pipe?.text !== undefined && stdinText === env.pipe.text ? 'shell-string' : 'heredoc', fact);
-      }
-      return;
-    }
-    if (name === 'eval' || name === 'trap' || name === 'alias') {
-      if (name === 'eval') {
-        const code = args.filter((w) => w.value !== '--');
-        if (code.length > 0) this.nestedCode(code.map((w) => w.value).join(' '), code.some((w) => w.dynamic), scope, env, 'shell-string', fact);
-      } else if (name === 'trap') {
-        const code = args.find((w) => !w.value.startsWith('-'));
-        if (code && args.length >= 2) this.nestedCode(code.value, code.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
-      } else {
-        for (const w of args) {
-          const eq = w.value.indexOf('=');
-          if (eq > 0) this.nestedCode(w.value.slice(eq + 1), w.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
-        }
-      }
-      return;
-    }
-    if (name === 'su' || name === 'script' || name === 'watch' || name === 'runuser') {
-      let code: EWord | undefined;
-      if (name === 'watch') {
-        const rest: EWord[] = [];
-        for (let i = 0; i < args.length; i++) {
-          const v = args[i]!.value;
-          if (rest.length === 0 && v.startsWith('-')) {
-            if (/^-[nqs]$|^--(interval|differences)$/.test(v)) i++;
-            continue;
-          }
-          rest.push(args[i]!);
-        }
-        if (rest.length > 0) code = { ...rest[0]!, value: rest.map((w) => w.value).join(' '), dynamic: rest.some((w) => w.dynamic) };
-      } else {
-        const ci = args.findIndex((w) => w.value === '-c' || w.value === '--command' || w.value.startsWith('--command='));
-        if (ci >= 0) code = args[ci]!.value.startsWith('--command=') ? { ...args[ci]!, value: args[ci]!.value.slice(10) } : args[ci + 1];
-      }
-      if (code) this.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
-      return;
-    }
-    if (name === 'find') {
-      this.findActions(fact, words, scope, env);
-      return;
-    }
-    if (name === 'vg' && args[0]?.value === 'exec') {
-      // `vg exec -- CMD ARGS…` runs CMD; `vg exec "LINE"` runs LINE: judge what vg would run.
-      const dd = args.findIndex((w) => w.value === '--');
-      if (dd >= 0) this.run(args.slice(dd + 1), [], scope.clone(), { ...env, origin: 'wrapper', depth: env.depth + 1 }, stdinText, { network: fact.stdinFromNetwork, decoder: fact.stdinFromDecoder });
-      else {
-        const code = args.slice(1).filter((w) => !w.value.startsWith('-'));
-        if (code.length > 0) this.nestedCode(code.map((w) => w.value).join(' '), code.some((w) => w.dynamic), scope, env, 'shell-string', fact);
-      }
-      return;
-    }
-    const lang = languageOf(name);
-    if (lang) {
-      const flags = inlineCodeFlags(lang);
-      let code: string | undefined;
-      for (let i = 0; i < args.length; i++) {
-        const v = args[i]!.value;
-        if (flags.includes(v)) {
-          code = args[i + 1]?.value;
-          break;
-        }
-        const eq = v.indexOf('=');
-        if (eq > 0 && flags.includes(v.slice(0, eq))) {
-          code = v.slice(eq + 1);
-          break;
-        }
-        // Perl/Python clusters like `-ne`/`-pe`: the code follows the cluster.
-        if (lang === 'perl' && /^-[a-zA-Z]*e$/.test(v)) {
-          code = args[i + 1]?.value;
-          break;
-        }
-        if (!v.startsWith('-')) break;
-      }
-      if (code === undefined && stdinText !== undefined && readsStdinAsCode(args.map((w) => w.value))) code = stdinText;
-      if (code !== undefined) this.interpreterCode(code, lang, scope, env, fact);
-    }
-  }
-
-  private interpreterCode(code: string, lang: string, scope: Scope, env: Env, parent: CommandFact): void {
-    for (const f of scanCode(code, lang)) {
-      if (!this.tick()) return;
-      const e2: Env = { origin: 'interpreter-code', depth: env.depth + 1, deferred: env.deferred, inPipe: false, background: false };
-      if (f.kind === 'shell') this.nestedCode(f.code, false, scope, env, 'interpreter-code', parent);
-      else if (f.kind === 'argv') {
-        const ws = f.argv.map((s) => {
-          if (s === '$DYNAMIC') return { value: s, ifEmpty: '', dynamic: true, glob: false, quoted: true };
-          return literalWord(this.tilde(s, scope), true);
-        });
-        this.run(ws, [], scope.clone(), e2, undefined, { network: false, decoder: false });
-      } else if (f.kind === 'dynamic-shell') {
-        this.emit([literalWord('sh'), literalWord('-c'), { value: '$CODE', ifEmpty: '', dynamic: true, glob: false, quoted: true }], [], scope, e2, { wrappers: [] });
-      } else {
-        const fact = this.emit([literalWord('fork')], [], scope, e2, { wrappers: [] });
-        if (fact) fact.recursion = 'fanout';
-      }
-    }
-  }
-
   /** `find … -exec CMD {} ;` runs CMD per match; `-delete` removes every match. */
-  private findActions(fact: CommandFact, words: EWord[], scope: Scope, env: Env): void {
+  findActions(fact: CommandFact, words: EWord[], scope: Scope, env: Env): void {
     const e2: Env = { ...env, origin: 'find-exec', depth: env.depth + 1, pipe: undefined, sink: undefined };
     for (const cmd of findCommands(words)) {
       const before = this.facts.length;
@@ -939,78 +801,12 @@ export class Walker {
     if (parsed.script && !parsed.error) {
       this.script(parsed.script, scope.clone(), e2);
     } else {
-      this.tokens(code, scope.clone(), e2);
+      tokens(this, code, scope.clone(), e2);
     }
     // A string built at run time may hold anything: the rules see the parent fact as dynamic.
     if (dynamic && parent) parent.dynamic = true;
   }
 
-  /** Fallback for text the parser rejects: judge its commands from a plain tokenization. */
-  tokens(text: string, scope: Scope, env: Env): void {
-    this.tokenForkBomb(text, scope, env);
-    for (const pl of tokenize(text)) {
-      let pipe: PipeIn | undefined;
-      for (const stage of pl) {
-        if (!this.tick()) return;
-        // Leading NAME=value words: alone they set a variable for later commands; before a
-        // command they only apply to it (and not to its own words), as in bash.
-        let a = 0;
-        while (a < stage.words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(stage.words[a]!)) a++;
-        if (a === stage.words.length && a > 0 && stage.redirects.length === 0) {
-          for (const t of stage.words) {
-            const eq = t.indexOf('=');
-            const v = this.tokenWord(t.slice(eq + 1), scope);
-            scope.vars.set(t.slice(0, eq), v.dynamic ? null : v.value);
-          }
-          continue;
-        }
-        const words = stage.words.slice(a).map((t) => this.tokenWord(t, scope));
-        const sink: CommandFact[] = [];
-        const e2: Env = { ...env, pipe, sink, inPipe: pl.length > 1 };
-        const redirects: Redirect[] = stage.redirects.map((r) => ({ op: r.op, target: resolvePath(this.tokenWord(r.target, scope).value, scope.cwd) ?? r.target, dynamic: r.target.includes('$') }));
-        const out = words.length > 0 ? this.run(words, redirects, scope, e2, pipe?.text, { network: pipe?.network ?? false, decoder: pipe?.decoder ?? false }) : undefined;
-        if (words.length === 0 && redirects.length > 0) this.emit([], redirects, scope, e2, { wrappers: [] });
-        pipe = {
-          from: [...(pipe?.from ?? []), ...sink.map((f) => f.name)],
-          network: (pipe?.network ?? false) || sink.some((f) => isFetcher(f)),
-          decoder: (pipe?.decoder ?? false) || sink.some(isDecoder),
-          text: out,
-        };
-      }
-    }
-  }
-
-  /** The parser is not there to see function bodies: spot `f(){ …f|f… }` / `…f&…` defs that are called. */
-  private tokenForkBomb(text: string, scope: Scope, env: Env): void {
-    const re = /(?:^|[\s;&|])(?:function\s+)?([^\s(){}|;&<>]+)\s*\(\s*\)\s*\{([^}]{0,512})\}/g;
-    let m: RegExpExecArray | null;
-    let n = 0;
-    while ((m = re.exec(text.slice(0, 64 * 1024))) !== null && n++ < 16) {
-      const name = m[1]!;
-      const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const fan = new RegExp(`(^|[\\s;&|])${q}\\s*(\\||&(?!&))`).test(m[2]!);
-      const rest = text.slice(m.index + m[0].length);
-      if (fan && new RegExp(`(^|[\\s;&|])${q}($|[\\s;&|])`).test(rest)) {
-        const f = this.emit([literalWord(name)], [], scope, env, { wrappers: [] });
-        if (f) f.recursion = 'fanout';
-      }
-    }
-  }
-
-  private tokenWord(t: string, scope: Scope): EWord {
-    let dynamic = false;
-    let v = this.tilde(t, scope);
-    v = v.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (m, n: string) => {
-      const x = this.lookup(n, scope);
-      if (x === null) {
-        dynamic = true;
-        return m;
-      }
-      return x;
-    });
-    if (/\$[({]|`/.test(v)) dynamic = true;
-    return { value: v, ifEmpty: v.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ''), dynamic, glob: /[*?[]/.test(v), quoted: false };
-  }
 }
 
 function looksLikePath(v: string): boolean {
@@ -1021,27 +817,6 @@ function isRelativePathish(v: string): boolean {
   return !v.startsWith('/') && !v.startsWith('-') && (v.includes('/') || v === '.' || v === '..' || v === '*' || /^[\w.-]+$/.test(v));
 }
 
-/** A shell or interpreter invocation that takes its program from stdin. */
-export function readsStdinAsCode(args: readonly string[]): boolean {
-  let sawS = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-' || a === '/dev/stdin') return true;
-    if (a === '--') return sawS || i === args.length - 1;
-    if (a.startsWith('-')) {
-      if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(a)) sawS = true;
-      if (/^-[a-zA-Z]*[cemr]$/.test(a) || a === '--eval' || a === '--print' || a === '--command') return false;
-      if (a === '-o' || a === '-O' || a === '--rcfile' || a === '--init-file' || a === '-W' || a === '-X' || a === '-m' || a === '-I' || a === '-r') {
-        if (a === '-m') return false;
-        i++;
-      }
-      continue;
-    }
-    // A first operand is the script file: stdin is then the script's input, not its code.
-    return sawS;
-  }
-  return true;
-}
 
 /** Build the facts of a parsed script. */
 export function factsOf(script: Script | null, text: string, cwd: string, home: string, env: Record<string, string | undefined>): FactsResult {
@@ -1050,7 +825,7 @@ export function factsOf(script: Script | null, text: string, cwd: string, home: 
   const e: Env = { origin: 'top', depth: 0, deferred: false, inPipe: false, background: false };
   try {
     if (script) w.script(script, scope, e);
-    else w.tokens(text, scope, e);
+    else tokens(w, text, scope, e);
   } catch {
     // Deeply recursive input can exhaust the stack; what was gathered so far still counts.
     w.truncated = true;

@@ -1,5 +1,6 @@
-// Command-name sets shared by the fact builder and the rules. One place so a new fetcher or shell
-// is recognised everywhere at once.
+// Command-name sets and fact classifiers shared by the fact builder and the rules. One place so a
+// new fetcher or shell is recognised everywhere at once.
+import type { CommandFact } from './types.ts';
 
 export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'yash', 'tcsh', 'csh']);
 export const INTERPRETERS: ReadonlySet<string> = new Set([
@@ -22,3 +23,55 @@ export const basename = (p: string): string => {
   const i = p.lastIndexOf('/');
   return i >= 0 && i < p.length - 1 ? p.slice(i + 1) : p;
 };
+
+/** Downloads (or remote output): what flows out of these is someone else's content. */
+export const isFetcher = (f: CommandFact): boolean => FETCHERS.has(f.name);
+
+/** Decoders: base64 -d and friends hide what a payload says until it runs. */
+export const isDecoder = (f: CommandFact): boolean => {
+  const a = f.argv;
+  switch (f.name) {
+    case 'base64':
+    case 'base32':
+      return a.includes('-d') || a.includes('--decode') || a.includes('-D');
+    case 'xxd':
+      return a.includes('-r');
+    case 'openssl':
+      return a.includes('-d') || a.includes('base64');
+    case 'gunzip':
+    case 'zcat':
+    case 'uudecode':
+    case 'bunzip2':
+    case 'unxz':
+      return true;
+    case 'gzip':
+    case 'bzip2':
+    case 'xz':
+    case 'zstd':
+      return a.includes('-d') || a.includes('--decompress');
+    default:
+      return false;
+  }
+};
+
+/** A shell or interpreter invocation that takes its program from stdin. */
+export function readsStdinAsCode(args: readonly string[]): boolean {
+  let sawS = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-' || a === '/dev/stdin') return true;
+    if (a === '--') return sawS || i === args.length - 1;
+    if (a.startsWith('-')) {
+      if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(a)) sawS = true;
+      if (/^-[a-zA-Z]*[cemr]$/.test(a) || a === '--eval' || a === '--print' || a === '--command') return false;
+      if (a === '-o' || a === '-O' || a === '--rcfile' || a === '--init-file' || a === '-W' || a === '-X' || a === '-m' || a === '-I' || a === '-r') {
+        if (a === '-m') return false;
+        i++;
+      }
+      continue;
+    }
+    // A first operand is the script file: stdin is then the script's input, not its code.
+    return sawS;
+  }
+  return true;
+}

@@ -3,8 +3,7 @@
 import type { CommandFact } from '../types.ts';
 import type { MatchInput, Rule } from './types.ts';
 import { hasShort, opts, sub, writeTargets, targets } from './helpers.ts';
-import { INTERPRETERS, SHELLS, FETCHERS } from '../names.ts';
-import { readsStdinAsCode } from '../facts.ts';
+import { INTERPRETERS, SHELLS, FETCHERS, readsStdinAsCode } from '../names.ts';
 import { isWithin, resolvePath } from '../resolve.ts';
 
 const CODE_RUNNERS = new Set([...SHELLS, ...INTERPRETERS, 'source', '.', 'eval']);

@@ -1,0 +1,121 @@
+// Code a command runs that is visible on the line: `sh -c` strings, eval, trap and alias bodies,
+// `su -c`, `watch`, `vg exec`, heredocs and piped text fed to a shell, interpreter one-liners.
+// Each is parsed and walked as if typed, one level deeper.
+import type { CommandFact } from './types.ts';
+import type { Env, Scope, Walker } from './facts.ts';
+import { type EWord, literalWord } from './words.ts';
+import { SHELLS, readsStdinAsCode } from './names.ts';
+import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
+
+/** Code the command runs that is visible on the line: `-c` strings, eval, heredocs, one-liners. */
+export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Scope, env: Env, stdinText: string | undefined): void {
+  const name = fact.name;
+  const args = words.slice(1);
+  if (SHELLS.has(name)) {
+    const ci = args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.value) && !w.value.startsWith('--'));
+    if (ci >= 0) {
+      const code = args.slice(ci + 1).find((w) => !w.value.startsWith('-') || w.value.includes(' '));
+      if (code) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+      return;
+    }
+    if (readsStdinAsCode(args.map((w) => w.value)) && stdinText !== undefined) {
+      wk.nestedCode(stdinText, false, scope, env, env.pipe?.text !== undefined && stdinText === env.pipe.text ? 'shell-string' : 'heredoc', fact);
+    }
+    return;
+  }
+  if (name === 'eval' || name === 'trap' || name === 'alias') {
+    if (name === 'eval') {
+      const code = args.filter((w) => w.value !== '--');
+      if (code.length > 0) wk.nestedCode(code.map((w) => w.value).join(' '), code.some((w) => w.dynamic), scope, env, 'shell-string', fact);
+    } else if (name === 'trap') {
+      const code = args.find((w) => !w.value.startsWith('-'));
+      if (code && args.length >= 2) wk.nestedCode(code.value, code.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
+    } else {
+      for (const w of args) {
+        const eq = w.value.indexOf('=');
+        if (eq > 0) wk.nestedCode(w.value.slice(eq + 1), w.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
+      }
+    }
+    return;
+  }
+  if (name === 'su' || name === 'script' || name === 'watch' || name === 'runuser') {
+    let code: EWord | undefined;
+    if (name === 'watch') {
+      const rest: EWord[] = [];
+      for (let i = 0; i < args.length; i++) {
+        const v = args[i]!.value;
+        if (rest.length === 0 && v.startsWith('-')) {
+          if (/^-[nqs]$|^--(interval|differences)$/.test(v)) i++;
+          continue;
+        }
+        rest.push(args[i]!);
+      }
+      if (rest.length > 0) code = { ...rest[0]!, value: rest.map((w) => w.value).join(' '), dynamic: rest.some((w) => w.dynamic) };
+    } else {
+      const ci = args.findIndex((w) => w.value === '-c' || w.value === '--command' || w.value.startsWith('--command='));
+      if (ci >= 0) code = args[ci]!.value.startsWith('--command=') ? { ...args[ci]!, value: args[ci]!.value.slice(10) } : args[ci + 1];
+    }
+    if (code) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+    return;
+  }
+  if (name === 'find') {
+    wk.findActions(fact, words, scope, env);
+    return;
+  }
+  if (name === 'vg' && args[0]?.value === 'exec') {
+    // `vg exec -- CMD ARGS…` runs CMD; `vg exec "LINE"` runs LINE: judge what vg would run.
+    const dd = args.findIndex((w) => w.value === '--');
+    if (dd >= 0) wk.run(args.slice(dd + 1), [], scope.clone(), { ...env, origin: 'wrapper', depth: env.depth + 1 }, stdinText, { network: fact.stdinFromNetwork, decoder: fact.stdinFromDecoder });
+    else {
+      const code = args.slice(1).filter((w) => !w.value.startsWith('-'));
+      if (code.length > 0) wk.nestedCode(code.map((w) => w.value).join(' '), code.some((w) => w.dynamic), scope, env, 'shell-string', fact);
+    }
+    return;
+  }
+  const lang = languageOf(name);
+  if (lang) {
+    const flags = inlineCodeFlags(lang);
+    let code: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i]!.value;
+      if (flags.includes(v)) {
+        code = args[i + 1]?.value;
+        break;
+      }
+      const eq = v.indexOf('=');
+      if (eq > 0 && flags.includes(v.slice(0, eq))) {
+        code = v.slice(eq + 1);
+        break;
+      }
+      // Perl/Python clusters like `-ne`/`-pe`: the code follows the cluster.
+      if (lang === 'perl' && /^-[a-zA-Z]*e$/.test(v)) {
+        code = args[i + 1]?.value;
+        break;
+      }
+      if (!v.startsWith('-')) break;
+    }
+    if (code === undefined && stdinText !== undefined && readsStdinAsCode(args.map((w) => w.value))) code = stdinText;
+    if (code !== undefined) interpreterCode(wk, code, lang, scope, env, fact);
+  }
+}
+
+export function interpreterCode(wk: Walker, code: string, lang: string, scope: Scope, env: Env, parent: CommandFact): void {
+  for (const f of scanCode(code, lang)) {
+    if (!wk.tick()) return;
+    const e2: Env = { origin: 'interpreter-code', depth: env.depth + 1, deferred: env.deferred, inPipe: false, background: false };
+    if (f.kind === 'shell') wk.nestedCode(f.code, false, scope, env, 'interpreter-code', parent);
+    else if (f.kind === 'argv') {
+      const ws = f.argv.map((s) => {
+        if (s === '$DYNAMIC') return { value: s, ifEmpty: '', dynamic: true, glob: false, quoted: true };
+        return literalWord(wk.tilde(s, scope), true);
+      });
+      wk.run(ws, [], scope.clone(), e2, undefined, { network: false, decoder: false });
+    } else if (f.kind === 'dynamic-shell') {
+      wk.emit([literalWord('sh'), literalWord('-c'), { value: '$CODE', ifEmpty: '', dynamic: true, glob: false, quoted: true }], [], scope, e2, { wrappers: [] });
+    } else {
+      const fact = wk.emit([literalWord('fork')], [], scope, e2, { wrappers: [] });
+      if (fact) fact.recursion = 'fanout';
+    }
+  }
+}
+

@@ -122,6 +122,32 @@ test('claude-code, default mode (always): sandboxed rewrites run for real; rm -r
   assert.match(human.stdout, /ran +(?!host)\S+ +low +0 .*ls -la/);
 });
 
+test('claude-code as Claude Code would: the installed settings entry is run through a shell with the payload', async (t) => {
+  const w = world();
+  safe(w);
+  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
+  const i = vg(['hook', 'install', 'claude-code'], { env: w.env, cwd: w.work });
+  assert.equal(i.status, 0, i.stderr);
+  const settings = JSON.parse(readFileSync(join(w.home, '.claude', 'settings.json'), 'utf8'));
+  const group = settings.hooks.PreToolUse.find((g: { matcher: string }) => g.matcher === 'Bash');
+  const hookCmd: string = group.hooks[0].command;
+  const callHook = (name: string) => {
+    const payload = { ...fixture(name), cwd: w.work };
+    return spawnSync('bash', ['-c', hookCmd], { env: w.env, cwd: w.work, input: JSON.stringify(payload), encoding: 'utf8', timeout: group.hooks[0].timeout * 1000 });
+  };
+  const rm = callHook('rm-rf-home');
+  assert.equal(rm.status, 0, rm.stderr);
+  assert.equal(JSON.parse(rm.stdout).hookSpecificOutput.permissionDecision, 'deny');
+  const sq = callHook('single-quotes');
+  const cmd = JSON.parse(sq.stdout).hookSpecificOutput.updatedInput.command;
+  assert.equal(runAsClaude(w, cmd).stdout, "it's here\ndon't\n");
+  // A broken payload through the installed command: blocked with exit 2.
+  const junk = spawnSync('bash', ['-c', hookCmd], { env: w.env, cwd: w.work, input: '{"tool_name": "Bash"', encoding: 'utf8' });
+  assert.equal(junk.status, 2);
+  assert.match(junk.stderr, /could not judge/);
+  assert.ok(w.intact());
+});
+
 test('claude-code, mode auto: low risk is left to Claude Code (and runs as is), medium is sandboxed', async (t) => {
   const w = world();
   safe(w);

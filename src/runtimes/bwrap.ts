@@ -75,6 +75,15 @@ export function signalSuffix(plan: SandboxPlan): string[] {
   return plan.interactive ? ['env', '--default-signal=INT,QUIT'] : [];
 }
 
+/**
+ * The timeout lives in the argv so it holds when the shell runs it directly. TERM to the outermost
+ * process (bwrap's monitor dies, --die-with-parent tears down the PID namespace) gives status 124;
+ * KILL follows after 2 s. --foreground keeps the command in the terminal's process group.
+ */
+export function timeoutPrefix(plan: SandboxPlan): string[] {
+  return plan.timeout > 0 ? ['timeout', '--foreground', '-k', '2', String(plan.timeout)] : [];
+}
+
 export function proxyEnv(): Record<string, string> {
   return { ...PROXY_ENV, NODE_USE_ENV_PROXY: '1' };
 }
@@ -173,7 +182,7 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
   const limits = opts.limits ?? { kind: 'none' as const };
   const cleanup = cgroupCleanup(limits);
   return {
-    argv: [...signalPrefix(plan), ...wrapperArgv(plan, opts), ...a],
+    argv: [...signalPrefix(plan), ...timeoutPrefix(plan), ...wrapperArgv(plan, opts), ...a],
     env,
     ...(files.length ? { files } : {}),
     ...(needsProxy ? { needsProxy } : {}),

@@ -93,7 +93,10 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
   }
   L.push(`exec 2>&3 3>&-`);
   // Foreground child, not exec: this shell stays PID 1 (see top of file) and passes the status on.
-  L.push(`unshare --root="$R" --wd=${sq(plan.cwd)} setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "$@"`);
+  // The timeout runs inside: unshare's outer process ignores TERM, so a timeout outside could only
+  // KILL it (status 137). Here PID 1 exits 124 and the namespace goes with it.
+  const tmo = plan.timeout > 0 ? `timeout --foreground -k 2 ${plan.timeout} ` : '';
+  L.push(`${tmo}unshare --root="$R" --wd=${sq(plan.cwd)} setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "$@"`);
   L.push(`exit $?`);
   return L.join('\n');
 }

@@ -76,6 +76,7 @@ export async function runInvocation(inv: Invocation, o: RunOptions): Promise<Raw
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
+  // Backstop only: the argv carries its own `timeout`, which normally ends the run first with 124.
   const timer =
     o.timeout > 0
       ? setTimeout(() => {
@@ -83,7 +84,7 @@ export async function runInvocation(inv: Invocation, o: RunOptions): Promise<Raw
           // SIGKILL the outermost process: bwrap/unshare then kill their pid namespace (--die-with-parent,
           // --kill-child), so nothing inside survives.
           child.kill('SIGKILL');
-        }, o.timeout * 1000)
+        }, o.timeout * 1000 + 5000)
       : undefined;
 
   try {
@@ -95,6 +96,9 @@ export async function runInvocation(inv: Invocation, o: RunOptions): Promise<Raw
     const started = o.statusFd ? /"exit-code"/.test(status) : undefined;
     if (timedOut) return { status: 124, timedOut: true, durationMs, signal: 'SIGKILL', ...(started !== undefined ? { started } : {}) };
     if (sig) return { status: 128 + signum(sig), signal: sig, durationMs, ...(started !== undefined ? { started } : {}) };
+    // 124 from the argv's own `timeout` (a command exiting 124 by itself within the limit is rare; the
+    // duration tells them apart).
+    if (code === 124 && o.timeout > 0 && durationMs >= o.timeout * 1000) return { status: 124, timedOut: true, durationMs, started: true };
     return { status: code ?? 1, durationMs, ...(started !== undefined ? { started } : {}) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -58,6 +58,15 @@ test('bwrap: interactive → no --new-session, seccomp on fd 9 via files, Ctrl-C
   assert.deepEqual(a.slice(a.indexOf('--') + 1, a.indexOf('--') + 3), ['env', '--default-signal=INT,QUIT']);
 });
 
+test('timeout is in the argv: outermost for bwrap, inside the namespace script', () => {
+  const cfg = defaultConfig();
+  cfg.sandbox.timeout = 30;
+  const p = planSandbox({ config: cfg, cwd: `${HOME}/proj`, command: { argv: ['true'] }, interactive: false, env: ENV, home: HOME, runtime: 'bubblewrap', fs });
+  assert.deepEqual(bwrapArgv(p, { fs }).argv.slice(0, 6), ['timeout', '--foreground', '-k', '2', '30', 'bwrap']);
+  assert.match(namespaceScript(p, { fs, root: true, scratch: '/s' }), /\ntimeout --foreground -k 2 30 unshare --root=/);
+  assert.ok(!bwrapArgv(plan('strict'), { fs }).argv.includes('timeout'));
+});
+
 test('bwrap: network full keeps the host network; none and restricted unshare it', () => {
   const cfg = defaultConfig();
   cfg.sandbox.security_level = 'permissive';

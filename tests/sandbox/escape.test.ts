@@ -207,7 +207,7 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
     });
 
     test('interactive: Ctrl-C (SIGINT to the process group) reaches the command, not the sandbox', async () => {
-      const py = `import sys, time\nprint('ready', flush=True)\ntry:\n    time.sleep(20)\nexcept KeyboardInterrupt:\n    print('caught', flush=True); sys.exit(7)`;
+      const py = `import sys, time\ntry:\n    print('ready', flush=True)\n    time.sleep(20)\nexcept KeyboardInterrupt:\n    print('caught', flush=True); sys.exit(7)`;
       writeFileSync(join(WS, 'int.py'), py);
       // argv, not a line: dash (SHELL=/bin/sh here) exits on SIGINT without waiting for its child,
       // unlike bash/zsh; the sandbox layers are what this test is about.
@@ -290,6 +290,23 @@ describe('runPlan: status, signals, timeout, start failures', () => {
         }
       });
       assert.deepEqual(left, [], 'no leftover processes');
+    });
+  }
+
+  for (const name of ['bubblewrap', 'namespace'] as const) {
+    test(`${name}: the argv alone (as the shell runs it) enforces the timeout → 124`, async () => {
+      const mark = `4${parseInt(RAND, 16) % 1000}.${name.length}7`;
+      const r = await runInv(RUNTIMES[name](plan('strict', `sleep ${mark} & sleep ${mark}`, { timeout: 1 })));
+      assert.equal(r.status, 124, r.err);
+      await new Promise((res) => setTimeout(res, 300));
+      const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark);
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(left, []);
     });
   }
 

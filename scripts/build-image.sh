@@ -157,6 +157,12 @@ import_into() {
   # The previous vg image, now untagged, is dead weight too.
   "$engine" images -q --filter dangling=true --filter label=vg.rootfs 2>/dev/null | xargs -r "$engine" rmi >/dev/null 2>&1 || true
   log "$engine: imported $TAG"
+  if [ "$NODE_MODE" = host ] && [ "$engine" = docker ]; then
+    # The host's node must run on bookworm's glibc; say so now rather than at the first `npm` inside.
+    if ! docker run --rm --pull never --network none "$TAG" node --version >/dev/null 2>&1; then
+      log "warning: the host's node does not run inside $TAG (newer glibc on the host?) — rebuild with VG_IMAGE_NODE=debian"
+    fi
+  fi
 }
 
 IFS=, read -r -a engines <<<"$ENGINES"

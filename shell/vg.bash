@@ -195,6 +195,12 @@ __vg_set_accept() {
 }
 
 __vg_accept() {
+  # Also listed in PROMPT_COMMAND (see __vg_install): there it does nothing.
+  local st=$?
+  [[ ${READLINE_LINE+set} ]] || return $st
+  # bash-preexec's DEBUG trap fired for this bind -x call and, seeing a PROMPT_COMMAND entry,
+  # left its "a typed command comes next" state alone… after clearing it: set it back.
+  [[ -n ${bash_preexec_imported-} ]] && __bp_preexec_interactive_mode=on
   __vg_set_accept accept
   [[ $__VG_STATE == off ]] && return
   local line=$READLINE_LINE
@@ -406,12 +412,14 @@ __vg_install() {
   builtin bind -m vi-command '"v": "\e[9999;5~\e[9999;1~\e[9999;2~"'
 
   # PROMPT_COMMAND may be a string or (bash ≥ 5.1) an array; vg's hook goes first so it sees $?.
+  # `__vg_accept` is listed too (a no-op there) so bash-preexec's DEBUG trap takes the Enter-key
+  # hook for prompt machinery instead of firing preexec for it with the previous command.
   if [[ $(builtin declare -p PROMPT_COMMAND 2>/dev/null) == 'declare -a'* ]]; then
-    PROMPT_COMMAND=(__vg_precmd "${PROMPT_COMMAND[@]}")
+    PROMPT_COMMAND=(__vg_precmd "${PROMPT_COMMAND[@]}" __vg_accept)
   elif [[ -n ${PROMPT_COMMAND-} ]]; then
-    PROMPT_COMMAND="__vg_precmd"$'\n'"$PROMPT_COMMAND"
+    PROMPT_COMMAND="__vg_precmd"$'\n'"$PROMPT_COMMAND"$'\n'"__vg_accept"
   else
-    PROMPT_COMMAND=__vg_precmd
+    PROMPT_COMMAND="__vg_precmd"$'\n'"__vg_accept"
   fi
 }
 

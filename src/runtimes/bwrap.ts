@@ -201,6 +201,13 @@ export const bubblewrapRuntime: Runtime & { invocationWith(plan: SandboxPlan, o:
   async available(): Promise<Availability> {
     const v = bwrapVersion();
     if (!v) return { ok: false, reason: 'bubblewrap is not installed — apt-get install bubblewrap (or dnf/pacman install bubblewrap)' };
+    // Installed is not enough: inside a container or with user namespaces disabled bwrap cannot
+    // create its namespaces, and `auto` should move on instead of failing every command with 125.
+    const r = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--cap-drop', 'ALL', 'true'], { encoding: 'utf8', timeout: 5000 });
+    if (r.status !== 0) {
+      const why = (r.stderr || '').trim().split('\n')[0] || `exit ${r.status}`;
+      return { ok: false, version: v, reason: `bubblewrap cannot create a sandbox here (${why}) — enable user namespaces (sysctl kernel.unprivileged_userns_clone=1) or use runtime: docker` };
+    }
     return { ok: true, version: v };
   },
   invocation(plan: SandboxPlan): Invocation {

@@ -14,8 +14,16 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
   if (SHELLS.has(name)) {
     const ci = args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.value) && !w.value.startsWith('--'));
     if (ci >= 0) {
-      const code = args.slice(ci + 1).find((w) => !w.value.startsWith('-') || w.value.includes(' '));
-      if (code) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+      const rest = args.slice(ci + 1);
+      const k = rest.findIndex((w) => !w.value.startsWith('-') || w.value.includes(' '));
+      if (k < 0) return;
+      const code = rest[k]!;
+      // `sh -c 'rm -rf "$1"' _ /`: the words after the code are $0, $1, … inside it.
+      const pos = rest.slice(k + 1);
+      const inner = scope.clone();
+      pos.forEach((w, n) => inner.vars.set(String(n), w.dynamic ? null : w.value));
+      if (pos.length > 1) inner.vars.set('@', pos.slice(1).some((w) => w.dynamic) ? null : pos.slice(1).map((w) => w.value).join('\u0000'));
+      wk.nestedCode(code.value, code.dynamic, inner, env, 'shell-string', fact);
       return;
     }
     if (readsStdinAsCode(args.map((w) => w.value)) && stdinText !== undefined) {
@@ -52,7 +60,7 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
       }
       if (rest.length > 0) code = { ...rest[0]!, value: rest.map((w) => w.value).join(' '), dynamic: rest.some((w) => w.dynamic) };
     } else {
-      const ci = args.findIndex((w) => w.value === '-c' || w.value === '--command' || w.value.startsWith('--command='));
+      const ci = args.findIndex((w) => /^-[a-zA-Z]*c$/.test(w.value) || w.value === '--command' || w.value.startsWith('--command='));
       if (ci >= 0) code = args[ci]!.value.startsWith('--command=') ? { ...args[ci]!, value: args[ci]!.value.slice(10) } : args[ci + 1];
     }
     if (code) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);

@@ -640,7 +640,12 @@ export class Walker {
       this.nestedCode(p.splitString.value, p.splitString.dynamic, scope, env, 'shell-string', null);
       return undefined;
     }
-    if (p.xargs && stdinText !== undefined) {
+    if (p.xargs && p.replace !== undefined && p.replace !== '') {
+      // `xargs -I R cmd …R…`: each stdin line replaces R; judge with the first (or an unknown).
+      const R = p.replace;
+      const item = stdinText?.split('\n').find((l) => l.trim() !== '')?.trim();
+      words = words.map((w) => (w.value.includes(R) ? { ...w, value: w.value.split(R).join(item ?? '$XARGS'), ifEmpty: w.ifEmpty.split(R).join(item ?? ''), dynamic: w.dynamic || item === undefined } : w));
+    } else if (p.xargs && stdinText !== undefined) {
       // xargs splits stdin on blanks and appends the pieces; a literal stdin is as good as typed.
       const extra = stdinText.split(/\s+/).filter(Boolean).slice(0, 256);
       words = [...words, ...extra.map((s) => literalWord(s))];

@@ -58,7 +58,7 @@ function listLiteral(s: string): string[] | undefined {
 const RUNNERS =
   /\b(os\.system|os\.popen|subprocess\.(?:run|call|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|execSync|exec|execFile|execFileSync|spawn|spawnSync|system|shell_exec|passthru|popen|proc_open|qx|Open3\.\w+|IO\.popen|Kernel\.system)\s*(\(|\s+(?=['"]))/g;
 const REMOVERS =
-  /\b(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs|Path\([^)]*\)\.unlink|fs\.rmSync|fs\.rmdirSync|fs\.rm|fs\.promises\.rm|fs\.unlinkSync|rmSync|rmdirSync|unlinkSync|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.rm|File\.delete|rmtree|remove_tree|unlink)\s*\(/g;
+  /\b(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs|Path\([^)]*\)\.unlink|fs\.rmSync|fs\.rmdirSync|fs\.rm|fs\.promises\.rm|fs\.unlinkSync|rmSync|rmdirSync|unlinkSync|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.rm|File\.delete|rmtree|remove_tree|unlink)\s*(?:\(|(?=['"]))/g;
 
 export function scanCode(code: string, lang?: string): CodeFinding[] {
   const src = code.length > MAX_CODE ? code.slice(0, MAX_CODE) : code;
@@ -77,9 +77,10 @@ export function scanCode(code: string, lang?: string): CodeFinding[] {
   while ((m = REMOVERS.exec(src)) !== null && found.length < 64) {
     const fn = m[1]!;
     const after = src.slice(m.index + m[0].length, m.index + m[0].length + 4096);
-    const close = after.indexOf(')');
-    const inner = close >= 0 ? after.slice(0, close + 1) : after;
-    const target = firstLiteral(inner) ?? firstLiteral(fn) ?? '';
+    const inner = callArgs(after);
+    // Home by any spelling: os.homedir(), expanduser('~'), Path.home(), process.env.HOME, ENV['HOME'].
+    const home = /homedir\(\)|expanduser|Path\.home\(\)|env\.HOME|ENV\[['"]HOME|\$ENV\{HOME\}|getenv\(['"]HOME/.test(inner) ? '~' : undefined;
+    const target = home ?? firstLiteral(inner) ?? firstLiteral(fn) ?? '';
     const recursive = /rmtree|rm_rf|rm_r\b|remove_dir|remove_tree|removedirs/.test(fn) || /recursive\s*:\s*true/.test(after.slice(0, 200));
     if (target === '') {
       found.push({ kind: 'argv', argv: ['rm', recursive ? '-rf' : '-f', '$DYNAMIC'] });
@@ -97,6 +98,17 @@ export function scanCode(code: string, lang?: string): CodeFinding[] {
     found.push({ kind: 'fork-bomb' });
   }
   return found;
+}
+
+/** The argument text of a call whose `(` was just consumed: up to the matching `)`. */
+function callArgs(after: string): string {
+  let depth = 0;
+  for (let i = 0; i < after.length; i++) {
+    const c = after[i];
+    if (c === '(') depth++;
+    else if (c === ')' && depth-- === 0) return after.slice(0, i);
+  }
+  return after;
 }
 
 /** A string literal right at the start (after spaces), or undefined. */

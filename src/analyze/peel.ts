@@ -9,6 +9,8 @@ export interface Peeled {
   words: EWord[];
   /** `xargs`/`parallel`: the command also receives arguments from stdin. */
   xargs?: boolean;
+  /** `xargs -I R` / `-i`: stdin items replace R in the arguments instead of being appended. */
+  replace?: string;
   /** `env -C DIR` / `--chdir`: the command runs elsewhere. */
   chdir?: EWord;
   /** `env -S STRING`: the string is split and run. */
@@ -63,7 +65,7 @@ const GRAMMARS: Record<string, Grammar> = {
   ltrace: g('-e -o -p -s -u -n -a'),
   catchsegv: g(''),
   firejail: g(''),
-  xargs: g('-I -i -L -l -n -P -s -d -E -e -a --arg-file --delimiter --max-args --max-procs --max-lines --replace --eof --process-slot-var'),
+  xargs: g('-I -L -n -P -s -d -E -a --arg-file --delimiter --max-args --max-procs --max-lines --replace --eof --process-slot-var'),
   parallel: g('-j --jobs -S --sshlogin --joblog --results -N --delay --timeout --retries --tag --tagstring -I --colsep -a --arg-file'),
 };
 
@@ -76,6 +78,7 @@ export function peel(input: EWord[]): Peeled {
   let words = input;
   const wrappers: string[] = [];
   let xargs = false;
+  let replace: string | undefined;
   let chdir: EWord | undefined;
   let splitString: EWord | undefined;
   for (let guard = 0; guard < 32 && words.length > 0; guard++) {
@@ -134,6 +137,15 @@ export function peel(input: EWord[]): Peeled {
       break;
     }
     if (name === 'xargs' || name === 'parallel') xargs = true;
+    if (name === 'xargs') {
+      for (let k = 1; k < i; k++) {
+        const v = words[k]!.value;
+        if (v === '-I' || v === '--replace') replace = words[k + 1]?.value ?? '{}';
+        else if (v.startsWith('-I')) replace = v.slice(2);
+        else if (v === '-i' || v === '--replace') replace = '{}';
+        else if (v.startsWith('-i') || v.startsWith('--replace=')) replace = v.slice(v.startsWith('-i') ? 2 : 10);
+      }
+    }
     wrappers.push(name);
     if (stop) return { wrappers: wrappers.slice(0, -1), words, bare: true };
     if (splitString) return { wrappers, words: [], splitString, chdir };
@@ -150,5 +162,5 @@ export function peel(input: EWord[]): Peeled {
     }
     words = rest;
   }
-  return { wrappers, words, xargs, chdir };
+  return { wrappers, words, xargs, chdir, ...(replace !== undefined ? { replace } : {}) };
 }

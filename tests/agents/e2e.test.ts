@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFi
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { execReady, fixture, sh, vg, VG, world, type World } from './helpers.ts';
+import { fixture, sh, vg, VG, world, type World } from './helpers.ts';
 import { rewriteLine } from '../../src/agents/adapter.ts';
 import { readMarker } from '../../src/agents/shim.ts';
 
@@ -47,10 +47,9 @@ const audit = (w: World, session = SESSION) => {
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 };
 
-test('claude-code, default mode (always): sandboxed rewrites run for real; rm -rf ~ is denied and never runs', async (t) => {
+test('claude-code, default mode (always): sandboxed rewrites run for real; rm -rf ~ is denied and never runs', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
 
   // ls -la → rewritten, runs in the sandbox, sees the workspace.
   const ls = hook(w, 'ls-la');
@@ -122,10 +121,9 @@ test('claude-code, default mode (always): sandboxed rewrites run for real; rm -r
   assert.match(human.stdout, /ran +(?!host)\S+ +low +0 .*ls -la/);
 });
 
-test('claude-code as Claude Code would: the installed settings entry is run through a shell with the payload', async (t) => {
+test('claude-code as Claude Code would: the installed settings entry is run through a shell with the payload', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
   const i = vg(['hook', 'install', 'claude-code'], { env: w.env, cwd: w.work });
   assert.equal(i.status, 0, i.stderr);
   const settings = JSON.parse(readFileSync(join(w.home, '.claude', 'settings.json'), 'utf8'));
@@ -148,10 +146,9 @@ test('claude-code as Claude Code would: the installed settings entry is run thro
   assert.ok(w.intact());
 });
 
-test('claude-code, mode auto: low risk is left to Claude Code (and runs as is), medium is sandboxed', async (t) => {
+test('claude-code, mode auto: low risk is left to Claude Code (and runs as is), medium is sandboxed', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
   mode(w, 'auto');
   const sq = hook(w, 'single-quotes');
   assert.deepEqual([sq.status, sq.stdout], [0, '']);
@@ -169,10 +166,9 @@ test('claude-code, mode auto: low risk is left to Claude Code (and runs as is), 
   assert.ok(audit(w).some((r) => r.source === 'hook' && r.decision === 'host' && r.line.startsWith('printf')));
 });
 
-test('claude-code --no-rewrite: deny naming the vg exec command; that command resubmitted is allowed and runs', async (t) => {
+test('claude-code --no-rewrite: deny naming the vg exec command; that command resubmitted is allowed and runs', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
   const first = hook(w, 'heredoc', ['--no-rewrite']);
   assert.equal(first.hso!.permissionDecision, 'deny');
   const cmd = /run exactly this instead, it runs the same command in vg's sandbox: ([\s\S]*)$/.exec(first.hso!.permissionDecisionReason!)![1];
@@ -185,10 +181,9 @@ test('claude-code --no-rewrite: deny naming the vg exec command; that command re
   assert.equal(run.stdout, '3 notes.txt\n', run.stderr);
 });
 
-test('no sandbox can start: the rewritten command is refused (125) and never runs on the host', async (t) => {
+test('no sandbox can start: the rewritten command is refused (125) and never runs on the host', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
   mkdirSync(join(w.env.XDG_CONFIG_HOME!, 'vg'), { recursive: true });
   writeFileSync(join(w.env.XDG_CONFIG_HOME!, 'vg', 'config.yaml'), 'sandbox:\n  runtime: bubblewrap\n');
   // A PATH with the shell tools the command needs, and no bwrap.
@@ -205,10 +200,9 @@ test('no sandbox can start: the rewritten command is refused (125) and never run
   assert.ok(w.intact());
 });
 
-test('vg hook json: deny (exit 2) for rm -rf ~, a runnable argv otherwise', async (t) => {
+test('vg hook json: deny (exit 2) for rm -rf ~, a runnable argv otherwise', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
   const ask = (command: string) => {
     const r = vg(['hook', 'json'], { env: w.env, cwd: w.work, input: JSON.stringify({ command, cwd: w.work, agent: 'py-agent', session: 'py-1' }) });
     return { status: r.status, body: JSON.parse(r.stdout) };
@@ -231,10 +225,9 @@ test('vg hook json: deny (exit 2) for rm -rf ~, a runnable argv otherwise', asyn
   assert.ok(w.intact());
 });
 
-test('shim, for real: rm -rf ~ inside an agent\'s bash -c is blocked; echo works; status passes; no loop', async (t) => {
+test('shim, for real: rm -rf ~ inside an agent\'s bash -c is blocked; echo works; status passes; no loop', async () => {
   const w = world();
   safe(w);
-  if (!execReady(w)) return t.skip('vg exec is not in this build yet');
   const dir = join(w.root, 'shim');
   const i = vg(['shim', 'install', dir], { env: w.env, cwd: w.work });
   assert.equal(i.status, 0, i.stderr);

@@ -72,9 +72,3 @@ export function sh(line: string, o: { env: Env; cwd: string; shell?: string; tim
 export function fixture(name: string): Record<string, unknown> & { tool_input: Record<string, unknown> } {
   return JSON.parse(readFileSync(join(ROOT, 'tests', 'agents', 'fixtures', `pretooluse-${name}.json`), 'utf8'));
 }
-
-/** Is `vg exec` (the lead's part) in this build? Tests that run rewrites need it. */
-export function execReady(w: World): boolean {
-  const r = vg(['exec', '--', 'true'], { env: w.env, cwd: w.work });
-  return !/not available in this build yet|not wired yet/.test(r.stderr);
-}

@@ -13,8 +13,9 @@
 // - A CONNECT whose Host header names a different host, or an absolute URI whose Host header differs
 //   from the URI's host, is refused (400): the target is judged on what we actually connect to, and a
 //   mismatch only ever means someone is trying to confuse a filter.
-// - After DNS, addresses in loopback/private/link-local ranges are refused (an allowlisted name that
-//   resolves to 127.0.0.1 must not become a door into the host's own services).
+// - After DNS, loopback/link-local/unspecified/multicast addresses are refused (an allowlisted name
+//   that resolves to 127.0.0.1 must not become a door into the host's own services). Private ranges
+//   are allowed (internal registries).
 // - Refusals are `403` with the reason in the status line, an `X-Vg-Denied` header and the body:
 //   `vg: <host> is not in sandbox.allowed_domains — add it to your config or use network_mode: full`.
 //   Clients rarely print proxy bodies (curl says "CONNECT tunnel failed, response 403"), so the caller
@@ -164,23 +165,37 @@ export function checkHost(allowedDomains: readonly string[], host: string, port:
 
 // ───────────────────────────── address checks ─────────────────────────────
 
-/** Loopback, private, link-local, CGNAT, unspecified, multicast: never reachable through the proxy. */
-export function isPrivateAddress(addr: string): boolean {
+/**
+ * Addresses that mean "this machine" or its link: loopback, link-local (incl. cloud metadata at
+ * 169.254.169.254), unspecified, multicast/broadcast. Never reachable through the proxy, whatever
+ * name resolved to them — the sandbox has no network precisely so it cannot reach the host's own
+ * services. Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) are allowed: an
+ * allowlisted internal registry (artifactory.corp → 10.x) is a legitimate target.
+ */
+export function isLocalAddress(addr: string): boolean {
   const fam = isIP(addr);
   if (fam === 4) {
     const [a, b] = addr.split('.').map(Number) as [number, number];
-    return (
-      a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224
-    );
+    return a === 0 || a === 127 || (a === 169 && b === 254) || a >= 224;
   }
   if (fam === 6) {
     const x = addr.toLowerCase();
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(x);
-    if (mapped) return isPrivateAddress(mapped[1]!);
-    return x === '::' || x === '::1' || /^f[cd]/.test(x) || /^fe[89ab]/.test(x) || /^ff/.test(x);
+    if (mapped) return isLocalAddress(mapped[1]!);
+    return x === '::' || x === '::1' || /^fe[89ab]/.test(x) || /^ff/.test(x);
   }
   return true;
+}
+
+/** RFC 1918 / CGNAT / ULA (informational: these are allowed, see isLocalAddress). */
+export function isPrivateAddress(addr: string): boolean {
+  const fam = isIP(addr);
+  if (fam === 4) {
+    const [a, b] = addr.split('.').map(Number) as [number, number];
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (fam === 6) return /^f[cd]/i.test(addr);
+  return false;
 }
 
 // ───────────────────────────── the server ─────────────────────────────
@@ -190,8 +205,8 @@ export interface ProxyOptions {
   allowedDomains: readonly string[];
   /** Test seam / custom DNS: where to connect for an allowed host. Default: dns.lookup, same port. */
   resolve?: (host: string, port: number) => Promise<{ address: string; port: number }>;
-  /** Allow resolved addresses in private ranges (tests with a loopback upstream). Default false. */
-  allowPrivateAddresses?: boolean;
+  /** Allow loopback/link-local targets (tests with a loopback upstream). Default false. */
+  allowLocalAddresses?: boolean;
   /** Called for every refusal (the runtime prints these on the host after the command). */
   onDeny?: (host: string, message: string) => void;
   /** Upstream connect timeout, ms (default 15000). */
@@ -279,8 +294,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   /** Resolve and vet the address; returns a connected upstream socket or throws a one-line reason. */
   const dial = async (host: string, port: number): Promise<Socket> => {
     const target = await resolve(host, port);
-    if (!opts.allowPrivateAddresses && isPrivateAddress(target.address)) {
-      throw new Error(`vg: ${host} resolves to a private address (${target.address}) — refused`);
+    if (!opts.allowLocalAddresses && isLocalAddress(target.address)) {
+      throw new Error(`vg: ${host} resolves to a local address (${target.address}) — refused`);
     }
     return await new Promise<Socket>((res, rej) => {
       const up = netConnect({ host: target.address, port: target.port });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  checkHost, isPrivateAddress, normalizeHost, startProxy, denyMessage, bridgeScript, wrapWithBridge,
+  checkHost, isLocalAddress, isPrivateAddress, normalizeHost, startProxy, denyMessage, bridgeScript, wrapWithBridge,
   PROXY_ENV, PROXY_PORT_INSIDE, PROXY_SOCKET_INSIDE, defaultProxySocket, type ProxyHandle,
 } from '../../src/runtimes/proxy.ts';
 
@@ -73,11 +73,13 @@ test('refusal message names the host and the fix', () => {
   assert.equal(normalizeHost('1.2.3.4'), null);
 });
 
-test('private addresses', () => {
-  for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '224.0.0.1', 'not-an-ip']) {
-    assert.ok(isPrivateAddress(a), a);
+test('local addresses are refused, private ranges allowed', () => {
+  for (const a of ['127.0.0.1', '127.8.9.1', '169.254.169.254', '0.0.0.0', '::1', '::', 'fe80::1', '::ffff:127.0.0.1', '224.0.0.1', '255.255.255.255', 'not-an-ip']) {
+    assert.ok(isLocalAddress(a), a);
   }
-  for (const a of ['8.8.8.8', '203.0.113.80', '172.32.0.1', '2606:4700::6810:1']) assert.ok(!isPrivateAddress(a), a);
+  for (const a of ['8.8.8.8', '203.0.113.80', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', 'fd00::1', '2606:4700::6810:1']) assert.ok(!isLocalAddress(a), a);
+  for (const a of ['10.1.2.3', '172.31.255.255', '192.168.1.1', '100.64.0.1', 'fd00::1']) assert.ok(isPrivateAddress(a), a);
+  assert.ok(!isPrivateAddress('172.32.0.1'));
 });
 
 test('shared constants for the bwrap runtime', () => {
@@ -116,7 +118,7 @@ before(async () => {
   proxy = await startProxy({
     socketPath: join(dir, 'net', 'proxy.sock'),
     allowedDomains: ['registry.npmjs.org', '*.example.org'],
-    allowPrivateAddresses: true,
+    allowLocalAddresses: true,
     resolve: async (host, port) => ({ address: '127.0.0.1', port: port === 443 ? tport : port === 80 ? hport : 1 }),
     onDeny: (host) => denied.push(host),
   });
@@ -228,7 +230,7 @@ test('plain HTTP bypasses: other host, Host mismatch, userinfo, origin-form, IP'
   }
 });
 
-test('an allowed name that resolves to a private address is refused (no door into the host)', async () => {
+test('an allowed name that resolves to a loopback address is refused (no door into the host)', async () => {
   const d = mkdtempSync(join(tmpdir(), 'vg-proxy-priv-'));
   const p = await startProxy({
     socketPath: join(d, 'proxy.sock'),
@@ -237,7 +239,7 @@ test('an allowed name that resolves to a private address is refused (no door int
   });
   try {
     const out = await raw('CONNECT registry.npmjs.org:443 HTTP/1.1\r\n\r\n', undefined, p.socketPath);
-    assert.match(out, /^HTTP\/1\.1 502 .*private address/);
+    assert.match(out, /^HTTP\/1\.1 502 .*local address/);
   } finally {
     await p.close();
     rmSync(d, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 // What the shell integration costs per command, through a real pty (tmux), per shell, in one run:
-//   plain shell vs the same shell with vg for a host-decided line (`true`, mode auto),
-//   a sandboxed `true` (mode always) vs a host `true`,
+//   plain shell vs the same shell with vg for a host-decided line (`env true`, mode auto),
+//   a sandboxed `env true` (mode always) vs a host one (`env true`: the analyzer treats a bare
+//   `true`, even `/bin/true`, as a shell builtin and never sandboxes it),
+//   the hook's own time per line (bash, zsh: Enter → verdict, measured in the shell),
 //   and the resident analyzer's RSS after 1,000 lines.
-// Method: the lines are typed ahead in batches of 200 (`true⏎` × 200, then a marker line), so the
+// Method: the lines are typed ahead in batches of 200 (`env true⏎` × 200, then a marker line), so the
 // shell runs them back to back; per-line cost = batch wall time / lines. Reported: the median batch.
 // `node bench/shell.mjs [batches=5] [shells=bash,zsh,fish]` — needs `npm run build` first.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,6 +37,11 @@ function session(shell, { vg: withVg, mode }) {
     const f = join(dir, `vg.${shell}`);
     writeFileSync(f, execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' }));
     src = `source ${f}\n`;
+    // Time the hook's round trip (escape, write, analyzer, read) inside the shell itself.
+    if (shell === 'bash')
+      src += `eval "$(declare -f __vg_judge | sed '1s/__vg_judge/__vg_judge_real/')"\n__vg_js=()\n__vg_judge() { local t=$EPOCHREALTIME; __vg_judge_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
+    if (shell === 'zsh')
+      src += `functions -c __vg_judge __vg_judge_real\n__vg_js=()\n__vg_judge() { local t=$EPOCHREALTIME; __vg_judge_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
   }
   if (shell === 'bash') writeFileSync(join(home, '.bashrc'), `PS1='$ '\nHISTFILE=/dev/null\n${src}`);
   if (shell === 'zsh') writeFileSync(join(home, '.zshrc'), `PS1='%% '\nHISTFILE=/dev/null\n${src}`);
@@ -62,6 +69,20 @@ function session(shell, { vg: withVg, mode }) {
       }
       return (performance.now() - t0) / (count + 1);
     },
+    /** Median of the in-shell hook timings (ms), dumped by a last line. */
+    async hookMs() {
+      if (shell === 'fish') return null;
+      const out = join(ws, 'hook.txt');
+      tmux('send-keys', '-l', `printf '%s\\n' "\${__vg_js[@]}" > ${out}\r`);
+      const end = Date.now() + 20000;
+      while (!existsSync(out) || !readFileSync(out, 'utf8').endsWith('\n')) {
+        if (Date.now() > end) return null;
+        await sleep(20);
+      }
+      await sleep(100);
+      const ds = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number)).filter((x) => x.length === 2).map(([a, b]) => (b - a) * 1000);
+      return ds.length ? median(ds.slice(30)) : null;
+    },
     stop() {
       try {
         tmux('kill-server');
@@ -84,7 +105,7 @@ function serverOf(shellPid) {
 }
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function measure(shell, opts, line = 'true') {
+async function measure(shell, opts, line = 'env true') {
   const s = session(shell, opts);
   try {
     await sleep(opts.vg ? 2500 : 800); // shell up; the analyzer has warmed up
@@ -98,7 +119,8 @@ async function measure(shell, opts, line = 'true') {
       if (done < 1000) await s.batch(line, 1000 - done);
       rss = pid ? rssMb(pid) : null;
     }
-    return { ms: median(xs), rss };
+    const hook = opts.vg ? await s.hookMs() : null;
+    return { ms: median(xs), rss, hook };
   } finally {
     s.stop();
   }
@@ -110,15 +132,15 @@ for (const shell of shells) {
   const plain = await measure(shell, { vg: false });
   const host = await measure(shell, { vg: true, mode: 'auto', rss: true });
   const box = haveBwrap ? await measure(shell, { vg: true, mode: 'always' }) : null;
-  rows.push({ shell, plain: plain.ms, host: host.ms, box: box?.ms ?? null, rss: host.rss });
+  rows.push({ shell, plain: plain.ms, host: host.ms, box: box?.ms ?? null, rss: host.rss, hook: host.hook });
 }
 
 const f = (x) => (x === null ? '   n/a' : x.toFixed(2).padStart(6));
 console.log(`\nShell integration — ms per line through tmux, median of ${BATCHES} batches of ${PER} typed-ahead lines`);
-console.log('shell  plain true  vg: host true  added   vg: sandboxed true  added vs host  analyzer RSS after 1000 lines');
+console.log('shell  plain   vg: host  added   hook (in shell)  vg: sandboxed  added vs host  analyzer RSS after 1000 lines');
 for (const r of rows)
   console.log(
-    `${r.shell.padEnd(5)}  ${f(r.plain)}      ${f(r.host)}       ${f(r.host - r.plain)}  ${f(r.box)}              ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
+    `${r.shell.padEnd(5)}  ${f(r.plain)}  ${f(r.host)}   ${f(r.host - r.plain)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
 console.log(`load average at start: ${load0}; at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores) — a busy machine inflates every column`);
 console.log('targets: host line ≤ 1 ms added (bash, zsh), ≤ 2 ms (fish); sandboxed true ≤ 10 ms added (bubblewrap)');

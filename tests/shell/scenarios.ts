@@ -78,6 +78,14 @@ export function shellSuite(shell: ShellName): void {
       assert.equal(term.screen().split('[n]o').length, asked, 'no question the second time');
     });
 
+    await t.test('vg trust add typed at the prompt takes effect for the next line', async () => {
+      assert.equal(await term.run(`vg trust add '${HIGH('t')}'`), 0);
+      const asked = term.screen().split('[n]o').length;
+      await term.run(HIGH('t'));
+      assert.ok(term.file('m-t') !== null, 'ran on the host');
+      assert.equal(term.screen().split('[n]o').length, asked, 'no question');
+    });
+
     await t.test('vg off runs lines unguarded in this shell; vg on restores', async () => {
       assert.equal(await term.run('vg off'), 0);
       const asked = term.screen().split('[n]o').length;

@@ -28,6 +28,7 @@ Options:
   --dry-run            print the decision, the sandbox plan and the runtime argv; run nothing
   --json               after the run, write one JSON summary to fd 3 if open, else as stderr's last line
   --agent NAME         mark this as an AI agent's command (never prompts; recorded in the audit log)
+  --session ID         audit-log session id (default: $VG_SESSION, else a new one)
   -q, --quiet          no notice line for sandboxed runs
   -h, --help           this help
 
@@ -45,6 +46,9 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   agent: { type: 'string' },
+  session: { type: 'string' },
+  // Set by vg's own hook and shim wrappers so the audit log says where a line came from.
+  source: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -60,6 +64,8 @@ interface Values {
   'dry-run'?: boolean;
   json?: boolean;
   agent?: string;
+  session?: string;
+  source?: string;
   quiet?: boolean;
   help?: boolean;
 }
@@ -87,14 +93,16 @@ export async function run(argv: string[]): Promise<number> {
   const agent = v.agent || (env.VG_AGENT ? (env.VG_AGENT === '1' ? 'agent' : env.VG_AGENT) : undefined);
   const ttyish = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const interactive = !agent && !v['no-interactive'] && (v.interactive ?? ttyish);
-  const session = env.VG_SESSION || `exec-${randomUUID().slice(0, 8)}`;
+  const session = v.session || env.VG_SESSION || `exec-${randomUUID().slice(0, 8)}`;
+  const source = v.source === 'hook' || v.source === 'shim' ? v.source : 'exec';
+  if (v.source !== undefined && source !== v.source) throw usage(`exec: --source ${v.source} is not one of hook, shim`);
   const cwd = process.cwd();
   const verdict = await judge(line, {
     cwd,
     env,
     interactive,
     session,
-    source: 'exec',
+    source,
     ...(agent ? { agent } : {}),
     ...(cmdArgv ? { argv: cmdArgv } : {}),
     flags: {
@@ -116,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
         line,
         risk: verdict.risk,
         reasons: verdict.analysis.reasons.map(({ rule, risk, message }) => ({ rule, risk, message })),
-        source: 'exec',
+        source,
         ...(agent ? { agent } : {}),
         ...rec,
       },

@@ -46,6 +46,8 @@ function __vg_alive
 end
 
 function __vg_start
+    # A previous (dead) analyzer's FIFOs: remove them.
+    test -n "$__vg_dir"; and command rm -rf -- $__vg_dir 2>/dev/null
     set -l base $XDG_RUNTIME_DIR
     test -n "$base"; or set base $TMPDIR
     test -n "$base"; or set base /tmp

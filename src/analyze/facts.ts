@@ -45,6 +45,14 @@ const MAX_SUBST_DEPTH = 24;
 const MAX_WORK = 20_000;
 const MAX_FACTS = 1_000;
 const MAX_LOOP_VALUES = 4;
+/** pipedFrom/pipedTo keep the nearest names only: a 20,000-stage pipeline must not cost O(n²). */
+export const MAX_PIPE_NAMES = 32;
+
+/** Names upstream of the next stage: what fed this one plus this stage's commands, nearest last. */
+export function upstream(from: readonly string[], sink: readonly CommandFact[]): string[] {
+  const out = [...from, ...sink.map((f) => f.name)];
+  return out.length > MAX_PIPE_NAMES ? out.slice(-MAX_PIPE_NAMES) : out;
+}
 
 /** Variables known on the line: a string value, or null once assigned something unknowable. */
 export class Scope {
@@ -165,14 +173,14 @@ export class Walker {
       out = this.command(stages[i]!, scope.clone(), { ...env, inPipe: true, pipe: i === 0 ? env.pipe : pipe, sink });
       stageFacts.push(sink);
       pipe = {
-        from: [...pipe.from, ...sink.map((f) => f.name)],
+        from: upstream(pipe.from, sink),
         network: pipe.network || sink.some((f) => isFetcher(f) || f.stdinFromNetwork),
         decoder: pipe.decoder || sink.some(isDecoder),
         text: out,
       };
     }
     for (let i = 0; i < stageFacts.length; i++) {
-      const down = stageFacts.slice(i + 1).flatMap((s) => s.map((f) => f.name));
+      const down = stageFacts.slice(i + 1, i + 1 + MAX_PIPE_NAMES).flatMap((s) => s.map((f) => f.name)).slice(0, MAX_PIPE_NAMES);
       for (const f of stageFacts[i]!) f.pipedTo = down;
     }
     env.sink?.push(...stageFacts.flat());
@@ -579,7 +587,7 @@ export class Walker {
     const env: Env = {
       ...envIn,
       feeder: {
-        from: [...(envIn.pipe?.from ?? []), head],
+        from: [...(envIn.pipe?.from ?? []), head].slice(-MAX_PIPE_NAMES),
         network: (envIn.pipe?.network ?? false) || FETCHERS.has(head),
         decoder: envIn.pipe?.decoder ?? false,
       },

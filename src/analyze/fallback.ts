@@ -1,7 +1,7 @@
 // Judging text the parser rejects (or that is too big to parse): commands come from the forgiving
 // tokenizer, then go through the same wrapper peeling, effects and rules as parsed commands.
 import type { CommandFact, Redirect } from './types.ts';
-import type { Env, PipeIn, Scope, Walker } from './facts.ts';
+import { type Env, type PipeIn, type Scope, type Walker, upstream } from './facts.ts';
 import { type EWord, literalWord } from './words.ts';
 import { resolvePath } from './resolve.ts';
 import { tokenize } from './tokenize.ts';
@@ -13,7 +13,7 @@ export function tokens(wk: Walker, text: string, scope: Scope, env: Env): void {
   for (const pl of tokenize(text)) {
     let pipe: PipeIn | undefined;
     for (const stage of pl) {
-      if (!wk.tick()) return;
+      if (!wk.tick() || wk.truncated) return;
       // Leading NAME=value words: alone they set a variable for later commands; before a
       // command they only apply to it (and not to its own words), as in bash.
       let a = 0;
@@ -33,7 +33,7 @@ export function tokens(wk: Walker, text: string, scope: Scope, env: Env): void {
       const out = words.length > 0 ? wk.run(words, redirects, scope, e2, pipe?.text, { network: pipe?.network ?? false, decoder: pipe?.decoder ?? false }) : undefined;
       if (words.length === 0 && redirects.length > 0) wk.emit([], redirects, scope, e2, { wrappers: [] });
       pipe = {
-        from: [...(pipe?.from ?? []), ...sink.map((f) => f.name)],
+        from: upstream(pipe?.from ?? [], sink),
         network: (pipe?.network ?? false) || sink.some((f) => isFetcher(f)),
         decoder: (pipe?.decoder ?? false) || sink.some(isDecoder),
         text: out,

@@ -9,7 +9,7 @@ export interface TokStage {
 export type TokPipeline = TokStage[];
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'in', 'case', 'esac', 'function', '!', 'time', 'select', 'coproc', '{', '}', '[[', ']]']);
-const MAX_TOKENS = 20_000;
+const MAX_TOKENS = 8_000;
 
 export function tokenize(text: string, depth = 0): TokPipeline[] {
   const out: TokPipeline[] = [];

@@ -149,7 +149,7 @@ function timed(line: string): number {
 
 /** Per-line bound; generous so a loaded CI machine does not flake, tight enough to catch a hang. */
 const PER_LINE_MS = 50;
-const HUGE_LINE_MS = 250;
+const HUGE_LINE_MS = 500;
 
 test('fuzz: ≥ 20,000 inputs, no throw, valid shape, bounded time per line', () => {
   const gens: [string, () => string, number][] = [
@@ -200,7 +200,8 @@ test('fuzz: ≥ 20,000 inputs, no throw, valid shape, bounded time per line', ()
   perGen.push(`special ${(cpuMs() - s0).toFixed(0)} ms`);
   const wall = cpuMs() - t0;
   assert.ok(total >= 20_000, String(total));
-  assert.ok(wall < 15_000, `total ${wall.toFixed(0)} ms CPU`);
+  // ~6 s CPU on a quiet 2-core machine; the bound leaves room for a loaded CI box, not for a hang.
+  assert.ok(wall < 20_000, `total ${wall.toFixed(0)} ms CPU`);
   console.log(`fuzz: ${total} lines in ${wall.toFixed(0)} ms CPU; slowest ${worst.ms.toFixed(2)} ms; ${perGen.join(', ')}`);
 });
 

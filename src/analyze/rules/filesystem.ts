@@ -20,6 +20,8 @@ function hit(i: MatchInput, set: ReadonlySet<TargetClass>): MatchResult {
   return false;
 }
 
+const WORKSPACE_MEDIUM: ReadonlySet<TargetClass> = new Set(['workspace', 'tmp-root', 'outside-regenerable']);
+
 const RM = ['rm', 'rmdir', 'unlink', 'shred', 'srm', 'trash', 'trash-put', 'gio'];
 
 export const filesystemRules: Rule[] = [
@@ -87,10 +89,10 @@ export const filesystemRules: Rule[] = [
     group: 'filesystem',
     risk: 'medium',
     commands: ['rm'],
-    message: 'recursively deletes source inside the workspace',
+    message: 'recursively deletes source inside the workspace (or build output all over the disk)',
     why: 'uncommitted work there cannot be recovered',
-    match: (i) => (recursiveRm(i.fact) ? hit(i, new Set(['workspace', 'tmp-root'])) : false),
-    examples: { match: ['rm -rf src', 'rm -r docs/', 'rm -rf /tmp/*'], noMatch: ['rm -rf dist', 'rm -rf ./node_modules/.cache', 'rm src/a.ts'] },
+    match: (i) => (recursiveRm(i.fact) ? hit(i, WORKSPACE_MEDIUM) : false),
+    examples: { match: ['rm -rf src', 'rm -r docs/', 'rm -rf /tmp/*', 'find / -name "*.log" -delete'], noMatch: ['rm -rf dist', 'rm -rf ./node_modules/.cache', 'rm src/a.ts', 'rm -rf /tmp/x*'] },
   },
   {
     id: 'filesystem.rm-files-outside',

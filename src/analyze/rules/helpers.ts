@@ -106,10 +106,35 @@ export type TargetClass =
   | 'workspace-root'
   | 'workspace'
   | 'regenerable'
+  | 'outside-regenerable'
   | 'tmp-root'
   | 'tmp';
 
 const GLOB = /[*?[]/;
+
+/** A glob over a whole path as a regex (`*`, `?`, `[…]`, `[!…]`; `*` does not cross `/`). */
+function globRegex(glob: string): RegExp {
+  let r = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') r += '[^/]*';
+    else if (c === '?') r += '[^/]';
+    else if (c === '[') {
+      const j = glob.indexOf(']', i + 2);
+      if (j < 0) r += '\\[';
+      else {
+        const body = glob.slice(i + 1, j).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        r += `[${body}]`;
+        i = j;
+      }
+    } else r += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  try {
+    return new RegExp(r + '$');
+  } catch {
+    return /$^/;
+  }
+}
 
 /** Where a (possibly globbed) absolute path lands, from the most to the least dangerous. */
 export function classify(path: string, home: string, workspace: string): TargetClass {
@@ -121,6 +146,13 @@ export function classify(path: string, home: string, workspace: string): TargetC
   const filtered = gi >= 0;
   const prefix = filtered ? '/' + segs.slice(0, gi).join('/') : base;
   const last = segs[segs.length - 1] ?? '';
+  if (filtered) {
+    // The shell would expand the glob: if it can name a system directory or home (`/u*`, `/b?n`,
+    // `/ho*/dev`), it is as bad as naming it.
+    const re = globRegex(base);
+    if (re.test(home)) return 'home';
+    for (const d of SYSTEM_DIRS) if (re.test(d)) return d === '/home' || d === '/Users' ? 'home' : 'system';
+  }
   if (!filtered) {
     if (base === '/') return 'root';
     if (base === home || SYSTEM_DIRS.has(base) || /^\/usr\/[^/]+$/.test(base) || /^\/home\/[^/]+$/.test(base) || /^\/Users\/[^/]+$/.test(base)) {
@@ -130,7 +162,7 @@ export function classify(path: string, home: string, workspace: string): TargetC
   if (!filtered && last === '.git') return 'git';
   const regen = segs.some((s) => REGENERABLE.has(s) || (s.startsWith('*.') && REGENERABLE.has(s)));
   if (isWithin(prefix, '/tmp') || isWithin(prefix, '/var/tmp') || isWithin(prefix, '/dev/shm') || isWithin(prefix, '/private/tmp')) {
-    return prefix === '/tmp' || prefix === '/var/tmp' || prefix === '/private/tmp' ? 'tmp-root' : 'tmp';
+    return !filtered && (prefix === '/tmp' || prefix === '/var/tmp' || prefix === '/private/tmp') ? 'tmp-root' : 'tmp';
   }
   if (workspace !== '' && isWithin(prefix, workspace)) {
     if (regen && prefix !== workspace) return 'regenerable';
@@ -138,7 +170,8 @@ export function classify(path: string, home: string, workspace: string): TargetC
     if (base === workspace) return 'workspace-root';
     return 'workspace';
   }
-  if (regen && filtered) return 'regenerable';
+  // `find ~ -name node_modules -delete`: regenerable by name, but spread over places nobody checked.
+  if (regen && filtered) return 'outside-regenerable';
   if (isWithin(prefix, home)) return 'home-child';
   for (const d of SYSTEM_DIRS) if (isWithin(prefix, d) && d !== '/home' && d !== '/Users') return 'system-child';
   return 'outside';

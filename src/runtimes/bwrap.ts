@@ -37,6 +37,11 @@ export interface BwrapOptions {
   submounts?: string[];
   /** The uid/gid to appear as inside when the overlay step needed a user namespace (non-root). */
   ids?: { uid: number; gid: number };
+  /**
+   * An empty regular file to cover hidden files with. /dev/null works too, but reading it through a
+   * nodev mount fails with EACCES, and Maven/Gradle treat an unreadable settings file as fatal.
+   */
+  emptyFile?: string;
   /** bwrap --json-status-fd: lets the runner tell "the sandbox failed to start" from "the command failed". */
   statusFd?: number;
 }
@@ -160,7 +165,7 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
     if (under(h, '/tmp') || under(h, '/var/tmp')) continue; // already private
     const k = fs.kind(h);
     if (k === 'dir') a.push('--tmpfs', h);
-    else if (k === 'file') a.push('--ro-bind', '/dev/null', h);
+    else if (k === 'file') a.push('--ro-bind', opts.emptyFile ?? '/dev/null', h);
   }
   for (const m of plan.mounts) {
     if (m.kind === 'protect') continue;

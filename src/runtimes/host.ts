@@ -1,7 +1,7 @@
 // The host-facing half of the CLI runtimes: everything bwrapArgv/namespaceArgv need to know about
 // this machine, and what must exist before a run (cache dirs, the compiled seccomp filter).
 // Probes are cached per process, so the resident analyzer pays for them once.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
@@ -22,8 +22,22 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
     ...(root ? {} : { ids: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }),
     ...(plan.interactive ? { seccompPath: ensureTtyFilterFile(state) } : {}),
     ...(plan.network === 'restricted' ? { proxySocket: defaultProxySocket(env) } : {}),
+    ...(plan.hidden.length ? { emptyFile: ensureEmptyFile(state) } : {}),
     ...overrides,
   };
+}
+
+/** A 0444 empty file under the state dir, bound over hidden secret files. */
+export function ensureEmptyFile(dir: string): string {
+  const p = join(dir, 'empty');
+  try {
+    if (statSync(p).size === 0) return p;
+  } catch {
+    /* create it */
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(p, '', { mode: 0o444 });
+  return p;
 }
 
 /** Before a run: create the caches a tool would otherwise fail to create, sweep stale cgroups. */

@@ -77,7 +77,7 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
     seen.add(h);
     const k = fs.kind(h);
     if (k === 'dir') step(`mount -t tmpfs -o size=1m,mode=0700 vg-hide "$R"${sq(h)}`, `cannot hide ${h}`);
-    else if (k === 'file') step(`mount --bind /dev/null "$R"${sq(h)}`, `cannot hide ${h}`);
+    else if (k === 'file') step(`mount --bind ${sq(opts.emptyFile ?? '/dev/null')} "$R"${sq(h)}`, `cannot hide ${h}`);
   }
   const bind = (src: string, dst: string, ro: boolean, isDir: boolean) => {
     const t = `"$R"${sq(dst)}`;

@@ -120,7 +120,7 @@ test('namespace: unshare flags, setup script mounts, caps dropped, pid 1 stays t
   const s = a[a.indexOf('/bin/sh') + 2];
   assert.match(s, /mount --bind \/ "\$R" && mount -o remount,bind,ro "\$R"/);
   assert.match(s, /mount -t tmpfs -o size=1m,mode=0700 vg-hide "\$R"'\/home\/u\/\.ssh'/);
-  assert.match(s, /mount --bind \/dev\/null "\$R"'\/run\/docker\.sock'/);
+  assert.match(s, /mount --bind '\/dev\/null' "\$R"'\/run\/docker\.sock'/);
   assert.match(s, /mount --bind '\/home\/u\/proj\/.git\/hooks' "\$R"'\/home\/u\/proj\/.git\/hooks' && mount -o remount,bind,ro/);
   assert.match(s, /setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "\$@"\nexit \$\?$/);
   assert.ok(!/\bexec unshare\b/.test(s));

@@ -69,6 +69,7 @@ print("sti", os.waitstatus_to_exitcode(st))
 before(async () => {
   for (const d of [HOME, join(HOME, '.ssh'), WS, join(WS, '.git/hooks'), join(WS, 'sub'), OUT]) mkdirSync(d, { recursive: true });
   writeFileSync(join(HOME, '.ssh/id_rsa'), 'SECRET-KEY\n');
+  writeFileSync(join(HOME, '.npmrc'), '//registry.npmjs.org/:_authToken=SECRET\n');
   writeFileSync(join(WS, '.git/config'), '[core]\n');
   writeFileSync(join(WS, 'sti.py'), STI_PY);
   reset();
@@ -104,6 +105,7 @@ if [ "$VG_PROBE_SANDBOX" = 1 ]; then
   echo pwned > /proc/1/root${OUT}/canary 2>/dev/null
   mount -o remount,rw / 2>/dev/null && echo REMOUNT
   [ -S /run/docker.sock ] && echo DOCKER_SOCK
+  [ -f "$HOME/.npmrc" ] && [ ! -s "$HOME/.npmrc" ] && cat "$HOME/.npmrc" && echo NPMRC_EMPTY_READABLE
 fi
 echo END
 `;
@@ -194,6 +196,7 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
           const guarded = level !== 'permissive';
           assert.equal(/^R_SSH$/m.test(r.out), !guarded, 'ssh key readable only at permissive');
           assert.equal(/^ENV_TOKEN$/m.test(r.out), !guarded, 'token env only at permissive');
+          assert.equal(/^NPMRC_EMPTY_READABLE$/m.test(r.out), guarded, 'a hidden file reads as empty (not EACCES)');
           assert.equal(/^NET$/m.test(r.out), level === 'permissive', 'host loopback reachable only with network full');
         } finally {
           sl.kill();

@@ -39,7 +39,7 @@ export interface BwrapOptions {
   ids?: { uid: number; gid: number };
   /**
    * An empty regular file to cover hidden files with. /dev/null works too, but reading it through a
-   * nodev mount fails with EACCES, and Maven/Gradle treat an unreadable settings file as fatal.
+   * nodev mount fails with EACCES, which a config reader may treat as an error rather than "absent".
    */
   emptyFile?: string;
   /** bwrap --json-status-fd: lets the runner tell "the sandbox failed to start" from "the command failed". */

@@ -49,6 +49,28 @@ const MAX_LOOP_VALUES = 4;
 export const MAX_PIPE_NAMES = 32;
 
 /** Names upstream of the next stage: what fed this one plus this stage's commands, nearest last. */
+/** `${v#p}` `${v##p}` `${v%p}` `${v%%p}` with a glob pattern. */
+function removeAffix(v: string, op: string, pattern: string): string {
+  let re = '';
+  for (const c of pattern) re += c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  const lazy = op === '#' || op === '%';
+  const body = lazy ? re.replace(/\.\*/g, '.*?') : re;
+  try {
+    if (op.startsWith('#')) {
+      const m = new RegExp('^(?:' + body + ')').exec(v);
+      return m ? v.slice(m[0].length) : v;
+    }
+    // Suffix removal: shortest (`%`) or longest (`%%`) suffix matching the pattern.
+    const starts = [...Array(v.length + 1).keys()];
+    const order = op === '%' ? starts.reverse() : starts;
+    const full = new RegExp('^(?:' + re + ')$');
+    for (const k of order) if (full.test(v.slice(k))) return v.slice(0, k);
+    return v;
+  } catch {
+    return v;
+  }
+}
+
 export function upstream(from: readonly string[], sink: readonly CommandFact[]): string[] {
   const out = [...from, ...sink.map((f) => f.name)];
   return out.length > MAX_PIPE_NAMES ? out.slice(-MAX_PIPE_NAMES) : out;
@@ -97,6 +119,19 @@ interface FuncInfo {
   selfCalls: number;
 }
 
+
+/** Names a globbed command word (`/???/r?`, `/bin/r*`) could expand to, most dangerous first. */
+const GLOB_CANDIDATES = ['rm', 'dd', 'mkfs', 'shred', 'wipefs', 'mv', 'chmod', 'chown', 'sh', 'bash', 'zsh', 'dash', 'curl', 'wget', 'nc', 'python3', 'python', 'perl', 'kill', 'killall', 'reboot', 'shutdown', 'sudo', 'su'];
+function globName(pattern: string): string {
+  let re = '^';
+  for (const c of pattern) re += c === '*' ? '.*' : c === '?' ? '.' : c === '[' || c === ']' ? c : c.replace(/[.+^${}()|\\]/g, '\\$&');
+  try {
+    const r = new RegExp(re.replace(/\[!/g, '[^') + '$');
+    return GLOB_CANDIDATES.find((n) => r.test(n)) ?? pattern;
+  } catch {
+    return pattern;
+  }
+}
 
 /** Commands whose output static-eval.ts can compute; skip the work for everything else. */
 const STATIC_NAMES: ReadonlySet<string> = new Set(['echo', 'printf', 'cat', 'tee', 'base64', 'xxd', 'rev']);
@@ -470,6 +505,7 @@ export class Walker {
     const index = p.index ? this.word(p.index, scope, env)[0] : undefined;
     const op = p.operation;
     let operand: EWord | undefined;
+    let sliceArgs: (EWord | undefined)[] = [];
     if (op) {
       // Operands can run commands (`${x:-$(curl …)}`), so they are always walked.
       const words: Word[] = [];
@@ -479,10 +515,9 @@ export class Walker {
         words.push(op.offset);
         if (op.length) words.push(op.length);
       }
-      for (const w of words) {
-        const ev = this.word(w, scope, env)[0];
-        if (operand === undefined && 'operand' in op) operand = ev;
-      }
+      const evs = words.map((w) => this.word(w, scope, env)[0]);
+      if ('operand' in op) operand = evs[0];
+      if (op.type === 'Slice') sliceArgs = evs;
     }
     let v = p.prefix ? null : this.lookup(p.parameter, scope);
     if (v !== null) {
@@ -511,6 +546,16 @@ export class Walker {
           return set ? o : literalWord('', true);
         default:
           return v === null ? unknown(p.text) : literalWord(v, true);
+      }
+    }
+    // `${HOME%/*}`, `${HOME:0:1}`: string operations on a known value are computed, not guessed.
+    if (v !== null && op.type === 'Remove' && operand && !operand.dynamic) return literalWord(removeAffix(v, op.operator, operand.value), true);
+    if (v !== null && op.type === 'Slice') {
+      const [o, l] = sliceArgs;
+      if (o && !o.dynamic && /^\s*-?\d+\s*$/.test(o.value) && (!l || (!l.dynamic && /^\s*\d+\s*$/.test(l.value)))) {
+        const off = Number(o.value);
+        const start = off < 0 ? Math.max(0, v.length + off) : off;
+        return literalWord(l ? v.substr(start, Number(l.value)) : v.slice(start), true);
       }
     }
     return unknown(p.text);
@@ -703,7 +748,7 @@ export class Walker {
     const argv = words.map((w) => w.value);
     const argDynamic = words.map((w) => w.dynamic || (cwd === null && isRelativePathish(w.value)));
     const dynamic = argDynamic.some(Boolean);
-    const name = argv.length > 0 ? basename(argv[0]!) : '';
+    const name = argv.length > 0 ? (words[0]!.glob ? globName(basename(argv[0]!)) : basename(argv[0]!)) : '';
     const paths: string[] = [];
     for (let i = 1; i < words.length; i++) {
       const v = argv[i]!;

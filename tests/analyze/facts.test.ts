@@ -92,6 +92,13 @@ test('RULES cover every required group', () => {
   }
 });
 
+test('a workspace under /tmp or a build directory is still the user\'s work', () => {
+  assert.equal(analyze('rm -rf src', { cwd: '/tmp/cage/work', home: '/home/dev' }).risk, 'medium');
+  assert.equal(analyze('rm -rf dist', { cwd: '/tmp/cage/work', home: '/home/dev' }).risk, 'low');
+  assert.equal(analyze('rm -rf src', { cwd: '/home/dev/build/app', home: '/home/dev' }).risk, 'medium');
+  assert.equal(analyze('rm -rf /tmp/other', { cwd: '/tmp/cage/work', home: '/home/dev' }).risk, 'low');
+});
+
 test('never throws on odd contexts', () => {
   for (const ctx of [{ cwd: '', home: '' }, { cwd: 'relative', home: '~' }, { cwd: '/', home: '/' }]) {
     for (const l of ['rm -rf /', 'cd .. && rm -rf *', '', ' ', '\n', '#']) analyze(l, ctx);

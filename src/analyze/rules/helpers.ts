@@ -160,18 +160,23 @@ export function classify(path: string, home: string, workspace: string): TargetC
     }
   }
   if (!filtered && last === '.git') return 'git';
-  const regen = segs.some((s) => REGENERABLE.has(s) || (s.startsWith('*.') && REGENERABLE.has(s)));
-  if (isWithin(prefix, '/tmp') || isWithin(prefix, '/var/tmp') || isWithin(prefix, '/dev/shm') || isWithin(prefix, '/private/tmp')) {
-    return !filtered && (prefix === '/tmp' || prefix === '/var/tmp' || prefix === '/private/tmp') ? 'tmp-root' : 'tmp';
-  }
+  // Regenerable by name only counts below the workspace (a workspace under /tmp or ~/build is not
+  // itself regenerable).
+  const below = (root: string): string[] => (root === '/' ? segs : base.slice(root.length + 1).split('/').filter(Boolean));
+  const isRegen = (ss: string[]): boolean => ss.some((x) => REGENERABLE.has(x));
+  // The workspace wins over /tmp: a project checked out under /tmp is still the user's work.
   if (workspace !== '' && isWithin(prefix, workspace)) {
+    const regen = isRegen(below(workspace));
     if (regen && prefix !== workspace) return 'regenerable';
     if (filtered && regen) return 'regenerable';
     if (base === workspace) return 'workspace-root';
     return 'workspace';
   }
+  if (isWithin(prefix, '/tmp') || isWithin(prefix, '/var/tmp') || isWithin(prefix, '/dev/shm') || isWithin(prefix, '/private/tmp')) {
+    return !filtered && (prefix === '/tmp' || prefix === '/var/tmp' || prefix === '/private/tmp') ? 'tmp-root' : 'tmp';
+  }
   // `find ~ -name node_modules -delete`: regenerable by name, but spread over places nobody checked.
-  if (regen && filtered) return 'outside-regenerable';
+  if (filtered && isRegen(segs.slice(gi))) return 'outside-regenerable';
   if (isWithin(prefix, home)) return 'home-child';
   for (const d of SYSTEM_DIRS) if (isWithin(prefix, d) && d !== '/home' && d !== '/Users') return 'system-child';
   return 'outside';

@@ -28,6 +28,8 @@ const CASES: [string, Risk][] = [
   ['rm -rf node_modules', 'low'],
   ['rm -rf build/ coverage/ .next/', 'low'],
   ['rm -rf /tmp/vg-test-123', 'low'],
+  ['rm -rf ~/.cache/pip', 'medium'],
+  ['rm -rf ~/code/old-app/node_modules', 'medium'],
   ['rm -f *.log', 'low'],
   ['find . -name "*.pyc" -delete', 'low'],
   ['find . -type d -name node_modules -prune -exec rm -rf {} +', 'low'],

@@ -89,7 +89,7 @@ export const filesystemRules: Rule[] = [
     group: 'filesystem',
     risk: 'medium',
     commands: ['rm'],
-    message: 'recursively deletes source inside the workspace (or build output all over the disk)',
+    message: 'recursively deletes source inside the workspace, or caches and build output outside it',
     why: 'uncommitted work there cannot be recovered',
     match: (i) => (recursiveRm(i.fact) ? hit(i, WORKSPACE_MEDIUM) : false),
     examples: { match: ['rm -rf src', 'rm -r docs/', 'rm -rf /tmp/*', 'find / -name "*.log" -delete'], noMatch: ['rm -rf dist', 'rm -rf ./node_modules/.cache', 'rm src/a.ts', 'rm -rf /tmp/x*'] },

@@ -177,6 +177,8 @@ export function classify(path: string, home: string, workspace: string): TargetC
   }
   // `find ~ -name node_modules -delete`: regenerable by name, but spread over places nobody checked.
   if (filtered && isRegen(segs.slice(gi))) return 'outside-regenerable';
+  // `rm -rf ~/.cache/pip`, `~/other/node_modules`: outside the workspace but rebuilt on demand.
+  if (isWithin(prefix, home) && prefix !== home && isRegen(below(home))) return 'outside-regenerable';
   if (isWithin(prefix, home)) return 'home-child';
   for (const d of SYSTEM_DIRS) if (isWithin(prefix, d) && d !== '/home' && d !== '/Users') return 'system-child';
   return 'outside';

@@ -7,6 +7,26 @@ import { type EWord, literalWord } from './words.ts';
 import { SHELLS, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
 
+const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
+
+/** The command a package runner executes, or [] when this invocation runs none. */
+function runnerCommand(name: string, args: EWord[]): EWord[] {
+  let rest = args;
+  if (name === 'npm' || name === 'pnpm' || name === 'yarn' || name === 'bun') {
+    const k = rest.findIndex((w) => !w.value.startsWith('-'));
+    if (k < 0 || !/^(exec|x|dlx)$/.test(rest[k]!.value)) return [];
+    rest = rest.slice(k + 1);
+  }
+  let i = 0;
+  while (i < rest.length && rest[i]!.value.startsWith('-') && rest[i]!.value !== '--') i += /^(-p|--package|-c|--call)$/.test(rest[i]!.value) ? 2 : 1;
+  if (rest[i]?.value === '--') i++;
+  const cmd = rest.slice(i);
+  if (cmd.length === 0) return [];
+  // Package names carry versions (`rimraf@5`); the binary is the name.
+  const bin = cmd[0]!.value.replace(/^(@[^/]+\/)?([^@]+)(@.*)?$/, '$2');
+  return [{ ...cmd[0]!, value: bin }, ...cmd.slice(1)];
+}
+
 /** Code the command runs that is visible on the line: `-c` strings, eval, heredocs, one-liners. */
 export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Scope, env: Env, stdinText: string | undefined): void {
   const name = fact.name;
@@ -68,6 +88,30 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
   }
   if (name === 'find') {
     wk.findActions(fact, words, scope, env);
+    return;
+  }
+  if (name === 'tmux' && args.some((w) => /^(new|new-session|new-window|neww|split-window|splitw|respawn-pane|run-shell|run)$/.test(w.value))) {
+    // tmux runs its last argument through the shell.
+    const last = args[args.length - 1];
+    if (last && !last.value.startsWith('-') && !/^(new|new-session|new-window|neww|split-window|splitw|respawn-pane|run-shell|run)$/.test(last.value)) {
+      wk.nestedCode(last.value, last.dynamic, scope, env, 'shell-string', fact);
+    }
+    return;
+  }
+  if (name === 'git') {
+    // `git -c core.pager='…'`, `alias.x='!…'`: config values that git runs as shell commands.
+    for (let k = 0; k + 1 < args.length && args[k]!.value.startsWith('-'); k++) {
+      if (args[k]!.value !== '-c') continue;
+      const kv = args[k + 1]!.value;
+      const m = /^(core\.(pager|sshCommand|editor|fsmonitor|askPass)|sequence\.editor|diff\.external|gpg\.program|credential\.helper|alias\.[^=]+|[^=]*\.(textconv|command|cmd|process|clean|smudge))=(.*)$/is.exec(kv);
+      if (m) wk.nestedCode(m[4]!.replace(/^!/, ''), args[k + 1]!.dynamic, scope, env, 'shell-string', fact);
+    }
+    return;
+  }
+  if (PACKAGE_RUNNERS.has(name)) {
+    // `npx rimraf /`, `npm exec -- rm -rf /`, `pnpm dlx x`: the package's binary runs with these args.
+    const inner = runnerCommand(name, args);
+    if (inner.length > 0) wk.run(inner, [], scope.clone(), { ...env, origin: 'wrapper', depth: env.depth + 1 }, stdinText, { network: fact.stdinFromNetwork, decoder: fact.stdinFromDecoder });
     return;
   }
   if (name === 'vg' && args[0]?.value === 'exec') {

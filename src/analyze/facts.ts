@@ -706,6 +706,8 @@ export class Walker {
       words = [...words, { value: '$XARGS', ifEmpty: '', dynamic: true, glob: false, quoted: false }];
     }
     if (words.length === 0) return undefined;
+    // Packages that are `rm -rf` by another name.
+    if (/^(rimraf|del-cli|trash-cli)$/.test(basename(words[0]!.value))) words = [literalWord('rm'), literalWord('-rf'), ...words.slice(1)];
     const name = basename(words[0]!.value);
     const fact = this.emit(words, redirects, scope, { ...env, origin }, { wrappers: p.wrappers, cwd, stdinText, stdin });
     if (!fact) return undefined;

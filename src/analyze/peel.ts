@@ -44,6 +44,7 @@ const GRAMMARS: Record<string, Grammar> = {
   ionice: g('-c --class -n --classdata -p --pid -P --pgid -u --uid'),
   timeout: g('-s --signal -k --kill-after', 1),
   nohup: g(''),
+  screen: g('-S -c -e -h -L -Logfile -p -s -t -T'),
   busybox: g(''),
   toybox: g(''),
   command: g(''),

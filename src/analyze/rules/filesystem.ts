@@ -200,6 +200,30 @@ export const filesystemRules: Rule[] = [
     examples: { match: ['chmod -R 755 .', 'chown -R me src'], noMatch: ['chmod +x a.sh', 'chmod 600 key'] },
   },
   {
+    id: 'filesystem.rsync-delete',
+    group: 'filesystem',
+    risk: 'critical',
+    commands: ['rsync'],
+    message: 'mirrors onto the root, a system directory or home with --delete',
+    why: 'everything at the destination that is not in the source is deleted',
+    match: (i) => {
+      if (!i.fact.argv.some((a) => a.startsWith('--delete'))) return false;
+      const dest = targets(i.fact).at(-1);
+      return dest?.path != null && /^[^:]*$/.test(dest.raw) && CRITICAL.has(classify(dest.path, i.home, i.workspace)) ? dest.path : false;
+    },
+    examples: { match: ['rsync -a --delete empty/ ~/', 'rsync -a --delete-after x/ /'], noMatch: ['rsync -a --delete src/ backup/', 'rsync -a --delete ./ host:/srv/app/'] },
+  },
+  {
+    id: 'filesystem.chmod-system-dir',
+    group: 'filesystem',
+    risk: 'high',
+    commands: ['chmod', 'chown', 'chgrp'],
+    message: 'changes permissions or ownership of the root, a system directory, or home',
+    why: 'a wrong mode on / or /etc breaks logins, sudo and ssh',
+    match: (i) => (hasShort(i.fact, 'R') || hasLong(i.fact, '--recursive') ? false : hit(i, CRITICAL)),
+    examples: { match: ['chmod 000 /', 'chmod 777 /etc', 'sudo chown nobody /usr'], noMatch: ['chmod 600 ~/.ssh/id_ed25519', 'chmod +x run.sh'] },
+  },
+  {
     id: 'filesystem.chmod-world-writable',
     group: 'filesystem',
     risk: 'medium',

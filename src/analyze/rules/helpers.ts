@@ -184,7 +184,7 @@ export function classify(path: string, home: string, workspace: string): TargetC
   return 'outside';
 }
 
-const WRITERS = new Set(['tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl', 'dd']);
+const WRITERS = new Set(['curl', 'wget', 'tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl', 'dd']);
 
 /** Files a command writes or truncates: redirections, tee, cp/mv/install/ln destinations, dd of=, sed -i… */
 const writeCache = new Map<CommandFact, string[]>();
@@ -206,7 +206,7 @@ export function writeTargets(f: CommandFact): string[] {
       if (r.target.startsWith('/') && r.target !== '/dev/null' && !r.target.startsWith('/dev/fd/') && !/^\/dev\/(stdout|stderr|tty)$/.test(r.target)) w.push(r.target);
     }
   }
-  const t = WRITERS.has(f.name) && f.name !== 'dd' ? targets(f).filter((x) => x.path !== null).map((x) => x.path!) : [];
+  const t = WRITERS.has(f.name) && f.name !== 'dd' && f.name !== 'curl' && f.name !== 'wget' ? targets(f).filter((x) => x.path !== null).map((x) => x.path!) : [];
   switch (f.name) {
     case 'tee':
     case 'truncate':
@@ -230,7 +230,13 @@ export function writeTargets(f: CommandFact): string[] {
     case 'dd':
       for (const a of f.argv) if (a.startsWith('of=')) w.push(resolvePath(a.slice(3), f.cwd || null) ?? a.slice(3));
       break;
-    case 'crontab':
+    case 'curl':
+    case 'wget':
+      for (let k = 1; k < f.argv.length; k++) {
+        const a = f.argv[k]!;
+        if (/^(-o|--output|-O|--output-document)$/.test(a) && f.argv[k + 1] && f.argv[k + 1] !== '-') w.push(resolvePath(f.argv[k + 1]!, f.cwd || null) ?? f.argv[k + 1]!);
+        else if (/^--output(-document)?=/.test(a)) w.push(resolvePath(a.slice(a.indexOf('=') + 1), f.cwd || null) ?? a);
+      }
       break;
   }
   writeCache.set(f, w);

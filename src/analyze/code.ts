@@ -111,8 +111,10 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
   if (PACKAGE_RUNNERS.has(name)) {
     // `npx rimraf /`, `npm exec -- rm -rf /`, `pnpm dlx x`: the package's binary runs with these args.
     const inner = runnerCommand(name, args);
-    if (inner.length > 0) wk.run(inner, [], scope.clone(), { ...env, origin: 'wrapper', depth: env.depth + 1 }, stdinText, { network: fact.stdinFromNetwork, decoder: fact.stdinFromDecoder });
-    return;
+    if (inner.length > 0) {
+      wk.run(inner, [], scope.clone(), { ...env, origin: 'wrapper', depth: env.depth + 1 }, stdinText, { network: fact.stdinFromNetwork, decoder: fact.stdinFromDecoder });
+      return;
+    }
   }
   if (name === 'vg' && args[0]?.value === 'exec') {
     // `vg exec -- CMD ARGS…` runs CMD; `vg exec "LINE"` runs LINE: judge what vg would run.

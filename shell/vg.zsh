@@ -24,7 +24,7 @@ typeset -g __vg_session="zsh-$$-${EPOCHSECONDS:-$RANDOM}"
 typeset -g __VG_STATE=on
 typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
 typeset -g __vg_fallback=host __vg_mode= __vg_spawned= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
-typeset -g __vg_pending= __vg_how= __vg_t0=
+typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e=
 typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
 
@@ -63,14 +63,14 @@ __vg_esc() {
   s=${s//$'\t'/\\t}
   s=${s//$'\n'/\\n}
   s=${s//$'\r'/\\r}
-  REPLY=${s//$'\0'/\\0}
+  __vg_e=${s//$'\0'/\\0}
 }
 
 __vg_sync_env() {
   local cur="${PATH-}"$'\x1f'"${HOME-}"$'\x1f'"${VG_AGENT-}"
   [[ $cur == "$__vg_env_sent" ]] && return 0
-  __vg_esc "${PATH-}"; __vg_send "E"$'\t'"PATH"$'\t'"$REPLY" || return 1
-  __vg_esc "${HOME-}"; __vg_send "E"$'\t'"HOME"$'\t'"$REPLY" || return 1
+  __vg_esc "${PATH-}"; __vg_send "E"$'\t'"PATH"$'\t'"$__vg_e" || return 1
+  __vg_esc "${HOME-}"; __vg_send "E"$'\t'"HOME"$'\t'"$__vg_e" || return 1
   if [[ -n ${VG_AGENT-} ]]; then __vg_send "E"$'\t'"VG_AGENT"$'\t'"1"; else __vg_send "U"$'\t'"VG_AGENT"; fi || return 1
   __vg_env_sent=$cur
 }
@@ -119,9 +119,9 @@ __vg_judge() {
     __vg_sync_env
     (( __vg_seq++ ))
     local line
-    __vg_esc "$1"; line=$REPLY
+    __vg_esc "$1"; line=$__vg_e
     __vg_esc "$PWD"
-    __vg_send "J"$'\t'"$__vg_seq"$'\t'"$REPLY"$'\t'"$line" && __vg_recv $__vg_seq && break
+    __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv $__vg_seq && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if (( try == 1 )) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi

@@ -185,7 +185,7 @@ export function shellSuite(shell: ShellName): void {
       shell === 'bash'
         ? `__t_pc2() { echo x >> $HOME/.pc2; }\nPROMPT_COMMAND=(__t_pc __t_pc2)\ntrap ': debug' DEBUG\nHISTCONTROL=ignoreboth`
         : shell === 'zsh'
-          ? `__t_al() { echo x >> $HOME/.al; zle .accept-line; }\nzle -N accept-line __t_al`
+          ? `__t_al() { echo x >> $HOME/.al; zle .accept-line; }\nzle -N accept-line __t_al\nsetopt warn_create_global`
           : '';
     const post = fish ? 'fish_vi_key_bindings' : '';
     const term = await Term.start(shell, { config: SAFE_CONFIG, pre, post, twice: true });
@@ -201,7 +201,10 @@ export function shellSuite(shell: ShellName): void {
       await term.run('declare -p PROMPT_COMMAND > pc.txt');
       assert.equal((term.file('pc.txt') ?? '').split('__vg_precmd').length, 2, 'hook installed once');
     }
-    if (shell === 'zsh') assert.ok((term.file(join(term.home, '.al')) ?? '').length > 0, 'the wrapped accept-line still runs');
+    if (shell === 'zsh') {
+      assert.ok((term.file(join(term.home, '.al')) ?? '').length > 0, 'the wrapped accept-line still runs');
+      assert.doesNotMatch(term.screen(), /created globally/, 'no stray globals (warn_create_global)');
+    }
     if (fish) {
       // vi mode: type in insert mode, Escape to normal mode, Enter there is still judged.
       term.mark();

@@ -35,9 +35,17 @@ function __vg_alive
     test -n "$__vg_srv_pid"; and test -n "$__vg_dir"; and test -p "$__vg_dir/in"
     or return 1
     if test -r /proc/$__vg_srv_pid/stat
-        # Alive and not a zombie (a disowned child can linger as one).
+        # Alive, not a zombie (a disowned child can linger as one) and not stopped (fish's read has
+        # no timeout: a stopped analyzer would hang the prompt, so it is replaced).
         set -l st (string split ' ' </proc/$__vg_srv_pid/stat)
-        test "$st[3]" != Z
+        switch "$st[3]"
+            case Z
+                return 1
+            case T t
+                command kill -9 $__vg_srv_pid 2>/dev/null
+                return 1
+        end
+        return 0
     else if test -d /proc/self
         return 1
     else

@@ -29,13 +29,11 @@ function time(argv) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const results = [];
-for (const [name, argv] of cases) time(argv); // warm the page cache
-for (const [name, argv] of cases) {
-  const xs = [];
-  for (let i = 0; i < runs; i++) xs.push(time(argv));
-  results.push([name, median(xs)]);
-}
+for (const [, argv] of cases) time(argv); // warm the page cache
+// Round-robin, so a change in machine load hits every case alike.
+const samples = cases.map(() => []);
+for (let i = 0; i < runs; i++) cases.forEach(([, argv], k) => samples[k].push(time(argv)));
+const results = cases.map(([name], k) => [name, median(samples[k])]);
 const base = results[0][1];
 console.log(`\nCLI start-up — median of ${runs} runs (ms); NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}`);
 console.log('case'.padEnd(40) + 'median'.padStart(9) + '  × node -e 0');

@@ -46,14 +46,18 @@ export function compile(builtin: readonly Rule[], cfg: RuleConfig | undefined): 
   if (hit) return hit;
   const added = (cfg.add ?? []).map(compileSpec).filter((r): r is Rule => r !== undefined);
   const levels = new Map(Object.entries(cfg.levels ?? {}));
+  const floors = new Map(Object.entries(cfg.raise ?? {}));
+  const valid = (x: string | undefined): x is Risk => x !== undefined && ['low', 'medium', 'high', 'critical'].includes(x);
   const compiled: CompiledRules = {
     rules: [...builtin, ...added],
     level: (r) => {
       const want = levels.get(r.id);
-      if (want === undefined || !['low', 'medium', 'high', 'critical'].includes(want)) return r.risk;
+      let out: Risk = valid(want) ? want : r.risk;
       // Critical rules are the product's promise: they can never be lowered.
-      if (r.risk === 'critical' && riskRank(want) < riskRank('critical')) return 'critical';
-      return want;
+      if (r.risk === 'critical') out = 'critical';
+      const floor = floors.get(r.id);
+      if (valid(floor) && riskRank(floor) > riskRank(out)) out = floor;
+      return out;
     },
   };
   cache.set(cfg, compiled);

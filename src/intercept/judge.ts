@@ -1,6 +1,8 @@
 // The one pipeline every entry point shares (shell server, vg exec, agent hooks):
 // line → analyze → trust → policy → sandbox plan → runtime invocation. No execution happens here.
 import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Analysis, Risk } from '../analyze/types.ts';
 import type { Decision } from '../policy/types.ts';
 import type { SandboxPlan } from '../sandbox/types.ts';
@@ -28,6 +30,8 @@ export interface JudgeContext {
   flags?: { mode?: string; runtime?: string; security_level?: string; network_mode?: string; timeout?: string | number };
   /** `vg exec -- CMD ARGS…`: run this argv rather than a shell line (the line is its quoted form). */
   argv?: string[];
+  /** The interactive shell the line was typed in: a sandboxed line runs under the same shell. */
+  shell?: 'bash' | 'zsh' | 'fish';
   /** Skip sandbox planning (vg analyze only needs the decision). */
   planSandbox?: boolean;
 }
@@ -49,6 +53,17 @@ export interface Verdict {
   /** Config notices (a project file tried to loosen security…), to show once. */
   notices: string[];
   config?: Config;
+}
+
+const shellPaths = new Map<string, string>();
+/** Absolute path of a shell by name (the plan only accepts absolute shells); cached per process. */
+function shellPath(name: string, env: Env): string {
+  const hit = shellPaths.get(name);
+  if (hit) return hit;
+  const dir = (env.PATH ?? '/usr/bin:/bin').split(':').find((d) => d.startsWith('/') && existsSync(join(d, name)));
+  const found = dir ? join(dir, name) : '';
+  if (found) shellPaths.set(name, found);
+  return found;
 }
 
 export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
@@ -95,7 +110,7 @@ export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
         cwd: ctx.cwd,
         command: ctx.argv ? { argv: ctx.argv } : { line },
         interactive: ctx.interactive && !ctx.agent,
-        env: ctx.env,
+        env: ctx.shell ? { ...ctx.env, SHELL: shellPath(ctx.shell, ctx.env) } : ctx.env,
         home,
         runtime: runtime.name,
       });

@@ -188,6 +188,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       agent: env.VG_AGENT ? 'agent' : undefined,
       session: o.session,
       source: 'shell',
+      shell: o.shell,
     };
     let v: Verdict;
     try {

@@ -5,7 +5,7 @@ export function decide(p: PolicyInput): PolicyResult {
   // Critical is blocked everywhere: no mode, trust entry or `enabled: false` lets it run.
   if (p.risk === 'critical') return { decision: 'block', reason: 'critical risk is blocked in every mode' };
   // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
-  if (p.stateOnly) return { decision: 'host', reason: 'changes shell state only (cd, export, …): runs in the shell' };
+  if (p.stateOnly) return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
   if (p.trusted) return { decision: 'host', reason: 'trusted: matches an entry in your trust store' };
   const mode = p.enabled ? p.mode : 'never';
   const canAsk = p.interactive && !p.agent;

@@ -68,4 +68,6 @@ export interface RuleConfig {
   add?: UserRuleSpec[];
   /** Change the level of a rule by id. Critical rules cannot be lowered. */
   levels?: Record<string, Risk>;
+  /** Floors from project files (`.vg.yaml` may only raise a level): applied after `levels`. */
+  raise?: Record<string, Risk>;
 }

@@ -1,5 +1,7 @@
-// What the CLI sandboxes cost. Part 1: `true` on the host vs through bwrap (minimal argv, and the
-// full argv vg builds for strict and balanced plans) vs the namespace runtime — medians of N runs.
+// What the CLI sandboxes cost. Part 1: `true` on the host, `bash -c true`, minimal bwrap, and the
+// exact invocation vg builds (what `vg exec --dry-run --security-level L` prints) for every level,
+// for bwrap and for the namespace runtime — medians, cases interleaved round by round, with the
+// time added over host `true` and over `bash -c true`.
 // Part 2: `npm ci` of a small real project: host with a warm cache, bwrap with the cache bound in,
 // bwrap without it (restricted network through vg's proxy, as balanced runs it).
 //
@@ -42,25 +44,38 @@ const median = (xs) => {
 };
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
 
-function timeInv(inv, cwd, runs) {
-  const out = [];
-  for (let i = 0; i < runs; i++) {
-    const stdio = ['ignore', 'ignore', 'pipe'];
-    const fds = [];
-    for (const f of inv.files ?? []) {
-      const fd = openSync(f.path, 'r');
-      fds.push(fd);
-      while (stdio.length <= f.fd) stdio.push('ignore');
-      stdio[f.fd] = fd;
-    }
-    const t0 = performance.now();
-    const r = spawnSync(inv.argv[0], inv.argv.slice(1), { env: inv.env ?? process.env, cwd, stdio, encoding: 'utf8' });
-    out.push(performance.now() - t0);
-    for (const fd of fds) closeSync(fd);
-    if (inv.cleanup) removeCgroups(inv.cleanup);
-    if (r.status !== 0) throw new Error(`${inv.argv.slice(0, 3).join(' ')}… exited ${r.status}: ${r.stderr}`);
+/** One run of an Invocation; its cgroups (if any) are removed afterwards, as the shell would. */
+function runOnce(inv, cwd) {
+  const stdio = ['ignore', 'ignore', 'pipe'];
+  const fds = [];
+  for (const f of inv.files ?? []) {
+    const fd = openSync(f.path, 'r');
+    fds.push(fd);
+    while (stdio.length <= f.fd) stdio.push('ignore');
+    stdio[f.fd] = fd;
   }
-  return out;
+  const t0 = performance.now();
+  const r = spawnSync(inv.argv[0], inv.argv.slice(1), { env: inv.env ?? process.env, cwd, stdio, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  for (const fd of fds) closeSync(fd);
+  if (inv.cleanup) removeCgroups(inv.cleanup);
+  if (r.status !== 0) throw new Error(`${inv.argv.slice(0, 3).join(' ')}… exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/**
+ * Round-robin: every case once per round, so load that comes and goes on a shared machine hits all
+ * cases alike. `make()` builds a fresh Invocation per run (a new cgroup id, as a real line gets);
+ * building it (Node) is not timed — the resident analyzer does that before the shell runs the argv.
+ */
+function timeCases(cases, cwd, runs, warm = 3) {
+  const xs = cases.map(() => []);
+  for (let i = 0; i < warm + runs; i++)
+    cases.forEach(([, make], k) => {
+      const ms = runOnce(make(), cwd);
+      if (i >= warm) xs[k].push(ms);
+    });
+  return xs;
 }
 
 // Async for the npm runs: the proxy lives in this process, and spawnSync would block its event loop.
@@ -103,26 +118,22 @@ const rows = [];
 const load0 = loadavg()[0];
 try {
   const T = { argv: ['true'] };
+  const fixed = (argv) => () => ({ argv });
   const cases = [
-    ['host: true', { argv: ['true'] }],
-    // One extra exec on this machine right now: the unit the sandbox layers are made of.
-    ['host: /bin/sh -c true (one extra exec)', { argv: ['/bin/sh', '-c', 'true; exit 0'] }],
-    ['bwrap minimal (--ro-bind / / --dev --proc)', { argv: ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', 'true'] }],
-    ['bwrap full: strict (ro root, net none, cgroups)', bw(plan('strict', T, { network_mode: 'none' }))],
-    ['bwrap full: strict + restricted (socat bridge)', bw(plan('strict', T))],
-    ['bwrap full: balanced (overlay, restricted, cgroups)', bw(plan('balanced', T))],
-    ['namespace: strict (net none)', ns(plan('strict', T, { network_mode: 'none' }))],
-    ['namespace: balanced (overlay, restricted)', ns(plan('balanced', T))],
+    ['host: true', fixed(['true'])],
+    ['host: bash -c true (the shell runs a line)', fixed(['bash', '-c', 'true'])],
+    ['bwrap minimal (--ro-bind / / --dev --proc)', fixed(['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', 'true'])],
   ];
-  for (const [name, inv] of cases) {
-    timeInv(inv, proj, 3); // warm-up
-    const xs = timeInv(inv, proj, RUNS);
-    rows.push([name, median(xs), p90(xs)]);
-  }
+  // Exactly what `vg exec --dry-run --security-level L` prints for the runtime (default config).
+  for (const level of ['paranoid', 'strict', 'balanced', 'permissive']) cases.push([`bwrap ${level}`, () => bw(plan(level, T))]);
+  for (const level of ['paranoid', 'strict', 'balanced', 'permissive']) cases.push([`namespace ${level}`, () => ns(plan(level, T))]);
+  const xs = timeCases(cases, proj, RUNS);
+  cases.forEach(([name], k) => rows.push([name, median(xs[k]), p90(xs[k])]));
   const base = rows[0][1];
-  console.log(`\`true\`, ${RUNS} runs each (ms) — ${cpus().length} CPUs, load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-  console.log(`${'case'.padEnd(52)} ${'median'.padStart(8)} ${'p90'.padStart(8)} ${'added'.padStart(8)}`);
-  for (const [name, med, p] of rows) console.log(`${name.padEnd(52)} ${med.toFixed(1).padStart(8)} ${p.toFixed(1).padStart(8)} ${(med - base).toFixed(1).padStart(8)}`);
+  const sh = rows[1][1];
+  console.log(`\`true\`, ${RUNS} rounds (ms) — ${cpus().length} CPUs, load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+  console.log(`${'case'.padEnd(44)} ${'median'.padStart(8)} ${'p90'.padStart(8)} ${'+true'.padStart(8)} ${'+bash'.padStart(8)}`);
+  for (const [name, med, p] of rows) console.log(`${name.padEnd(44)} ${med.toFixed(1).padStart(8)} ${p.toFixed(1).padStart(8)} ${(med - base).toFixed(1).padStart(8)} ${(med - sh).toFixed(1).padStart(8)}`);
 
   if (NPM) {
     // A small real project: three tiny dependencies, lockfile made once on the host.

@@ -1,12 +1,12 @@
 // The host-facing half of the CLI runtimes: everything bwrapArgv/namespaceArgv need to know about
 // this machine, and what must exist before a run (cache dirs, the compiled seccomp filter).
 // Probes are cached per process, so the resident analyzer pays for them once.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import { stateDir } from '../store/paths.ts';
-import { planLimits, probeCgroups, sweepCgroups } from './limits.ts';
+import { planLimits, precreateCgroups, probeCgroups, sweepCgroups } from './limits.ts';
 import { ensureTtyFilterFile } from './seccomp.ts';
 import { defaultProxySocket } from './proxy.ts';
 import type { BwrapOptions } from './bwrap.ts';
@@ -15,8 +15,10 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
   const state = stateDir(env);
   const root = process.getuid?.() === 0;
   const ovlDir = join(state, 'overlay');
-  return {
+  const perl = root ? findPerl(env) : null;
+  const o: BwrapOptions = {
     overlay: plan.rootfs === 'overlay' && overlaySupported(ovlDir) ? { dir: ovlDir, userns: !root } : null,
+    ...(perl ? { perl: { bin: perl, arch: process.arch } } : {}),
     limits: planLimits(plan.limits, probeCgroups()),
     submounts: plan.rootfs === 'overlay' ? hostSubmounts() : [],
     ...(root ? {} : { ids: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }),
@@ -25,6 +27,27 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
     ...(plan.hidden.length ? { emptyFile: ensureEmptyFile(state) } : {}),
     ...overrides,
   };
+  // The run's cgroups exist before the argv runs: the wrapper then skips its `mkdir` exec.
+  if (o.limits) precreateCgroups(o.limits);
+  return o;
+}
+
+let perlPath: string | null | undefined;
+/** perl (perl-base, essential on Debian/Ubuntu) on PATH, for the one-process wrapper. Cached. */
+export function findPerl(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (perlPath !== undefined) return perlPath;
+  perlPath = null;
+  for (const d of (env.PATH || '/usr/bin:/bin').split(':')) {
+    if (!d.startsWith('/')) continue;
+    try {
+      accessSync(join(d, 'perl'), constants.X_OK);
+      perlPath = join(d, 'perl');
+      break;
+    } catch {
+      /* next */
+    }
+  }
+  return perlPath;
 }
 
 /** A 0444 empty file under the state dir, bound over hidden secret files. */

@@ -3,7 +3,7 @@
 // the sandbox: that way the limits hold whether Node or the user's shell runs the argv.
 // cgroup v1 (what this machine kind has) and v2 are both handled; without a writable cgroup tree
 // we fall back to rlimits via `prlimit`, and say exactly what that does and does not cover.
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Limits } from '../sandbox/types.ts';
@@ -112,8 +112,10 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export function cgroupScript(p: Extract<LimitPlan, { kind: 'cgroup' }>): string {
   const parts: string[] = [];
   const uniq = [...new Set(Object.values(p.dirs).filter(Boolean) as string[])];
-  // One mkdir for all controllers: each exec costs more than the cgroup work itself.
-  parts.push(`mkdir -p ${uniq.map(sq).join(' ')}`);
+  // The directories are normally made beforehand by `precreateCgroups` (Node, no exec); the `mkdir`
+  // exec (~2–5 ms here) only runs when they are missing (a --dry-run argv run by hand, a swept group).
+  // The limit writes are builtins and always run: the argv alone sets every limit.
+  parts.push(`{ ${uniq.map((d) => `[ -d ${sq(d)} ]`).join(' && ')} || mkdir -p ${uniq.map(sq).join(' ')}; }`);
   const quota = Math.max(1000, Math.round(p.limits.cpus * 100000));
   if (p.version === 1) {
     if (p.dirs.memory) {
@@ -135,6 +137,67 @@ export function cgroupScript(p: Extract<LimitPlan, { kind: 'cgroup' }>): string 
     parts.push(`echo $$ > ${sq(join(d, 'cgroup.procs'))}`);
   }
   return `{ ${parts.join(' && ')}; } 2>/dev/null || { echo 'vg: sandbox could not start: cannot apply the cgroup limits — run vg doctor, or set sandbox.security_level' >&2; exit 125; }`;
+}
+
+/** Perl string literal (single-quoted). */
+const pq = (s: string) => `'${s.replace(/[\\']/g, (c) => '\\' + c)}'`;
+
+/** (limit file, value) pairs in the order they are written; the same as `cgroupScript`. */
+export function cgroupWrites(p: Extract<LimitPlan, { kind: 'cgroup' }>): { file: string; value: string; ifExists?: boolean }[] {
+  const w: { file: string; value: string; ifExists?: boolean }[] = [];
+  const uniq = [...new Set(Object.values(p.dirs).filter(Boolean) as string[])];
+  const quota = Math.max(1000, Math.round(p.limits.cpus * 100000));
+  if (p.version === 1) {
+    if (p.dirs.memory) {
+      w.push({ file: join(p.dirs.memory, 'memory.limit_in_bytes'), value: String(p.limits.memoryBytes) });
+      w.push({ file: join(p.dirs.memory, 'memory.memsw.limit_in_bytes'), value: String(p.limits.memoryBytes), ifExists: true });
+    }
+    if (p.dirs.cpu) {
+      w.push({ file: join(p.dirs.cpu, 'cpu.cfs_period_us'), value: '100000' });
+      w.push({ file: join(p.dirs.cpu, 'cpu.cfs_quota_us'), value: String(quota) });
+    }
+    if (p.dirs.pids) w.push({ file: join(p.dirs.pids, 'pids.max'), value: String(p.limits.pids) });
+  } else {
+    const d = uniq[0];
+    if (p.dirs.memory) w.push({ file: join(d, 'memory.max'), value: String(p.limits.memoryBytes) }, { file: join(d, 'memory.swap.max'), value: '0', ifExists: true });
+    if (p.dirs.cpu) w.push({ file: join(d, 'cpu.max'), value: `${quota} 100000` });
+    if (p.dirs.pids) w.push({ file: join(d, 'pids.max'), value: String(p.limits.pids) });
+  }
+  return w;
+}
+
+/**
+ * The cgroup step as Perl statements, for the one-process Perl wrapper (bwrap.ts): mkdir, limit
+ * writes and the join are syscalls in the wrapper itself. Same files, same order, same fail-closed
+ * 125 as `cgroupScript`. Needs `sub vg_die` and `sub vg_w` from the wrapper.
+ */
+export function cgroupPerl(p: Extract<LimitPlan, { kind: 'cgroup' }>): string {
+  const uniq = [...new Set(Object.values(p.dirs).filter(Boolean) as string[])];
+  const msg = '$vg_cf';
+  const st: string[] = [`my $vg_cf = ${pq('cannot apply the cgroup limits — run vg doctor, or set sandbox.security_level')};`];
+  for (const d of uniq) st.push(`-d ${pq(d)} or mkdir ${pq(d)} or vg_die(${msg});`);
+  for (const w of cgroupWrites(p)) st.push(`${w.ifExists ? `!-e ${pq(w.file)} or ` : ''}vg_w(${pq(w.file)}, ${pq(w.value)}) or vg_die(${msg});`);
+  const join1 = p.version === 1 ? 'tasks' : 'cgroup.procs';
+  for (const d of p.version === 1 ? uniq : uniq.slice(0, 1)) st.push(`vg_w(${pq(join(d, join1))}, $$) or vg_die(${msg});`);
+  return st.join(' ');
+}
+
+/**
+ * Make the run's groups and write their limits from Node, before the shell runs the argv: the
+ * wrapper then needs no `mkdir` exec. Best effort: whatever fails here, the wrapper redoes (and
+ * fails closed itself). Left-over groups are removed by `sweepCgroups`.
+ */
+export function precreateCgroups(p: LimitPlan): void {
+  if (p.kind !== 'cgroup') return;
+  try {
+    for (const d of new Set(Object.values(p.dirs).filter(Boolean) as string[])) mkdirSync(d, { recursive: true });
+    for (const w of cgroupWrites(p)) {
+      if (w.ifExists && !existsSync(w.file)) continue;
+      writeFileSync(w.file, w.value);
+    }
+  } catch {
+    /* the wrapper's own mkdir/write path takes over */
+  }
 }
 
 /**

@@ -115,7 +115,7 @@ export function namespaceArgv(plan: SandboxPlan, opts: NamespaceOptions = {}): I
   ns.push('--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--ipc', '--uts', '--cgroup');
   if (plan.network !== 'full') ns.push('--net');
   // Limits (cgroup join / prlimit) wrap the outside; the overlay is done by the setup script itself.
-  const outer = wrapperArgv(plan, { ...opts, overlay: null });
+  const outer = wrapperArgv(plan, { ...opts, overlay: null, perl: undefined });
   // Interactive: the TIOCSTI filter, loaded by perl from the fd (no bwrap --seccomp here).
   const files: { fd: number; path: string }[] = [];
   const perl = plan.interactive && opts.seccompPath ? perlSeccompArgv(SECCOMP_FD) : null;

@@ -22,7 +22,12 @@ try {
 } catch {
   cached = undefined;
 }
-const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: cached });
+const script = new vm.Script(Module.wrap(source), {
+  filename: file,
+  cachedData: cached,
+  // `import(x)` with a computed specifier stays dynamic in the bundle; resolve it like Node would.
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
 if (cacheFile && (!cached || script.cachedDataRejected)) {
   // Written after the command ran, so the functions it compiled are in the cache too.
   process.once('exit', () => {

@@ -66,8 +66,24 @@ function shellPath(name: string, env: Env): string {
   return found;
 }
 
+// The resident analyzer judges every typed line; re-walking the directory tree for config files on
+// each one costs more than the analysis itself. A change to a config file takes effect within this.
+const CONFIG_TTL_MS = 1000;
+const configCache = new Map<string, { at: number; env: Env; loaded: Awaited<ReturnType<typeof loadConfig>> }>();
+
+async function configFor(ctx: JudgeContext): Promise<Awaited<ReturnType<typeof loadConfig>>> {
+  const key = `${ctx.cwd}\0${JSON.stringify(ctx.flags ?? {})}`;
+  const now = Date.now();
+  const hit = configCache.get(key);
+  if (hit && hit.env === ctx.env && now - hit.at < CONFIG_TTL_MS) return hit.loaded;
+  const loaded = await loadConfig({ cwd: ctx.cwd, env: ctx.env, flags: ctx.flags });
+  if (configCache.size > 64) configCache.clear();
+  configCache.set(key, { at: now, env: ctx.env, loaded });
+  return loaded;
+}
+
 export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
-  const { config, notices } = await loadConfig({ cwd: ctx.cwd, env: ctx.env, flags: ctx.flags });
+  const { config, notices } = await configFor(ctx);
   const home = ctx.env.HOME || homedir();
   // The workspace (git root, else cwd) decides what counts as "inside the project" for deletes.
   const workspace = findGitRoot(ctx.cwd) ?? ctx.cwd;

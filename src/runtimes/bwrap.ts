@@ -53,9 +53,9 @@ export interface BwrapOptions {
 }
 
 /** Syscall numbers the Perl wrapper needs, per Node `process.arch`. Others use the portable chain. */
-export const PERL_SYSCALLS: Record<string, { unshare: number; mount: number; prctl: number; setsid: number }> = {
-  x64: { unshare: 272, mount: 165, prctl: 157, setsid: 112 },
-  arm64: { unshare: 97, mount: 40, prctl: 167, setsid: 157 },
+export const PERL_SYSCALLS: Record<string, { unshare: number; mount: number; prctl: number; setsid: number; statfs: number }> = {
+  x64: { unshare: 272, mount: 165, prctl: 157, setsid: 112, statfs: 137 },
+  arm64: { unshare: 97, mount: 40, prctl: 167, setsid: 157, statfs: 43 },
 };
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -158,7 +158,7 @@ export function usesPerlWrapper(plan: SandboxPlan, opts: BwrapOptions): boolean 
 export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions): string {
   const nr = PERL_SYSCALLS[opts.perl!.arch];
   const L: string[] = [];
-  L.push(`sub vg_die { print STDERR "vg: sandbox could not start: $_[0]\n"; exit 125 }`);
+  L.push(`sub vg_die { print STDERR "vg: sandbox could not start: $_[0]\\n"; exit 125 }`);
   L.push(`sub vg_w { open(my $h, '>', $_[0]) or return 0; syswrite($h, $_[1]) or return 0; close($h) }`);
   const limits = opts.limits ?? { kind: 'none' };
   if (limits.kind === 'cgroup') L.push(cgroupPerl(limits));

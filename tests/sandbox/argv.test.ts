@@ -240,3 +240,106 @@ test('select: configured-but-missing runtime → one-line VgError 125 naming the
   registerRuntime('docker', unavailable('docker'));
   await assert.rejects(resolveRuntime(cfg, {}), /docker runtime unavailable in this build/);
 });
+
+// ───────────── the one-process Perl wrapper (root, x86_64/aarch64, perl present) ─────────────
+import { spawnSync } from 'node:child_process';
+import { namespacePerl } from '../../src/runtimes/namespace.ts';
+import { perlWrapperScript, usesPerlWrapper } from '../../src/runtimes/bwrap.ts';
+
+const PERL = { bin: '/usr/bin/perl', arch: 'x64' };
+const cg = (p: ReturnType<typeof plan>) => planLimits(p.limits, { version: 1, memory: '/cg/memory', cpu: '/cg/cpu', pids: '/cg/pids', writable: { memory: true, cpu: true, pids: true } }, 'abc');
+/** perl -c: the generated program at least compiles (when perl is here). */
+function compiles(code: string): void {
+  const r = spawnSync('perl', ['-c', '-e', code], { encoding: 'utf8' });
+  if (r.error) return;
+  assert.equal(r.status, 0, r.stderr);
+}
+
+test('bwrap + perl: balanced = cgroup, overlay, netns and bridge in one process; no unshare/mount/socat execs', () => {
+  const p = plan('balanced');
+  const opts = { fs, perl: PERL, overlay: { dir: '/state/overlay', userns: false }, limits: cg(p), proxySocket: '/run/vgp/proxy.sock', submounts: ['/cfs'] };
+  const inv = bwrapArgv(p, opts);
+  const a = inv.argv;
+  assert.deepEqual(a.slice(0, 2), ['/usr/bin/perl', '-e']);
+  assert.deepEqual(a.slice(3, 5), ['--', 'bwrap']);
+  const s = a[2];
+  compiles(s);
+  // cgroup: same files and values as the shell step, join last, fail closed
+  assert.match(s, /vg_w\('\/cg\/memory\/vg\/abc\/memory\.limit_in_bytes', '1073741824'\)/);
+  assert.match(s, /vg_w\('\/cg\/cpu\/vg\/abc\/cpu\.cfs_quota_us', '100000'\)/);
+  assert.match(s, /vg_w\('\/cg\/pids\/vg\/abc\/pids\.max', '512'\)/);
+  assert.match(s, /vg_w\('\/cg\/pids\/vg\/abc\/tasks', \$\$\)/);
+  assert.match(s, /exit 125/);
+  // overlay in a private mount namespace; network namespace made here, listener before the sandbox
+  assert.match(s, /syscall\(272, 0x20000\)/);
+  assert.match(s, /lowerdir=\/,upperdir=\$d\/u,workdir=\$d\/w/);
+  assert.match(s, /syscall\(272, 0x40000000\)/);
+  assert.match(s, /listen\(\$vg_l, 128\)/);
+  assert.match(s, /pack\('S a108', 1, '\/run\/vgp\/proxy\.sock'\)/);
+  assert.match(s, /syscall\(157, 1, 9\)/, 'the bridge dies with the sandbox (PDEATHSIG)');
+  assert.ok(s.indexOf('0x40000000') < s.indexOf('exec {'), 'bridge before exec');
+  const bw = a.slice(4);
+  assert.ok(!bw.includes('--unshare-net'), 'bwrap inherits the namespace made by the wrapper');
+  for (const f of ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--cap-drop', '--die-with-parent', '--new-session']) assert.ok(bw.includes(f), f);
+  assert.ok(!a.includes('unshare') && !a.some((x) => /socat|mount -t/.test(x)));
+  assert.ok(!triples(bw, '--bind').some(([, d]) => d === PROXY_DIR_INSIDE), 'the proxy socket is not bound inside');
+  assert.deepEqual(triples(bw, '--bind')[0], ['/state/overlay/r', '/']);
+  assert.deepEqual(a.slice(a.lastIndexOf('--') + 1), ['/bin/bash', '-c', 'npm test']);
+  assert.equal(inv.env.https_proxy, 'http://127.0.0.1:3128');
+  assert.deepEqual(inv.needsProxy, { socketPath: '/run/vgp/proxy.sock', allowedDomains: p.allowedDomains });
+  assert.deepEqual(inv.cleanup, ['/cg/memory/vg/abc', '/cg/cpu/vg/abc', '/cg/pids/vg/abc']);
+});
+
+test('bwrap + perl: permissive (full network) keeps the host network; strict (ro root, restricted) has no overlay step', () => {
+  const perm = plan('permissive');
+  const a = bwrapArgv(perm, { fs, perl: PERL, overlay: { dir: '/o', userns: false }, limits: cg(perm) }).argv;
+  assert.equal(a[0], '/usr/bin/perl');
+  assert.ok(!a[2].includes('0x40000000') && !a.includes('--unshare-net'));
+  compiles(a[2]);
+  const st = plan('strict');
+  const b = bwrapArgv(st, { fs, perl: PERL, overlay: null, limits: cg(st), proxySocket: '/run/vgp/proxy.sock' }).argv;
+  assert.equal(b[0], '/usr/bin/perl');
+  assert.ok(!b[2].includes('0x20000)') && b[2].includes('0x40000000'));
+  assert.deepEqual(triples(b, '--ro-bind')[0], ['/', '/']);
+  compiles(b[2]);
+});
+
+test('bwrap + perl: not used where it saves nothing or cannot work', () => {
+  const par = plan('paranoid'); // ro root, no network: one /bin/sh for the cgroup join is cheaper than perl
+  const a = bwrapArgv(par, { fs, perl: PERL, limits: cg(par) }).argv;
+  assert.equal(a[0], '/bin/sh');
+  assert.match(a[2], /\{ \[ -d '\/cg\/memory\/vg\/abc' \] && .* \|\| mkdir -p /, 'mkdir only when the groups were not made beforehand');
+  assert.ok(a.includes('--unshare-net'));
+  const bal = plan('balanced');
+  assert.ok(!usesPerlWrapper(bal, { perl: { bin: 'perl', arch: 'riscv64' }, overlay: { dir: '/o', userns: false } }), 'unknown syscall numbers');
+  assert.ok(!usesPerlWrapper(bal, { perl: PERL, overlay: { dir: '/o', userns: true } }), 'non-root needs unshare --user');
+  const u = bwrapArgv(bal, { fs, perl: PERL, overlay: { dir: '/o', userns: true }, ids: { uid: 1000, gid: 1000 }, proxySocket: '/run/vgp/proxy.sock' }).argv;
+  assert.equal(u[0], 'unshare');
+  assert.ok(u.includes('--unshare-net') && u.some((x) => x.includes('socat')));
+  // rlimit fallback still wraps the outside
+  const r = bwrapArgv(bal, { fs, perl: PERL, overlay: { dir: '/o', userns: false }, limits: { kind: 'rlimit', limits: bal.limits } }).argv;
+  assert.deepEqual(r.slice(0, 4), ['prlimit', '--data=1073741824', '--', '/usr/bin/perl']);
+  assert.ok(perlWrapperScript(bal, { perl: { bin: 'perl', arch: 'arm64' }, overlay: { dir: '/o', userns: false } }).includes('syscall(97, 0x20000)'));
+});
+
+test('namespace + perl: mounts in one process, same mounts; cgroup joined after setup, fresh cgroup ns', () => {
+  const p = plan('strict');
+  const opts = { fs, root: true, perl: PERL, scratch: '/state/ns', submounts: ['/cfs'], limits: cg(p), proxySocket: '/run/vgp/proxy.sock' };
+  const a = namespaceArgv(p, opts).argv;
+  assert.equal(a[0], 'unshare', 'no outer cgroup shell: the join moved inside');
+  const s = a[a.indexOf('/bin/sh') + 2];
+  assert.ok(!/\bmount (-t|--bind|-o)/.test(s), 'no mount execs');
+  assert.match(s, /'\/usr\/bin\/perl' -e /);
+  assert.ok(s.indexOf('/usr/bin/perl') < s.indexOf("echo $$ > '/cg/memory/vg/abc/tasks'"), 'join after the mount setup');
+  assert.match(s, /unshare --root="\$R" --wd='\/home\/u\/proj' --cgroup setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "\$@"\nexit \$\?$/);
+  const m = namespacePerl(p, opts);
+  compiles(m);
+  assert.match(m, /mt\('\/', \$R, undef, 4096\) && ro\(\$R\)/);
+  assert.match(m, /mt\('vg-hide', \$R \. '\/home\/u\/\.ssh', 'tmpfs', 0, 'size=1m,mode=0700'\)/);
+  assert.match(m, /mt\('\/home\/u\/proj\/\.git\/hooks', \$R \. '\/home\/u\/proj\/\.git\/hooks', undef, 4096\) && ro\(/);
+  assert.match(m, /mt\('\/cfs', \$R \. '\/cfs', undef, 20480\) && ro\(/);
+  assert.match(m, /qw\(null zero full random urandom tty\)/);
+  assert.match(m, /ioctl\(\$s, 0x8914/, 'loopback up for the bridge');
+  // non-root keeps the shell version (user namespace)
+  assert.match(namespaceScript(p, { ...opts, root: false }), /mount --rbind \/ "\$R"/);
+});

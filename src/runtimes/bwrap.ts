@@ -53,9 +53,9 @@ export interface BwrapOptions {
 }
 
 /** Syscall numbers the Perl wrapper needs, per Node `process.arch`. Others use the portable chain. */
-export const PERL_SYSCALLS: Record<string, { unshare: number; mount: number; prctl: number; setsid: number; statfs: number }> = {
-  x64: { unshare: 272, mount: 165, prctl: 157, setsid: 112, statfs: 137 },
-  arm64: { unshare: 97, mount: 40, prctl: 167, setsid: 157, statfs: 43 },
+export const PERL_SYSCALLS: Record<string, { unshare: number; mount: number; prctl: number; setsid: number; statfs: number; close: number }> = {
+  x64: { unshare: 272, mount: 165, prctl: 157, setsid: 112, statfs: 137, close: 3 },
+  arm64: { unshare: 97, mount: 40, prctl: 167, setsid: 157, statfs: 43, close: 57 },
 };
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -185,6 +185,8 @@ export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions): string
       `my $vg_pp = $$; my $vg_pid = fork; defined $vg_pid or vg_die(${f});`,
       `if (!$vg_pid) { syscall(${nr.prctl}, 1, 9); exit 0 if getppid() != $vg_pp; syscall(${nr.setsid}); ` +
         `open(STDIN, '<', '/dev/null'); open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '/dev/null'); $SIG{CHLD} = 'IGNORE'; $SIG{PIPE} = 'IGNORE'; ` +
+        // Hold no inherited fd (a status pipe, the caller's pipes): the run's reader sees EOF when the sandbox ends.
+        `if (opendir(my $dh, '/proc/self/fd')) { for (readdir $dh) { next unless /^\\d+$/; next if $_ <= 2 || $_ == fileno($vg_l) || $_ == fileno($dh); syscall(${nr.close}, $_ + 0) } closedir $dh } ` +
         `my $sun = pack('S a108', 1, ${pq(opts.proxySocket)}); my $e = 0; ` +
         `while (1) { my $c; unless (accept($c, $vg_l)) { exit 1 if ++$e > 1000; next } my $k = fork; ` +
         `if (defined $k && !$k) { close $vg_l; my $u; socket($u, 1, 1, 0) && connect($u, $sun) or exit 1; ` +

@@ -30,7 +30,17 @@ function workspaceOf(ctx: AnalyzeContext, home: string): string {
 }
 
 /** `exec` with only redirections (`exec 3<>file`, `exec > >(tee log)`) rewires the shell's own fds. */
-const isStateCommand = (f: CommandFact): boolean => STATE_BUILTINS.has(f.name) || (f.name === 'exec' && f.argv.length === 1);
+const isStateCommand = (f: CommandFact): boolean =>
+  STATE_BUILTINS.has(f.name) || (f.name === 'exec' && f.argv.length === 1) || (OUTPUT_BUILTINS.has(f.name) && !writesFiles(f));
+/**
+ * Builtins that only print or test: in a sandbox they would lose the shell's own state (`echo $?`
+ * would print the sandbox's status, `printf '%s' "$local_var"` an empty string), and on the host they
+ * change nothing — unless they redirect into a file, which is judged (and sandboxed) like any write.
+ */
+const OUTPUT_BUILTINS: ReadonlySet<string> = new Set(['echo', 'printf', 'pwd', 'test', '[', '[[']);
+const writesFiles = (f: CommandFact): boolean =>
+  f.argv[0] !== f.name || // `/bin/echo` is the external program, not the builtin
+  f.redirects.some((r) => /[>]/.test(r.op) && !/^&?\d*-?$/.test(r.target) && r.target !== '/dev/null' && r.target !== '/dev/stdout' && r.target !== '/dev/stderr');
 const stateOnlyFact = (f: CommandFact): boolean =>
   f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
 

@@ -104,3 +104,11 @@ test('never throws on odd contexts', () => {
     for (const l of ['rm -rf /', 'cd .. && rm -rf *', '', ' ', '\n', '#']) analyze(l, ctx);
   }
 });
+
+test('print/test builtins run in the shell (they need its $? and variables) unless they write a file', () => {
+  const c = { cwd: '/home/dev/project', home: '/home/dev' };
+  for (const l of ['echo $?', 'printf "%s\\n" "$x"', 'pwd', '[ -d dist ] && echo ok', 'echo a 2>&1', 'echo hi >/dev/null', 'cd src && pwd'])
+    assert.equal(analyze(l, c).stateOnly, true, l);
+  for (const l of ['echo hi > a.txt', 'echo hi >> ~/.bashrc', '/bin/echo hi', 'echo $(curl x)', 'printf x | sh', 'echo hi; ls'])
+    assert.equal(analyze(l, c).stateOnly, false, l);
+});

@@ -37,6 +37,9 @@ __vg_x_notice=
 __vg_hist_saved=
 __vg_hist_mode=
 __vg_accept_mode=accept
+__vg_timeout_s=0.500000      # __vg_timeout_ms as read -t wants it
+__vg_proc=0                  # /proc/PID tells liveness without a kill -0 (and its 2>/dev/null)
+[[ -d /proc/$$ ]] && __vg_proc=1
 
 # === clock ======================================================================================
 __vg_now_us() {
@@ -49,8 +52,15 @@ __vg_now_us() {
 }
 
 # === the resident analyzer =====================================================================
+# Per line this runs on the hot path: no redirection (each costs an open/dup2/close round), so
+# /proc/PID where there is one (it exists exactly as long as kill -0 would succeed, zombie included).
 __vg_alive() {
-  [[ -n ${__VG_SERVE[1]-} && -n $__vg_srv_pid ]] && builtin kill -0 "$__vg_srv_pid" 2>/dev/null
+  [[ -n ${__VG_SERVE[1]-} && -n $__vg_srv_pid ]] || return 1
+  if ((__vg_proc)); then
+    [[ -e /proc/$__vg_srv_pid ]]
+  else
+    builtin kill -0 "$__vg_srv_pid" 2>/dev/null
+  fi
 }
 
 __vg_start() {
@@ -71,6 +81,11 @@ __vg_start() {
 # the shell with it (SIGPIPE kills an interactive bash), so SIGPIPE is ignored for the write only.
 __vg_send() {
   __vg_alive || return 1
+  __vg_write "$1"
+}
+# The same without the liveness check, for callers that just made it (or will make it after).
+__vg_write() {
+  [[ -n ${__VG_SERVE[1]-} ]] || return 1
   builtin trap '' PIPE
   builtin printf '%s\n' "$1" 2>/dev/null 1>&"${__VG_SERVE[1]}"
   local rc=$?
@@ -79,6 +94,11 @@ __vg_send() {
 }
 
 __vg_esc() {
+  # Most lines hold none of the escaped characters: skip the four substitutions.
+  if [[ $1 != *[$'\\\t\n\r']* ]]; then
+    __vg_e=$1
+    return
+  fi
   local s=${1//\\/\\\\}
   s=${s//$'\t'/\\t}
   s=${s//$'\n'/\\n}
@@ -97,23 +117,30 @@ __vg_sync_env() {
 
 # Read until the response for id $1 arrives or the time is up. Sets __vg_r_*.
 __vg_recv() {
-  local id=$1 kind rid dec risk notice cmd rest left
+  local id=$1 kind rid dec risk notice cmd rest left secs=$__vg_timeout_s
   local limit=$__vg_timeout_ms
-  ((__vg_hello)) || limit=$__vg_startup_ms
+  ((__vg_hello)) || limit=$__vg_startup_ms secs=
   __vg_now_us
   local deadline=$((__vg_us + limit * 1000))
   while :; do
-    __vg_now_us
-    left=$((deadline - __vg_us))
-    ((left > 0)) || return 1
-    local secs
-    printf -v secs '%d.%06d' $((left / 1000000)) $((left % 1000000))
+    # The first wait is the whole allowance (precomputed); a later one (after a hello or a stale
+    # answer) what is left of it.
+    if [[ -z $secs ]]; then
+      __vg_now_us
+      left=$((deadline - __vg_us))
+      ((left > 0)) || return 1
+      printf -v secs '%d.%06d' $((left / 1000000)) $((left % 1000000))
+    fi
     IFS=$'\x1f' builtin read -r -t "$secs" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null || return 1
+    secs=
     case $kind in
       V)
         # hello: V version pid timeout fallback notice mode
         __vg_hello=1
-        [[ $risk =~ ^[0-9]+$ ]] && __vg_timeout_ms=$risk
+        if [[ $risk =~ ^[0-9]+$ ]]; then
+          __vg_timeout_ms=$risk
+          printf -v __vg_timeout_s '%d.%06d' $((risk / 1000)) $((risk % 1000 * 1000))
+        fi
         [[ $notice == host || $notice == block ]] && __vg_fallback=$notice
         __vg_mode=${rest##*$'\x1f'}
         limit=$__vg_timeout_ms
@@ -142,7 +169,7 @@ __vg_judge() {
     __vg_seq=$((__vg_seq + 1))
     __vg_esc "$1"; line=$__vg_e
     __vg_esc "$PWD"
-    __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv "$__vg_seq" && break
+    __vg_write "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv "$__vg_seq" && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if ((try == 1)) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
@@ -353,7 +380,7 @@ __vg_precmd() {
   if [[ -n $__vg_pending ]]; then
     __vg_now_us
     local ms=$(((__vg_us - __vg_t0) / 1000))
-    __vg_send "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"$ms"$'\t'"$__vg_how"
+    __vg_write "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"$ms"$'\t'"$__vg_how"
     __vg_pending=
   fi
   # Start (or restart) the analyzer while the user reads the prompt, not when they press Enter.

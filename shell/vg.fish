@@ -37,15 +37,13 @@ function __vg_alive
     if test -r /proc/$__vg_srv_pid/stat
         # Alive, not a zombie (a disowned child can linger as one) and not stopped (fish's read has
         # no timeout: a stopped analyzer would hang the prompt, so it is replaced).
-        set -l st (string split ' ' </proc/$__vg_srv_pid/stat)
-        switch "$st[3]"
-            case Z
-                return 1
-            case T t
-                command kill -9 $__vg_srv_pid 2>/dev/null
-                return 1
-        end
-        return 0
+        # `read` (no command substitution, no string split of the whole line): ~5x cheaper, and this
+        # runs several times per line. The state is the field after ") " (comm may hold spaces).
+        read -l st </proc/$__vg_srv_pid/stat
+        string match -qr '^.*\) [ZTt] ' -- $st; or return 0
+        string match -qr '^.*\) Z ' -- $st; and return 1
+        command kill -9 $__vg_srv_pid 2>/dev/null
+        return 1
     else if test -d /proc/self
         return 1
     else
@@ -77,6 +75,11 @@ function __vg_send
 end
 
 function __vg_esc
+    # Most lines hold none of the escaped characters: skip the four-stage pipeline.
+    if not string match -qr '[\\\\\t\r\n]' -- $argv[1]
+        builtin echo -- $argv[1]
+        return
+    end
     string replace -a -- \\ \\\\ $argv[1] | string replace -a -- \t \\t | string replace -a -- \r \\r | string join -- \\n
 end
 
@@ -137,7 +140,8 @@ function __vg_judge -a line
         end
         __vg_sync_env
         set -g __vg_seq (math $__vg_seq + 1)
-        if __vg_send J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line"); and __vg_recv $__vg_seq
+        # Written directly: __vg_alive just answered (and __vg_recv asks again before it reads).
+        if builtin echo J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line") >$__vg_dir/in; and __vg_recv $__vg_seq
             break
         end
         # Dead (killed, crashed): start a fresh one and ask again.

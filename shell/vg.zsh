@@ -29,9 +29,17 @@ typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
 
 # === the resident analyzer =====================================================================
+# On the hot path (twice per line): no redirection — /proc/PID where there is one (it exists
+# exactly as long as kill -0 would succeed), kill -0 and its 2>/dev/null elsewhere.
+typeset -gi __vg_proc=0
+[[ -d /proc/$$ ]] && __vg_proc=1
 __vg_alive() {
   [[ -n $__vg_fd_w ]] || return 1
-  builtin kill -0 ${__vg_srv_pid:-$__vg_spawned} 2>/dev/null
+  if (( __vg_proc )); then
+    [[ -e /proc/${__vg_srv_pid:-$__vg_spawned} ]]
+  else
+    builtin kill -0 ${__vg_srv_pid:-$__vg_spawned} 2>/dev/null
+  fi
 }
 
 __vg_start() {
@@ -55,10 +63,17 @@ __vg_start() {
 
 __vg_send() {
   [[ -n $__vg_fd_w ]] || return 1
-  builtin print -r -u $__vg_fd_w -- "$1" 2>/dev/null
+  # No 2>/dev/null (a redirection per write): the fd is ours and open, and the FIFO is held
+  # read-write, so the write cannot fail with EPIPE.
+  builtin print -r -u $__vg_fd_w -- "$1"
 }
 
 __vg_esc() {
+  # Most lines hold none of the escaped characters: skip the five substitutions.
+  if [[ $1 != *[$'\\\t\n\r\0']* ]]; then
+    __vg_e=$1
+    return
+  fi
   local s=${1//\\/\\\\}
   s=${s//$'\t'/\\t}
   s=${s//$'\n'/\\n}
@@ -87,7 +102,7 @@ __vg_recv() {
     now=$EPOCHREALTIME
     left=$(( deadline - now ))
     (( left > 0 )) || return 1
-    IFS= builtin read -r -t $left -u $__vg_fd_r raw 2>/dev/null || return 1
+    IFS= builtin read -r -t $left -u $__vg_fd_r raw || return 1
     f=("${(@ps:\x1f:)raw}")
     case $f[1] in
       V)

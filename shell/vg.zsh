@@ -25,7 +25,7 @@ typeset -g __VG_STATE=on
 typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
 typeset -g __vg_fallback=host __vg_mode= __vg_spawned= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
 typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e=
-typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice=
+typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
 
 # === the resident analyzer =====================================================================
@@ -66,6 +66,25 @@ __vg_send() {
   # No 2>/dev/null (a redirection per write): the fd is ours and open, and the FIFO is held
   # read-write, so the write cannot fail with EPIPE.
   builtin print -r -u $__vg_fd_w -- "$1"
+}
+
+# Aliases and functions live only in this shell: a sandbox runs a fresh `zsh -c` that has neither.
+# So the analyzer judges — and a sandbox runs — what they stand for: the alias text of the first word
+# and the definition of a function the line starts with (function bodies are judged like any code).
+__vg_expand() {
+  __vg_ex=$1
+  local lead=${1%%[^[:space:]]*}
+  local body=${1#$lead}
+  local w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
+  [[ -n $w ]] || return 0
+  if (( ${+aliases[$w]} )); then
+    body=${aliases[$w]}${body#$w}
+    w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
+    __vg_ex=$lead$body
+  fi
+  if [[ -n $w ]] && (( ${+functions[$w]} )) && [[ ${functions[$w]} != *'autoload -X'* ]]; then
+    __vg_ex="$w () {"$'\n'"${functions[$w]}"$'\n'"}"$'\n'"$__vg_ex"
+  fi
 }
 
 __vg_esc() {
@@ -134,7 +153,8 @@ __vg_judge() {
     __vg_sync_env
     (( __vg_seq++ ))
     local line
-    __vg_esc "$1"; line=$__vg_e
+    __vg_expand "$1"
+    __vg_esc "$__vg_ex"; line=$__vg_e
     __vg_esc "$PWD"
     __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv $__vg_seq && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.

@@ -37,6 +37,8 @@ const isStateCommand = (f: CommandFact): boolean =>
  * would print the sandbox's status, `printf '%s' "$local_var"` an empty string), and on the host they
  * change nothing — unless they redirect into a file, which is judged (and sandboxed) like any write.
  */
+/** Builtins that print this shell's own state: in a fresh sandboxed shell their output is empty or wrong. */
+const STATE_READERS: ReadonlySet<string> = new Set(['history', 'fc', 'jobs', 'alias', 'type', 'declare', 'typeset', 'set', 'dirs', 'functions', 'hash', 'bind', 'complete', 'whence', 'where', 'abbr']);
 const OUTPUT_BUILTINS: ReadonlySet<string> = new Set(['echo', 'printf', 'pwd', 'test', '[', '[[']);
 const writesFiles = (f: CommandFact): boolean =>
   f.argv[0] !== f.name || // `/bin/echo` is the external program, not the builtin
@@ -81,6 +83,7 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
     commands: fr.facts,
     stateOnly: parse === 'ok' && !truncated && fr.facts.every(stateOnlyFact),
   };
+  if (parse === 'ok' && fr.facts.some((f) => STATE_READERS.has(f.name) && f.wrappers.length === 0 && f.argv[0] === f.name)) a.readsShellState = true;
   if (parsed.error !== undefined) a.parseError = parsed.error;
   if (truncated) a.truncated = true;
   return a;

@@ -95,6 +95,8 @@ export interface Analysis {
   commands: CommandFact[];
   /** The line only changes shell state (cd, export, alias, source, assignments…): never sandboxed. */
   stateOnly: boolean;
+  /** Some command prints this shell's own state (`history | grep x`, `alias | less`): meaningless in a sandbox. */
+  readsShellState?: boolean;
   /** True when the analysis stopped early (work budget or line length); the risk is a floor. */
   truncated?: boolean;
 }

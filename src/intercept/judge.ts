@@ -94,6 +94,7 @@ export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
   const policy = decide({
     risk,
     stateOnly: analysis.stateOnly,
+    readsShellState: analysis.readsShellState === true,
     mode: config.sandbox.mode,
     enabled: config.sandbox.enabled,
     trusted: trusted !== null,

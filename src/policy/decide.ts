@@ -6,6 +6,8 @@ export function decide(p: PolicyInput): PolicyResult {
   if (p.risk === 'critical') return { decision: 'block', reason: 'critical risk is blocked in every mode' };
   // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
   if (p.stateOnly) return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
+  // `history | grep x` in a fresh sandboxed shell would search an empty history.
+  if (p.readsShellState && p.risk === 'low') return { decision: 'host', reason: 'low risk and reads this shell\'s state (history, jobs, aliases…): runs in the shell' };
   if (p.trusted) return { decision: 'host', reason: 'trusted: matches an entry in your trust store' };
   const mode = p.enabled ? p.mode : 'never';
   const canAsk = p.interactive && !p.agent;

@@ -8,6 +8,8 @@ export interface PolicyInput {
   risk: Risk;
   /** Line only changes shell state (cd, export, …). */
   stateOnly: boolean;
+  /** The line reads this shell's state (`history | grep x`): a low one runs in the shell. */
+  readsShellState?: boolean;
   mode: Mode;
   /** `sandbox.enabled`; false behaves like mode never (validation only). */
   enabled: boolean;

@@ -112,3 +112,9 @@ test('print/test builtins run in the shell (they need its $? and variables) unle
   for (const l of ['echo hi > a.txt', 'echo hi >> ~/.bashrc', '/bin/echo hi', 'echo $(curl x)', 'printf x | sh', 'echo hi; ls'])
     assert.equal(analyze(l, c).stateOnly, false, l);
 });
+
+test('lines that print the shell\'s own state are marked (history | grep, alias | less)', () => {
+  const c = { cwd: '/home/dev/project', home: '/home/dev' };
+  for (const l of ['history | grep ssh', 'alias | less', 'jobs -l | wc -l', 'type ll | head -1']) assert.equal(analyze(l, c).readsShellState, true, l);
+  for (const l of ['grep history notes.txt', 'ls | wc -l', 'echo history']) assert.notEqual(analyze(l, c).readsShellState, true, l);
+});

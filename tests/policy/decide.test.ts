@@ -69,3 +69,8 @@ test('every decision carries a reason sentence', () => {
       assert.ok(r.reason.length > 5, `${mode}/${risk}`);
     }
 });
+
+test('a low line that reads shell state (history | grep) runs in the shell; a riskier one does not', () => {
+  assert.equal(d({ mode: 'always', risk: 'low', readsShellState: true }), 'host');
+  assert.equal(d({ mode: 'always', risk: 'medium', readsShellState: true }), 'sandbox');
+});

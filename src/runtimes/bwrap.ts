@@ -262,6 +262,8 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
   for (const m of plan.mounts) if (m.kind === 'protect') a.push('--ro-bind', m.source, real(m.target));
 
   const env: Record<string, string> = { ...plan.env };
+  // perl warns on every start when the user's locale is not installed; the warning is noise here.
+  if (usesPerlWrapper(plan, opts)) env.PERL_BADLANG = '0';
   let cmd = commandArgv(plan);
   let needsProxy: Invocation['needsProxy'];
   if (plan.network === 'restricted' && opts.proxySocket) {

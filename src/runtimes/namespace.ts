@@ -189,6 +189,8 @@ function finishScript(plan: SandboxPlan, opts: NamespaceOptions, L: string[]): s
 
 export function namespaceArgv(plan: SandboxPlan, opts: NamespaceOptions = {}): Invocation {
   const env: Record<string, string> = { ...plan.env };
+  // perl (mount setup, seccomp loader) warns on every start when the locale is not installed.
+  if (opts.perl) env.PERL_BADLANG = '0';
   let cmd = commandArgv(plan);
   let needsProxy: Invocation['needsProxy'];
   if (plan.network === 'restricted' && opts.proxySocket) {

@@ -6,6 +6,8 @@
 //   and the resident analyzer's RSS after 1,000 lines.
 // Method: the lines are typed ahead in batches of 200 (`env true⏎` × 200, then a marker line), so the
 // shell runs them back to back; per-line cost = batch wall time / lines. Reported: the median batch.
+// Plain and guarded shells run side by side with their batches interleaved; "added" is the median of
+// the paired differences (VG_BENCH_SANDBOX=0: host lines only).
 // `node bench/shell.mjs [batches=5] [shells=bash,zsh,fish]` — needs `npm run build` first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -116,35 +118,62 @@ async function measure(shell, opts, line = 'env true') {
     const batches = opts.mode === 'always' ? Math.max(4, BATCHES) : BATCHES;
     const xs = [];
     for (let i = 0; i < batches; i++) xs.push(await s.batch(line, per));
-    let rss = null;
-    if (opts.rss) {
-      const pid = serverOf(s.shellPid());
-      const done = 30 + BATCHES * PER;
-      if (done < 1000) await s.batch(line, 1000 - done);
-      rss = pid ? rssMb(pid) : null;
-    }
-    const hook = opts.vg ? await s.hookMs() : null;
-    return { ms: median(xs), rss, hook };
+    return { ms: median(xs) };
   } finally {
     s.stop();
+  }
+}
+
+/**
+ * Plain vs vg for a host line, interleaved: both shells are up at once and their batches alternate
+ * (plain, vg, vg, plain, …), so a change in machine load hits both columns alike. "added" is the
+ * median of the per-pair differences. Also: the hook's in-shell time and the analyzer's RSS.
+ */
+async function measureHost(shell, line = 'env true') {
+  const plain = session(shell, { vg: false });
+  const guarded = session(shell, { vg: true, mode: 'auto' });
+  try {
+    await sleep(2500);
+    await plain.batch(line, 30);
+    await guarded.batch(line, 30);
+    const ps = [];
+    const vs = [];
+    for (let i = 0; i < BATCHES; i++) {
+      if (i % 2) {
+        vs.push(await guarded.batch(line, PER));
+        ps.push(await plain.batch(line, PER));
+      } else {
+        ps.push(await plain.batch(line, PER));
+        vs.push(await guarded.batch(line, PER));
+      }
+    }
+    const pid = serverOf(guarded.shellPid());
+    const done = 30 + BATCHES * PER;
+    if (done < 1000) await guarded.batch(line, 1000 - done);
+    const rss = pid ? rssMb(pid) : null;
+    const hook = await guarded.hookMs();
+    return { plain: median(ps), host: median(vs), added: median(vs.map((v, i) => v - ps[i])), rss, hook };
+  } finally {
+    plain.stop();
+    guarded.stop();
   }
 }
 
 const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const rows = [];
 for (const shell of shells) {
-  const plain = await measure(shell, { vg: false });
-  const host = await measure(shell, { vg: true, mode: 'auto', rss: true });
+  const h = await measureHost(shell);
   const box = haveBwrap ? await measure(shell, { vg: true, mode: 'always' }) : null;
-  rows.push({ shell, plain: plain.ms, host: host.ms, box: box?.ms ?? null, rss: host.rss, hook: host.hook });
+  rows.push({ shell, ...h, box: box?.ms ?? null });
 }
 
 const f = (x) => (x === null ? '   n/a' : x.toFixed(2).padStart(6));
 console.log(`\nShell integration — ms per line through tmux, median of ${BATCHES} batches of ${PER} typed-ahead lines (sandboxed: ${Math.max(4, BATCHES)} × 50)`);
 console.log('shell  plain   vg: host  added   hook (in shell)  vg: sandboxed  added vs host  analyzer RSS after 1000 lines');
+// added: median of the paired (interleaved) batch differences, not the difference of the medians.
 for (const r of rows)
   console.log(
-    `${r.shell.padEnd(5)}  ${f(r.plain)}  ${f(r.host)}   ${f(r.host - r.plain)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
+    `${r.shell.padEnd(5)}  ${f(r.plain)}  ${f(r.host)}   ${f(r.added)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
 console.log(`load average at start: ${load0}; at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores) — a busy machine inflates every column`);
 console.log('targets: host line ≤ 1 ms added (bash, zsh), ≤ 2 ms (fish); sandboxed true ≤ 10 ms added (bubblewrap)');

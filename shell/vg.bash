@@ -157,9 +157,38 @@ __vg_recv() {
 }
 
 # Judge $1: 0 with __vg_r_* set, 1 when the analyzer could not answer (__vg_r_why says why).
+# Cost model (docs/shell.md, "Numbers"): bash copies a function's body on every call, and after the
+# fork of the previous command every heap page it writes costs a copy-on-write fault (tens of µs on
+# a VM). So the common case — analyzer up and greeted, environment unchanged, nothing to escape — is
+# one write and one read right here, with no further function calls and no redirection to open.
 __vg_judge() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
-  local try line
+  local try=1 line
+  if ((__vg_hello && __vg_proc)) && [[ -n ${__VG_SERVE[1]-} && -e /proc/$__vg_srv_pid && $1$PWD != *[$'\\\t\n\r']* &&
+    ${PATH-}$'\x1f'${HOME-}$'\x1f'${VG_AGENT-} == "$__vg_env_sent" ]]; then
+    __vg_seq=$((__vg_seq + 1))
+    local kind='' rid='' dec risk notice cmd rest
+    builtin trap '' PIPE
+    builtin printf 'J\t%s\t%s\t%s\n' "$__vg_seq" "$PWD" "$1" 2>/dev/null 1>&"${__VG_SERVE[1]}"
+    line=$?
+    builtin trap - PIPE
+    if ((line == 0)); then
+      IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null
+      if [[ $kind == R && $rid == "$__vg_seq" ]]; then
+        __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
+      elif [[ -n $kind ]] && __vg_recv "$__vg_seq"; then
+        : # a stale answer came first; ours followed
+      elif __vg_alive; then
+        __vg_r_why="no answer within ${__vg_timeout_ms} ms"
+        return 1
+      fi
+      if [[ -n $__vg_r_dec ]]; then
+        if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
+        return 0
+      fi
+    fi
+    # Dead (killed, crashed): the loop below starts a fresh one and asks again.
+  fi
   for try in 1 2; do
     if ! __vg_alive; then
       __vg_start
@@ -228,14 +257,15 @@ __vg_accept() {
   # bash-preexec's DEBUG trap fired for this bind -x call and, seeing a PROMPT_COMMAND entry,
   # left its "a typed command comes next" state alone… after clearing it: set it back.
   [[ -n ${bash_preexec_imported-} ]] && __bp_preexec_interactive_mode=on
-  __vg_set_accept accept
+  [[ $__vg_accept_mode == accept ]] || __vg_set_accept accept
   [[ $__VG_STATE == off ]] && return
   local line=$READLINE_LINE
   [[ $line == *[![:space:]]* ]] || return
   __vg_now_us
   __vg_t0=$__vg_us
-  # vg on / off / status act on this shell: no analyzer needed.
-  if [[ $line =~ ^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$ ]]; then
+  # vg on / off / status act on this shell: no analyzer needed. (The glob first: a regex match
+  # compiles the pattern each time, which is most of the allocations of a line.)
+  if [[ $line == *vg* && $line =~ ^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$ ]]; then
     return
   fi
   # History expansion happens after Enter: judge what bash will actually run.
@@ -373,18 +403,21 @@ __vg_run() {
 }
 
 # === after each line: report, restore, keep $? =================================================
+# On every prompt: calls only when there is something to do (see the cost note above __vg_judge).
 __vg_precmd() {
   local st=$?
-  __vg_hist_restore
-  __vg_set_accept accept
+  [[ -n $__vg_hist_mode ]] && __vg_hist_restore
+  [[ $__vg_accept_mode == accept ]] || __vg_set_accept accept
   if [[ -n $__vg_pending ]]; then
     __vg_now_us
-    local ms=$(((__vg_us - __vg_t0) / 1000))
-    __vg_write "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"$ms"$'\t'"$__vg_how"
+    __vg_write "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"$(((__vg_us - __vg_t0) / 1000))"$'\t'"$__vg_how"
     __vg_pending=
   fi
   # Start (or restart) the analyzer while the user reads the prompt, not when they press Enter.
-  [[ $__VG_STATE == on ]] && ! __vg_alive && __vg_start
+  if [[ $__VG_STATE == on ]] && ! { ((__vg_proc)) && [[ -n ${__VG_SERVE[1]-} && -n $__vg_srv_pid && -e /proc/$__vg_srv_pid ]]; } &&
+    ! __vg_alive; then
+    __vg_start
+  fi
   return $st
 }
 

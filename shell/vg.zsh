@@ -76,13 +76,14 @@ __vg_expand() {
   local lead=${1%%[^[:space:]]*}
   local body=${1#$lead}
   local w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
-  [[ -n $w ]] || return 0
+  # vg's own function is not expanded: `vg …` lines are judged as typed (run in the shell, never sandboxed).
+  [[ -n $w && $w != vg ]] || return 0
   if (( ${+aliases[$w]} )); then
     body=${aliases[$w]}${body#$w}
     w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
     __vg_ex=$lead$body
   fi
-  if [[ -n $w ]] && (( ${+functions[$w]} )) && [[ ${functions[$w]} != *'autoload -X'* ]]; then
+  if [[ -n $w && $w != vg ]] && (( ${+functions[$w]} )) && [[ ${functions[$w]} != *'autoload -X'* ]]; then
     __vg_ex="$w () {"$'\n'"${functions[$w]}"$'\n'"}"$'\n'"$__vg_ex"
   fi
 }

@@ -34,6 +34,7 @@ __vg_x_dec=                  # what __vg_run does: block | sandbox | prompt | fa
 __vg_x_line=
 __vg_x_cmd=
 __vg_x_notice=
+__vg_ex=                      # the line as sent to the analyzer (aliases and functions spelled out)
 __vg_hist_saved=
 __vg_hist_mode=
 __vg_accept_mode=accept
@@ -91,6 +92,26 @@ __vg_write() {
   local rc=$?
   builtin trap - PIPE
   return $rc
+}
+
+# Aliases and functions live only in this shell: a sandbox runs a fresh `bash -c` that has neither.
+# So the analyzer judges — and a sandbox runs — what they stand for: the alias text of the first word
+# and the definition of a function the line starts with (function bodies are judged like any code).
+# vg's own function is left alone: `vg …` lines are judged as typed.
+__vg_expand() {
+  __vg_ex=$1
+  local lead=${1%%[![:space:]]*}
+  local body=${1#"$lead"}
+  local w=${body%%[[:space:];|&<>()]*}
+  [[ -n $w && $w != vg ]] || return 0
+  if [[ -n ${BASH_ALIASES[$w]+x} ]]; then
+    body=${BASH_ALIASES[$w]}${body#"$w"}
+    w=${body%%[[:space:];|&<>()]*}
+    __vg_ex=$lead$body
+  fi
+  if [[ -n $w && $w != vg ]] && builtin declare -F -- "$w" >/dev/null; then
+    __vg_ex="$(builtin declare -f -- "$w")"$'\n'"$__vg_ex"
+  fi
 }
 
 __vg_esc() {
@@ -274,7 +295,14 @@ __vg_accept() {
     local ex
     ex=$(builtin history -p -- "$line" 2>/dev/null) && judged=$ex
   fi
-  if ! __vg_judge "$judged"; then
+  # Only a line that starts with an alias or a function pays for spelling it out.
+  local sent=$judged w=${judged#"${judged%%[![:space:]]*}"}
+  w=${w%%[[:space:];|&<>()]*}
+  if [[ -n $w && $w != vg ]] && { [[ -n ${BASH_ALIASES[$w]+x} ]] || builtin declare -F -- "$w" >/dev/null; }; then
+    __vg_expand "$judged"
+    sent=$__vg_ex
+  fi
+  if ! __vg_judge "$sent"; then
     __vg_pending=$__vg_seq __vg_how=fallback
     if [[ $__vg_fallback == block ]] || __vg_plainly_critical "$judged"; then
       __vg_x_dec=fallback __vg_x_line=$judged __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: $__vg_fallback); \`vg off\` suspends checking"

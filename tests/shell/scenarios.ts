@@ -231,6 +231,26 @@ export function shellSuite(shell: ShellName): void {
     assert.equal(await term.run('rm -rf "$HOME"'), 126);
   });
 
+  test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || (fish ? 'fish aliases are functions autoloaded from files the sandbox reads; covered by the host tests' : false) || bwrap }, async () => {
+    const post =
+      shell === 'bash'
+        ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt; }\nvgt_wipe() { rm -rf "$HOME"; }\n`
+        : `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt }\nvgt_wipe() { rm -rf "$HOME" }\n`;
+    const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n', post });
+    try {
+      assert.equal(await term.run('mkd made/by/alias'), 0);
+      assert.ok(existsSync(join(term.ws, 'made', 'by', 'alias')), 'the alias ran (in the sandbox)');
+      assert.equal(await term.run('vgt_fn one'), 0);
+      assert.equal(term.file('fn-out.txt'), 'fn-ran one\n', 'the function ran (in the sandbox)');
+      assert.match(term.screen(), /📦 sandbox/);
+      // The function body is judged: calling a function (defined in the rc) that wipes HOME is blocked.
+      assert.equal(await term.run('vgt_wipe'), 126);
+      assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+    } finally {
+      term.stop();
+    }
+  });
+
   test(`${shell}: a slow analyzer never hangs the prompt (fallback host, then block)`, { skip }, async () => {
     for (const fallback of ['host', 'block'] as const) {
       const term = await Term.start(shell, {

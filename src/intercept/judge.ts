@@ -82,11 +82,23 @@ async function configFor(ctx: JudgeContext): Promise<Awaited<ReturnType<typeof l
   return loaded;
 }
 
+const workspaceCache = new Map<string, { at: number; root: string }>();
+/** The git root (else cwd), looked up at most once a second per directory: it is a stat per level. */
+function workspaceFor(cwd: string): string {
+  const now = Date.now();
+  const hit = workspaceCache.get(cwd);
+  if (hit && now - hit.at < CONFIG_TTL_MS) return hit.root;
+  const root = findGitRoot(cwd) ?? cwd;
+  if (workspaceCache.size > 64) workspaceCache.clear();
+  workspaceCache.set(cwd, { at: now, root });
+  return root;
+}
+
 export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
   const { config, notices } = await configFor(ctx);
   const home = ctx.env.HOME || homedir();
   // The workspace (git root, else cwd) decides what counts as "inside the project" for deletes.
-  const workspace = findGitRoot(ctx.cwd) ?? ctx.cwd;
+  const workspace = workspaceFor(ctx.cwd);
   const analysis = analyze(line, { cwd: ctx.cwd, home, env: ctx.env, rules: config.rules, workspace });
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.

@@ -82,21 +82,9 @@ const under = (p: string, dir: string) => p === dir || p.startsWith(dir + '/');
 
 /** Host mount points from /proc/self/mountinfo (the overlay covers only the root filesystem). */
 export function hostSubmounts(mountinfo?: string): string[] {
-  let text = mountinfo;
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/self/mountinfo', 'utf8');
-    } catch {
-      return [];
-    }
-  }
-  const out = new Set<string>();
-  for (const line of text.split('\n')) {
-    const mp = line.split(' ')[4];
-    if (mp && mp !== '/') out.add(mp.replace(/\\040/g, ' '));
-  }
+  const all = hostMountPoints(mountinfo).filter((m) => m !== '/');
   // Parents before children, and a child under an already-listed parent comes along with it (rbind).
-  return [...out].sort().filter((m, i, all) => !all.slice(0, i).some((p) => under(m, p)));
+  return all.filter((m, i) => !all.slice(0, i).some((p) => under(m, p)));
 }
 
 let overlayProbe: boolean | undefined;

@@ -32,24 +32,42 @@ export interface RawResult extends RunResult {
 
 const signum = (name: NodeJS.Signals | null): number => (name ? ((constants.signals as Record<string, number>)[name] ?? 0) : 0);
 
-export async function runInvocation(inv: Invocation, o: RunOptions): Promise<RawResult> {
-  const stdio: (number | 'inherit' | 'ignore' | 'pipe')[] = [o.stdin ?? 'inherit', 'inherit', 'inherit'];
+export type StdioSlot = number | 'inherit' | 'ignore' | 'pipe';
+
+/**
+ * The stdio array for spawning an Invocation: `base` for fds 0–2, then each of `inv.files` opened
+ * read-only on its fd number (e.g. the seccomp program on fd 9). The caller closes `opened` after
+ * the spawn. Throws the open error (after closing what it opened).
+ */
+export function invocationStdio(inv: Invocation, base: StdioSlot[]): { stdio: StdioSlot[]; opened: number[] } {
+  const stdio = [...base];
   const opened: number[] = [];
-  const setFd = (fd: number, v: number | 'pipe') => {
-    while (stdio.length <= fd) stdio.push('ignore');
-    stdio[fd] = v;
-  };
   try {
     for (const f of inv.files ?? []) {
       const fd = openSync(f.path, 'r');
       opened.push(fd);
-      setFd(f.fd, fd);
+      while (stdio.length <= f.fd) stdio.push('ignore');
+      stdio[f.fd] = fd;
     }
   } catch (e) {
     for (const fd of opened) closeSync(fd);
+    throw e;
+  }
+  return { stdio, opened };
+}
+
+export async function runInvocation(inv: Invocation, o: RunOptions): Promise<RawResult> {
+  let stdio: StdioSlot[];
+  let opened: number[];
+  try {
+    ({ stdio, opened } = invocationStdio(inv, [o.stdin ?? 'inherit', 'inherit', 'inherit']));
+  } catch (e) {
     throw new VgError(`sandbox could not start: cannot open ${(e as NodeJS.ErrnoException).path ?? 'a sandbox file'} — run vg doctor`, 125);
   }
-  if (o.statusFd) setFd(STATUS_FD, 'pipe');
+  if (o.statusFd) {
+    while (stdio.length <= STATUS_FD) stdio.push('ignore');
+    stdio[STATUS_FD] = 'pipe';
+  }
 
   const t0 = performance.now();
   const child = spawn(inv.argv[0], inv.argv.slice(1), { stdio, env: inv.env });
@@ -124,20 +142,14 @@ function startFailure(inv: Invocation): string {
   let argv = i > 0 ? [...inv.argv.slice(0, i + 1), 'true'] : inv.argv;
   const s = argv.indexOf('--json-status-fd');
   if (s > 0) argv = [...argv.slice(0, s), ...argv.slice(s + 2)];
-  const stdio: (number | 'ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
-  const fds: number[] = [];
-  for (const f of inv.files ?? []) {
-    try {
-      const fd = openSync(f.path, 'r');
-      fds.push(fd);
-      while (stdio.length <= f.fd) stdio.push('ignore');
-      stdio[f.fd] = fd;
-    } catch {
-      /* reported by the message below */
-    }
+  let io: { stdio: StdioSlot[]; opened: number[] };
+  try {
+    io = invocationStdio(inv, ['ignore', 'ignore', 'pipe']);
+  } catch (e) {
+    return `cannot open ${(e as NodeJS.ErrnoException).path ?? 'a sandbox file'}`;
   }
-  const r = spawnSync(argv[0], argv.slice(1), { env: inv.env, encoding: 'utf8', timeout: 10_000, stdio });
-  for (const fd of fds) closeSync(fd);
+  const r = spawnSync(argv[0], argv.slice(1), { env: inv.env, encoding: 'utf8', timeout: 10_000, stdio: io.stdio });
+  for (const fd of io.opened) closeSync(fd);
   const line = (r.stderr || '').split('\n').find((l) => l.trim()) ?? `exit status ${r.status}`;
   return line.replace(/^vg: sandbox could not start: /, '').trim();
 }

@@ -1,7 +1,7 @@
 // `vg doctor`: what actually works on this machine — not what is installed, what runs. Each CLI
 // runtime runs `true` through its real argv; limits, TIOCSTI and caches are probed the same way the
 // runtimes use them, so doctor and the sandbox notice can never disagree.
-import { readFileSync, mkdtempSync, rmSync, openSync, closeSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, closeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { parse } from '../args.ts';
 import type { Config } from '../../store/config/types.ts';
 import { defaultConfig } from '../../store/config/types.ts';
 import type { Availability, ConcreteRuntime, Invocation } from '../../runtimes/types.ts';
+import { invocationStdio } from '../../runtimes/run.ts';
 
 const HELP = `Usage: vg doctor [--json]
 
@@ -49,18 +50,11 @@ const readTrim = (p: string): string | null => {
 };
 
 function runTrue(inv: Invocation): { ok: boolean; ms: number; err: string } {
-  const stdio: (string | number)[] = ['ignore', 'ignore', 'pipe'];
-  const fds: number[] = [];
-  for (const f of inv.files ?? []) {
-    const fd = openSync(f.path, 'r');
-    fds.push(fd);
-    while (stdio.length <= f.fd) stdio.push('ignore');
-    stdio[f.fd] = fd;
-  }
+  const { stdio, opened } = invocationStdio(inv, ['ignore', 'ignore', 'pipe']);
   const t0 = performance.now();
-  const r = spawnSync(inv.argv[0], inv.argv.slice(1), { env: inv.env, stdio: stdio as never, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(inv.argv[0], inv.argv.slice(1), { env: inv.env, stdio, encoding: 'utf8', timeout: 20_000 });
   const ms = performance.now() - t0;
-  for (const fd of fds) closeSync(fd);
+  for (const fd of opened) closeSync(fd);
   const err = (r.stderr || (r.error ? String(r.error.message) : '') || (r.status !== 0 ? `exit ${r.status}` : '')).trim().split('\n')[0];
   return { ok: r.status === 0, ms, err };
 }

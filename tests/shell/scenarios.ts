@@ -231,7 +231,7 @@ export function shellSuite(shell: ShellName): void {
     assert.equal(await term.run('rm -rf "$HOME"'), 126);
   });
 
-  test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || (fish ? 'fish aliases are functions autoloaded from files the sandbox reads; covered by the host tests' : false) || bwrap }, async () => {
+  test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || (fish ? 'fish is not expanded by the hook: its sandboxed `fish -c` loads functions from ~/.config/fish, which this test\'s HOME under /tmp hides (the sandbox has a private /tmp)' : false) || bwrap }, async () => {
     const post =
       shell === 'bash'
         ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt; }\nvgt_wipe() { rm -rf "$HOME"; }\n`

@@ -2,7 +2,7 @@
 // policy, and for a sandboxed line also the plan and the runtime argv. Bundled with esbuild like the
 // CLI. `node bench/judge.mjs [--lines N]`. Prints numbers; asserts nothing.
 import { build } from 'esbuild';
-import { mkdtempSync, mkdirSync, rmSync, realpathSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, realpathSync, readdirSync, rmdirSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,3 +42,21 @@ console.log('mode'.padEnd(8) + 'decision'.padEnd(10) + 'p50'.padStart(8) + 'p90'
 for (const r of rows) console.log(r.mode.padEnd(8) + r.decision.padEnd(10) + r.p50.padStart(8) + r.p90.padStart(8) + r.p99.padStart(8));
 console.log('(auto: host lines — analysis, trust, policy; always: the same lines sandboxed — plus plan and bwrap argv)');
 rmSync(dir, { recursive: true, force: true });
+// Planning a sandboxed line pre-creates its cgroups (root, cgroup v1); these lines never ran, so
+// remove the empty groups now instead of leaving them to vg's next sweep. rmdir fails on a busy one.
+for (const c of ['memory', 'cpu', 'pids']) {
+  const parent = `/sys/fs/cgroup/${c}/vg`;
+  let names = [];
+  try {
+    names = readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    continue;
+  }
+  for (const n of names) {
+    try {
+      rmdirSync(join(parent, n));
+    } catch {
+      /* in use by a running sandbox */
+    }
+  }
+}

@@ -4,10 +4,11 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, closeSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { invocationStdio } from '../../src/runtimes/run.ts';
 
 // Not under /tmp: the sandbox gives /tmp its own tmpfs, so a home there would be invisible inside
 // and the escape probes would pass without proving anything.
@@ -136,14 +137,7 @@ function ensureDir(d: string): string {
 
 /** Run an invocation asynchronously (the loopback server must keep accepting), capture output. */
 async function runInv(inv: { argv: string[]; env: Record<string, string>; files?: { fd: number; path: string }[]; cleanup?: string[] }, cwd = WS): Promise<{ status: number | null; signal: string | null; out: string; err: string }> {
-  const stdio: (string | number)[] = ['ignore', 'pipe', 'pipe'];
-  const fds: number[] = [];
-  for (const f of inv.files ?? []) {
-    const fd = openSync(f.path, 'r');
-    fds.push(fd);
-    while (stdio.length <= f.fd) stdio.push('ignore');
-    stdio[f.fd] = fd;
-  }
+  const { stdio, opened: fds } = invocationStdio(inv, ['ignore', 'pipe', 'pipe']);
   const c = spawn(inv.argv[0], inv.argv.slice(1), { env: inv.env, cwd, stdio: stdio as never });
   for (const fd of fds) closeSync(fd);
   let out = '';
@@ -215,14 +209,7 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
       // argv, not a line: dash (SHELL=/bin/sh here) exits on SIGINT without waiting for its child,
       // unlike bash/zsh; the sandbox layers are what this test is about.
       const inv = RUNTIMES[rt](plan('balanced', '', { interactive: true, argv: [PY, 'int.py'] }));
-      const stdio: (string | number)[] = ['ignore', 'pipe', 'pipe'];
-      const fds: number[] = [];
-      for (const f of inv.files ?? []) {
-        const fd = openSync(f.path, 'r');
-        fds.push(fd);
-        while (stdio.length <= f.fd) stdio.push('ignore');
-        stdio[f.fd] = fd;
-      }
+      const { stdio, opened: fds } = invocationStdio(inv, ['ignore', 'pipe', 'pipe']);
       // Its own process group stands in for the terminal's foreground group.
       const c = spawn(inv.argv[0], inv.argv.slice(1), { env: inv.env, cwd: WS, stdio: stdio as never, detached: true });
       for (const fd of fds) closeSync(fd);

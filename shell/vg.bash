@@ -25,6 +25,8 @@ __vg_startup_ms=5000         # a server that has not said hello yet may take thi
 __vg_seq=0
 __vg_srv_pid=
 __vg_hello=0
+__vg_fast=0                  # 1 once greeted (and /proc is there): __vg_accept may take its short path
+__vg_d=                      # reports (D lines) waiting to ride along with the next request
 __vg_mode=
 __vg_env_sent=
 __vg_pending=                # id of the line that is running (reported by __vg_precmd)
@@ -72,7 +74,7 @@ __vg_start() {
   { coproc __VG_SERVE { builtin exec "${__vg_cmd[@]}" serve --shell bash --session "$__vg_session" --pid "$$" 2>/dev/null; }; } 2>/dev/null
   __vg_srv_pid=${__VG_SERVE_PID-}
   builtin disown "$__vg_srv_pid" 2>/dev/null
-  __vg_hello=0
+  __vg_hello=0 __vg_fast=0 __vg_d=
   __vg_env_sent=
   __vg_now_us
   __vg_started_us=$__vg_us
@@ -157,7 +159,7 @@ __vg_recv() {
     case $kind in
       V)
         # hello: V version pid timeout fallback notice mode
-        __vg_hello=1
+        __vg_hello=1 __vg_fast=$__vg_proc
         if [[ $risk =~ ^[0-9]+$ ]]; then
           __vg_timeout_ms=$risk
           printf -v __vg_timeout_s '%d.%06d' $((risk / 1000)) $((risk % 1000 * 1000))
@@ -190,8 +192,8 @@ __vg_judge() {
     __vg_seq=$((__vg_seq + 1))
     local kind='' rid='' dec risk notice cmd rest
     builtin trap '' PIPE
-    builtin printf 'J\t%s\t%s\t%s\n' "$__vg_seq" "$PWD" "$1" 2>/dev/null 1>&"${__VG_SERVE[1]}"
-    line=$?
+    builtin printf '%sJ\t%s\t%s\t%s\n' "$__vg_d" "$__vg_seq" "$PWD" "$1" 2>/dev/null 1>&"${__VG_SERVE[1]}"
+    line=$? __vg_d=
     builtin trap - PIPE
     if ((line == 0)); then
       IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null
@@ -219,7 +221,7 @@ __vg_judge() {
     __vg_seq=$((__vg_seq + 1))
     __vg_esc "$1"; line=$__vg_e
     __vg_esc "$PWD"
-    __vg_write "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv "$__vg_seq" && break
+    __vg_write "${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_d= && __vg_recv "$__vg_seq" && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if ((try == 1)) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
@@ -271,10 +273,38 @@ __vg_set_accept() {
   done
 }
 
+# The Enter hook (bind -x), also listed in PROMPT_COMMAND (see __vg_install), where it does nothing.
+# Cost model (docs/shell.md, "Numbers"): bash copies a function's body on every call, and after the
+# previous command's fork every heap page it writes costs a copy-on-write fault (tens of µs on a
+# VM). So this body is the common case only — analyzer up, nothing to escape or expand, a host
+# verdict — one write and one read; anything else goes to __vg_accept_slow / __vg_verdict.
 __vg_accept() {
-  # Also listed in PROMPT_COMMAND (see __vg_install): there it does nothing.
-  local st=$?
-  [[ ${READLINE_LINE+set} ]] || return $st
+  [[ ${READLINE_LINE+set} ]] || return 0
+  if [[ $__vg_fast == 1 && $__VG_STATE == on && -e /proc/$__vg_srv_pid && -z ${bash_preexec_imported-} && $READLINE_LINE$PWD != *[$'\\\t\n\r!^']* &&
+    $READLINE_LINE != *vg* && ${PATH-}$'\x1f'${HOME-}$'\x1f'${VG_AGENT-} == "$__vg_env_sent" ]]; then
+    __vg_w=${READLINE_LINE#"${READLINE_LINE%%[![:space:]]*}"}
+    __vg_w=${__vg_w%%[[:space:];|&<>()]*}
+    if [[ -n $__vg_w && -z ${BASH_ALIASES[$__vg_w]+x} ]] && ! builtin declare -F -- "$__vg_w" >/dev/null; then
+      __vg_t0=$EPOCHREALTIME __vg_seq=$((__vg_seq + 1))
+      builtin trap '' PIPE
+      builtin printf '%sJ\t%s\t%s\t%s\n' "$__vg_d" "$__vg_seq" "$PWD" "$READLINE_LINE" 2>/dev/null 1>&"${__VG_SERVE[1]}"
+      builtin trap - PIPE
+      __vg_d=
+      IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" __vg_rk __vg_rid __vg_rdec __vg_rrest 2>/dev/null
+      if [[ $__vg_rk == R && $__vg_rid == "$__vg_seq" && $__vg_rdec == host && $__vg_rrest == *$'\x1f\x1f' ]]; then
+        __vg_pending=$__vg_seq __vg_how=host
+        return 0
+      fi
+      __vg_verdict
+      return 0
+    fi
+  fi
+  __vg_accept_slow
+}
+
+# Everything the common case in __vg_accept leaves out: bash-preexec, a continued multi-line buffer,
+# `vg on|off|status`, history expansion, aliases and functions, a (re)starting analyzer, escapes.
+__vg_accept_slow() {
   # bash-preexec's DEBUG trap fired for this bind -x call and, seeing a PROMPT_COMMAND entry,
   # left its "a typed command comes next" state alone… after clearing it: set it back.
   [[ -n ${bash_preexec_imported-} ]] && __bp_preexec_interactive_mode=on
@@ -282,8 +312,7 @@ __vg_accept() {
   [[ $__VG_STATE == off ]] && return
   local line=$READLINE_LINE
   [[ $line == *[![:space:]]* ]] || return
-  __vg_now_us
-  __vg_t0=$__vg_us
+  __vg_t0=${EPOCHREALTIME-}
   # vg on / off / status act on this shell: no analyzer needed. (The glob first: a regex match
   # compiles the pattern each time, which is most of the allocations of a line.)
   if [[ $line == *vg* && $line =~ ^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$ ]]; then
@@ -302,7 +331,38 @@ __vg_accept() {
     __vg_expand "$judged"
     sent=$__vg_ex
   fi
-  if ! __vg_judge "$sent"; then
+  __vg_judge "$sent"
+  __vg_act "$judged" $?
+}
+
+# The common path's answer was not a plain host verdict: finish reading it (a stale answer first, a
+# dead or slow analyzer), then act on it as __vg_accept_slow would.
+__vg_verdict() {
+  __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
+  local ok=0 rest=$__vg_rrest
+  if [[ $__vg_rk == R && $__vg_rid == "$__vg_seq" ]]; then
+    __vg_r_dec=$__vg_rdec __vg_r_risk=${rest%%$'\x1f'*}
+    rest=${rest#*$'\x1f'}
+    __vg_r_notice=${rest%%$'\x1f'*}
+    rest=${rest#*$'\x1f'}
+    __vg_r_cmd=${rest%%$'\x1f'*}
+    [[ $__vg_r_dec == error ]] && __vg_r_why="analyzer error: $__vg_r_notice" ok=1
+  elif [[ -n $__vg_rk ]] && __vg_recv "$__vg_seq"; then
+    [[ $__vg_r_dec == error ]] && __vg_r_why="analyzer error: $__vg_r_notice" ok=1
+  elif __vg_alive; then
+    __vg_r_why="no answer within ${__vg_timeout_ms} ms" ok=1
+  else
+    # Dead (killed, crashed): start a fresh one and ask again.
+    __vg_judge "$READLINE_LINE"
+    ok=$?
+  fi
+  __vg_act "$READLINE_LINE" $ok
+}
+
+# Act on the verdict for line $1 (__vg_r_*); $2: 0 judged, 1 the analyzer could not answer.
+__vg_act() {
+  local judged=$1
+  if (($2)); then
     __vg_pending=$__vg_seq __vg_how=fallback
     if [[ $__vg_fallback == block ]] || __vg_plainly_critical "$judged"; then
       __vg_x_dec=fallback __vg_x_line=$judged __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: $__vg_fallback); \`vg off\` suspends checking"
@@ -431,22 +491,25 @@ __vg_run() {
 }
 
 # === after each line: report, restore, keep $? =================================================
-# On every prompt: calls only when there is something to do (see the cost note above __vg_judge).
+# On every prompt, so as small as __vg_accept (see its cost note): the report for the line that
+# just finished (status, start and end time) rides along with the next request (__vg_d) instead of
+# waking the analyzer now.
 __vg_precmd() {
   local st=$?
-  [[ -n $__vg_hist_mode ]] && __vg_hist_restore
-  [[ $__vg_accept_mode == accept ]] || __vg_set_accept accept
   if [[ -n $__vg_pending ]]; then
-    __vg_now_us
-    __vg_write "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"$(((__vg_us - __vg_t0) / 1000))"$'\t'"$__vg_how"
+    __vg_d+="D"$'\t'"$__vg_pending"$'\t'"$st"$'\t\t'"$__vg_how"$'\t'"$__vg_t0"$'\t'"${EPOCHREALTIME-}"$'\n'
     __vg_pending=
   fi
+  [[ -z $__vg_hist_mode && $__vg_accept_mode == accept && ( $__VG_STATE == off || -e /proc/${__vg_srv_pid:-x} ) ]] || __vg_precmd_slow
+  return $st
+}
+__vg_precmd_slow() {
+  [[ -n $__vg_hist_mode ]] && __vg_hist_restore
+  [[ $__vg_accept_mode == accept ]] || __vg_set_accept accept
   # Start (or restart) the analyzer while the user reads the prompt, not when they press Enter.
-  if [[ $__VG_STATE == on ]] && ! { ((__vg_proc)) && [[ -n ${__VG_SERVE[1]-} && -n $__vg_srv_pid && -e /proc/$__vg_srv_pid ]]; } &&
-    ! __vg_alive; then
+  if [[ $__VG_STATE == on ]] && ! __vg_alive; then
     __vg_start
   fi
-  return $st
 }
 
 # === the `vg` function: on/off/status act on this shell =======================================

@@ -43,8 +43,19 @@ function tooComplex(line: string): boolean {
   return ops > MAX_OPERATORS || heredocs > MAX_HEREDOCS || maxDepth > MAX_NESTING;
 }
 
+// The resident analyzer asks twice per line (is it complete? then analyze it); nothing downstream
+// modifies the tree, so the last result is handed out again.
+let last: { line: string; parsed: Parsed } | undefined;
+
 /** Parse a line; never throws. `error` is set when bash itself would reject the line. */
 export function parseLine(line: string): Parsed {
+  if (last?.line === line) return last.parsed;
+  const parsed = parseUncached(line);
+  last = { line, parsed };
+  return parsed;
+}
+
+function parseUncached(line: string): Parsed {
   if (tooComplex(line)) return { script: null, tooComplex: true };
   let script: ReturnType<typeof parse>;
   try {

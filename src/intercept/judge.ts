@@ -11,7 +11,7 @@ import type { Config } from '../store/config/types.ts';
 import { analyze } from '../analyze/index.ts';
 import { decide } from '../policy/decide.ts';
 import { loadConfig } from '../store/config/index.ts';
-import { trustStore } from '../store/trust.ts';
+import { recheckTrust, trustStore } from '../store/trust.ts';
 import { errorLine } from '../cli/errors.ts';
 import { findGitRoot } from '../sandbox/plan.ts';
 import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
@@ -34,6 +34,12 @@ export interface JudgeContext {
   shell?: 'bash' | 'zsh' | 'fish';
   /** Skip sandbox planning (vg analyze only needs the decision). */
   planSandbox?: boolean;
+  /**
+   * The resident analyzer (a line every few ms while a paste or a script is typed): the trust file
+   * is looked at once a second like the config, rather than stat'ed per line; forgetCaches() after
+   * a `vg …` line that may have changed either.
+   */
+  resident?: boolean;
 }
 
 export interface Verdict {
@@ -94,6 +100,13 @@ function workspaceFor(cwd: string): string {
   return root;
 }
 
+/** Drop the cached config, workspace roots and trust check: the next line sees the files as they are now. */
+export function forgetCaches(): void {
+  configCache.clear();
+  workspaceCache.clear();
+  recheckTrust();
+}
+
 export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
   const { config, notices } = await configFor(ctx);
   const home = ctx.env.HOME || homedir();
@@ -102,7 +115,7 @@ export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
   const analysis = analyze(line, { cwd: ctx.cwd, home, env: ctx.env, rules: config.rules, workspace });
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
-  const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line);
+  const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line, ctx.resident ? { maxAgeMs: CONFIG_TTL_MS } : undefined);
   const policy = decide({
     risk,
     stateOnly: analysis.stateOnly,

@@ -7,8 +7,11 @@
 //
 //   J <id> <cwd> <line>              judge a line                          → one R line
 //   A <id> <answer>                  the answer to a prompt: s | y | r | n (r = trust the line)
-//   D <id> <status> <ms> <how>       the line finished (fire-and-forget): how = host | sandbox |
-//                                    block | cancel | fallback | error
+//   D <id> <status> <ms> <how> [<t0> <t1>]
+//                                    the line finished (fire-and-forget): how = host | sandbox |
+//                                    block | cancel | fallback | error; with t0/t1 (EPOCHREALTIME at
+//                                    Enter and at the next prompt) ms may be empty. bash sends it
+//                                    with its next request rather than waking the analyzer at the prompt
 //   E <NAME> <value>                 the shell's exported NAME changed (PATH, HOME, VG_AGENT…)
 //   U <NAME>                         … was unset
 //   P <id>                           ping                                   → one P line
@@ -80,8 +83,9 @@ export function parseRequest(raw: string): Request | null {
     case 'D': {
       if (f.length < 4 || !f[1]) return null;
       const status = Number.parseInt(f[2]!, 10);
-      const ms = Number.parseFloat(f[3]!);
-      return { kind: 'D', id: f[1], status: Number.isFinite(status) ? status : -1, ms: Number.isFinite(ms) ? ms : 0, how: f[4] || 'host' };
+      let ms = Number.parseFloat(f[3]!);
+      if (!Number.isFinite(ms) && f[5] && f[6]) ms = (epochSeconds(f[6]) - epochSeconds(f[5])) * 1000;
+      return { kind: 'D', id: f[1], status: Number.isFinite(status) ? status : -1, ms: Number.isFinite(ms) && ms >= 0 ? ms : 0, how: f[4] || 'host' };
     }
     case 'E':
       if (f.length < 3 || !f[1]) return null;
@@ -94,6 +98,11 @@ export function parseRequest(raw: string): Request | null {
     default:
       return null;
   }
+}
+
+/** bash's EPOCHREALTIME uses the locale's decimal separator. */
+function epochSeconds(s: string): number {
+  return Number(s.replace(',', '.'));
 }
 
 /** A request line as a shell would write it (used by tests and the bench). */

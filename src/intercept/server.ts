@@ -102,6 +102,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   const pending = new Map<string, Pending>();
   const proxies = new Map<string, { close(): Promise<void>; setAllowedDomains(d: readonly string[]): void } | 'external'>();
   const shownNotices = new Set<string>();
+  let selfRan = false;
 
   let settings: ShellSettings = FALLBACK_SETTINGS;
   let settingsAt = 0;
@@ -143,13 +144,19 @@ export async function serve(o: ServeOptions): Promise<number> {
     );
   }
 
-  const audit =
-    o.audit ??
-    ((rec: Record<string, unknown>, e: Env, s: ShellSettings): Promise<void> => {
-      return import('../store/audit.ts')
-        .then((m) => m.appendAudit(rec as unknown as Parameters<typeof m.appendAudit>[0], e, { enabled: s.audit.enabled, maxSizeMb: s.audit.maxSizeMb, keep: s.audit.keep }))
-        .catch((err: unknown) => log(`audit: ${(err as Error).message}`));
-    });
+  // Records go out in batches (one lock and one tail read for the lines of a paste).
+  const auditBatch = async (recs: Record<string, unknown>[], e: Env, st: ShellSettings): Promise<void> => {
+    if (o.audit) {
+      for (const rec of recs) await o.audit(rec, e, st);
+      return;
+    }
+    try {
+      const m = await import('../store/audit.ts');
+      m.appendAuditBatch(recs as unknown as Parameters<typeof m.appendAuditBatch>[0], e, { enabled: st.audit.enabled, maxSizeMb: st.audit.maxSizeMb, keep: st.audit.keep });
+    } catch (err) {
+      log(`audit: ${(err as Error).message}`);
+    }
+  };
   const trustAdd =
     o.trustAdd ??
     (async (line: string, cwd: string, e: Env): Promise<void> => {
@@ -189,7 +196,14 @@ export async function serve(o: ServeOptions): Promise<number> {
       session: o.session,
       source: 'shell',
       shell: o.shell,
+      resident: true,
     };
+    // The last line was `vg trust …`, `vg config …`: what it changed applies to this one.
+    if (selfRan) {
+      selfRan = false;
+      settingsAt = 0;
+      if (!o.judge) (await import('./judge.ts')).forgetCaches();
+    }
     let v: Verdict;
     try {
       v = await withTimeout(judgeFn(line, ctx), Math.max(50, s.timeoutMs - 20));
@@ -201,7 +215,15 @@ export async function serve(o: ServeOptions): Promise<number> {
       return;
     }
     let decision: Response['decision'] = v.decision;
-    if (decision !== 'host' && isVgSelf(v)) decision = 'host';
+    const self = isVgSelf(v);
+    if (v.analysis.commands.some((c) => c.name === 'vg')) selfRan = true;
+    if (decision !== 'host' && self) decision = 'host';
+    // `vg audit` / `vg metrics` typed next must see the lines before it: write what is queued first.
+    if (self && (doneQueue.length || flushTimer)) {
+      if (flushTimer) clearTimeout(flushTimer);
+      flush();
+      await auditChain;
+    }
     const notices = v.notices.filter((n) => !shownNotices.has(n));
     for (const n of notices) shownNotices.add(n);
     let notice = decision === 'host' ? '' : v.notice;
@@ -243,12 +265,13 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
   }
 
-  async function onDone(r: Extract<Request, { kind: 'D' }>): Promise<void> {
+  /** The audit record for a finished line (null: nothing judged to record). */
+  function onDone(r: Extract<Request, { kind: 'D' }>): Record<string, unknown> | null {
     const p = pending.get(r.id);
-    if (!p) return;
+    if (!p) return null;
     pending.delete(r.id);
     const v = p.verdict;
-    if (!v) return; // analyzer error / fallback: nothing judged to record
+    if (!v) return null; // analyzer error / fallback: nothing judged to record
     const cleanup = v.sandbox?.invocation.cleanup;
     if (cleanup?.length && (r.how === 'sandbox' || p.decision === 'sandbox' || p.decision === 'prompt')) {
       for (const d of cleanup) {
@@ -277,7 +300,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       source: 'shell',
       answer: p.answer,
     };
-    await audit(rec, env, settings);
+    return rec;
   }
 
   const handle = async (raw: string): Promise<void> => {
@@ -324,7 +347,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     const batch = doneQueue.splice(0);
     auditChain = auditChain
       .then(async () => {
-        for (const d of batch) await onDone(d);
+        const recs = batch.map(onDone).filter((x): x is Record<string, unknown> => x !== null);
+        if (recs.length) await auditBatch(recs, env, settings);
       })
       .catch((e: unknown) => log(`audit: ${(e as Error).message}`));
   };

@@ -211,33 +211,52 @@ function rotate(env: Env, keep: number): void {
   renameSync(file, rotatedFile(env, 1));
 }
 
-/** Append under the lock. Throws; the public entry points decide whether to. */
-function appendRecord(input: AuditInput | (Omit<AuditInput, 'kind'> & { kind: 'reset' }), env: Env, o: AuditOptions): AuditRecord {
+/**
+ * Append under one lock (a batch: the resident analyzer writes the lines of a paste at once).
+ * Throws; the public entry points decide whether to.
+ */
+function appendRecords(inputs: readonly (AuditInput | (Omit<AuditInput, 'kind'> & { kind: 'reset' }))[], env: Env, o: AuditOptions): AuditRecord[] {
   const file = auditFile(env);
-  const body = clean(input, env);
+  const bodies = inputs.map((i) => clean(i, env));
   // The lock creates the state directory if needed.
   return withLock(
     file,
     () => {
       let { fd, size } = openLog(file);
+      const out: AuditRecord[] = [];
       try {
         const tail = readTail(fd, size);
         // The file's own tail is the truth; the head only bridges an empty (new or rotated) file.
-        const link = tail.last ?? readHead(env);
-        const seq = link ? link.seq + 1 : 0;
-        const { rec, text } = seal(body, seq, link ? link.hash : GENESIS);
+        let link: { seq: number; hash: string } | null = tail.last ?? readHead(env);
         const maxBytes = (o.maxSizeMb ?? 10) * 1024 * 1024;
         let torn = tail.torn;
-        if (size > 0 && size + Buffer.byteLength(text) > maxBytes) {
-          closeSync(fd);
-          fd = -1;
-          rotate(env, o.keep ?? 5);
-          ({ fd, size } = openLog(file));
+        let pending = '';
+        const flush = (): void => {
+          if (!pending) return;
+          writeSync(fd, torn ? '\n' + pending : pending);
           torn = false;
+          size += Buffer.byteLength(pending);
+          pending = '';
+        };
+        for (const body of bodies) {
+          const seq = link ? link.seq + 1 : 0;
+          const { rec, text } = seal(body, seq, link ? link.hash : GENESIS);
+          const bytes = Buffer.byteLength(text);
+          if (size + Buffer.byteLength(pending) > 0 && size + Buffer.byteLength(pending) + bytes > maxBytes) {
+            flush();
+            closeSync(fd);
+            fd = -1;
+            rotate(env, o.keep ?? 5);
+            ({ fd, size } = openLog(file));
+            torn = false;
+          }
+          pending += text;
+          out.push(rec);
+          link = rec;
         }
-        writeSync(fd, torn ? '\n' + text : text);
-        writeHead(env, rec);
-        return rec;
+        flush();
+        if (out.length) writeHead(env, out[out.length - 1]!);
+        return out;
       } finally {
         if (fd >= 0) closeSync(fd);
       }
@@ -246,13 +265,22 @@ function appendRecord(input: AuditInput | (Omit<AuditInput, 'kind'> & { kind: 'r
   );
 }
 
+function appendRecord(input: AuditInput | (Omit<AuditInput, 'kind'> & { kind: 'reset' }), env: Env, o: AuditOptions): AuditRecord {
+  return appendRecords([input], env, o)[0]!;
+}
+
 let warned = false;
 
 /** Record a decision or an execution. Never throws: a broken log warns once and the command goes on. */
 export function appendAudit(rec: AuditInput, env: Env = process.env, o: AuditOptions = {}): void {
-  if (o.enabled === false) return;
+  appendAuditBatch([rec], env, o);
+}
+
+/** appendAudit for several records under one lock, in order. Never throws. */
+export function appendAuditBatch(recs: readonly AuditInput[], env: Env = process.env, o: AuditOptions = {}): void {
+  if (o.enabled === false || recs.length === 0) return;
   try {
-    appendRecord(rec, env, o);
+    appendRecords(recs, env, o);
   } catch (err) {
     if (warned) return;
     warned = true;

@@ -35,8 +35,12 @@ export interface AddOptions {
 }
 
 export interface TrustStore {
-  /** The entry that lets `line` run on the host, or null. Never throws: an unreadable store trusts nothing. */
-  match(line: string): TrustEntry | null;
+  /**
+   * The entry that lets `line` run on the host, or null. Never throws: an unreadable store trusts
+   * nothing. maxAgeMs: the file was checked (a stat) less than this long ago — use what was read then
+   * (the resident analyzer, which judges every typed line; recheckTrust() ends the wait).
+   */
+  match(line: string, o?: { maxAgeMs?: number }): TrustEntry | null;
   /** Count one use (an append). Never throws: failing to count must not stop the command. */
   recordUse(id: string): void;
   add(line: string, o?: AddOptions): TrustEntry;
@@ -67,6 +71,13 @@ interface State {
 
 // One cache per file, shared by every trustStore() handle in the process.
 const cache = new Map<string, State>();
+/** When each cached state was last checked against the file (for match()'s maxAgeMs). */
+const checkedAt = new Map<string, number>();
+
+/** Forget when the trust file was last checked: the next match() looks at it again. */
+export function recheckTrust(): void {
+  checkedAt.clear();
+}
 
 /** Characters that let a line do more than run the trusted command with extra arguments. */
 const CHAINING = /[;&|<>()`\n\r!]|\$[({[]/;
@@ -229,15 +240,21 @@ export function trustStore(env: Env = process.env): TrustStore {
   const locked = <T>(fn: () => T, timeoutMs?: number): T => withLock(file, fn, { timeoutMs });
 
   return {
-    match(line) {
+    match(line, o) {
       let s: State;
-      try {
-        s = load(file);
-      } catch {
-        return null;
+      const now = Date.now();
+      const hit = o?.maxAgeMs ? cache.get(file) : undefined;
+      if (hit && now - (checkedAt.get(file) ?? -Infinity) < o!.maxAgeMs!) {
+        s = hit;
+      } else {
+        try {
+          s = load(file);
+        } catch {
+          return null;
+        }
+        checkedAt.set(file, now);
       }
       const t = normalizeLine(line);
-      const now = Date.now();
       const exact = s.exact.get(t);
       if (exact && !isExpired(exact, now)) return { ...exact };
       for (const p of s.prefixes) if (!isExpired(p, now) && prefixCovers(p.line, t)) return { ...p };

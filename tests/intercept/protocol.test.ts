@@ -170,3 +170,68 @@ test('server: judges in order, answers every J, records the run, takes trust ans
   assert.equal((ctxs[0] as { agent?: string }).agent, undefined, 'U unset VG_AGENT');
   assert.equal((ctxs[0] as { source: string }).source, 'shell');
 });
+
+test('D: the duration from the Enter and prompt timestamps bash sends (either decimal separator)', () => {
+  assert.equal(parseRequest('D\t9\t3\t\thost\t1700000000.250000\t1700000001.750500')?.kind, 'D');
+  const d = parseRequest('D\t9\t3\t\thost\t1700000000.250000\t1700000001.750500') as { ms: number; status: number; how: string };
+  assert.equal(Math.round(d.ms * 10) / 10, 1500.5);
+  assert.equal(d.status, 3);
+  assert.equal(d.how, 'host');
+  const comma = parseRequest('D\t9\t0\t\thost\t10,5\t10,75') as { ms: number };
+  assert.equal(comma.ms, 250);
+  // No timestamps (bash without EPOCHREALTIME) or a clock step backwards: 0, never NaN or negative.
+  assert.equal((parseRequest('D\t9\t0\t\thost\t\t') as { ms: number }).ms, 0);
+  assert.equal((parseRequest('D\t9\t0\t\thost\t5.0\t4.0') as { ms: number }).ms, 0);
+});
+
+test('server: a report riding along with the next request is recorded; `vg …` lines see earlier records first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
+  const outPath = join(dir, 'out');
+  const outFd = openSync(outPath, 'w');
+  const input = new PassThrough();
+  const audits: string[] = [];
+  const events: string[] = [];
+  const done = serve({
+    shell: 'bash',
+    session: 's2',
+    version: 't',
+    env: { HOME: dir, PATH: '/bin' },
+    input,
+    outFd,
+    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'auto', audit: { enabled: true, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
+    judge: async (line) => {
+      events.push(`judge ${line}`);
+      if (line.startsWith('vg '))
+        return fakeVerdict(line, {
+          analysis: {
+            line,
+            risk: 'low',
+            reasons: [],
+            parse: 'ok',
+            stateOnly: false,
+            commands: [{ argv: ['vg', 'audit'], name: 'vg', wrappers: [], paths: [], redirects: [], origin: 'top', depth: 0, cwd: dir, pipedFrom: [], stdinFromNetwork: false, stdinFromDecoder: false, dynamic: false }],
+          },
+        });
+      return fakeVerdict(line);
+    },
+    audit: async (rec) => {
+      await new Promise((r) => setTimeout(r, 20));
+      audits.push(`${rec.line as string} ${rec.status as number} ${rec.durationMs as number}`);
+      events.push(`audit ${rec.line as string}, answer 2 sent: ${readFileSync(outPath, 'utf8').includes('R\x1f2\x1f')}`);
+    },
+  });
+  // As bash writes them: the report of line 1 and the request for line 2 in one write.
+  input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'make' }));
+  await new Promise((r) => setTimeout(r, 50));
+  input.write('D\t1\t2\t\thost\t100.000000\t100.125000\nJ\t2\t' + dir + '\tvg audit\n');
+  await new Promise((r) => setTimeout(r, 300));
+  const beforeEnd = [...events];
+  input.end();
+  await done;
+  closeSync(outFd);
+  assert.deepEqual(audits, ['make 2 125']);
+  // The record of `make` was written before `vg audit` got its answer (and could run).
+  const out = readFileSync(outPath, 'utf8');
+  assert.match(out, /R\x1f2\x1fhost/);
+  assert.deepEqual(beforeEnd, ['judge make', 'judge vg audit', 'audit make, answer 2 sent: false']);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, statSync, existsSync, unlinkSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempEnv, type Env } from './helpers.ts';
-import { appendAudit, readAudit, verifyAudit, auditFile, auditHeadFile, recordHash, GENESIS, type AuditInput } from '../../src/store/audit.ts';
+import { appendAudit, appendAuditBatch, readAudit, verifyAudit, auditFile, auditHeadFile, recordHash, GENESIS, type AuditInput } from '../../src/store/audit.ts';
 
 function rec(i: number, extra: Partial<AuditInput> = {}): AuditInput {
   return {
@@ -164,6 +164,24 @@ test('rotation by size keeps the chain across files and verify checks it', () =>
   rotated[1] = rotated[1].replace('"echo', '"ECHO');
   writeFileSync(join(dir, 'audit.1.jsonl'), rotated.join('\n') + '\n');
   assert.match(verifyAudit(env).problem!, /^audit\.1\.jsonl line 2: .*modified/);
+});
+
+test('a batch is one chain: same records as one call each, rotating mid-batch, after a torn tail', () => {
+  const env = tempEnv();
+  const o = { maxSizeMb: 0.004, keep: 3 };
+  appendAudit(rec(0), env, o);
+  appendFileSync(auditFile(env), '{"v":1,"seq":1,"ti');
+  appendAuditBatch(Array.from({ length: 40 }, (_, i) => rec(i + 1)), env, o);
+  appendAuditBatch([], env, o);
+  appendAudit(rec(41), env, o);
+  const dir = join(env.XDG_STATE_HOME!, 'vg');
+  assert.ok(existsSync(join(dir, 'audit.1.jsonl')), 'the batch rotated the log on the way');
+  assert.ok(statSync(auditFile(env)).size <= 0.004 * 1024 * 1024);
+  const rs = readAudit({ env, limit: 1000 });
+  assert.deepEqual(rs.slice(-5).map((x) => [x.seq, x.line]), [37, 38, 39, 40, 41].map((i) => [i, `echo ${i}`]));
+  for (let i = 1; i < rs.length; i++) assert.equal(rs[i].prev, rs[i - 1].hash, `record ${rs[i].seq} links to the one before`);
+  // The torn line is kept in the oldest file, where verify names it; the head matches the last record.
+  assert.equal(JSON.parse(readFileSync(auditHeadFile(env), 'utf8')).seq, 41);
 });
 
 test('appendAudit never throws: it warns once and goes on', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, appendFileSync } from 'node:fs';
 import { tempEnv } from './helpers.ts';
-import { trustStore, trustFile, prefixCovers } from '../../src/store/trust.ts';
+import { trustStore, trustFile, prefixCovers, recheckTrust } from '../../src/store/trust.ts';
 import { VgError } from '../../src/cli/errors.ts';
 
 test('exact entries match the line, ignoring only leading/trailing whitespace', () => {
@@ -148,6 +148,23 @@ test('match is cached: no re-read while the file is unchanged', () => {
   for (let i = 0; i < n; i++) t.match(i % 2 ? 'echo 150' : 'npm run build --x');
   const us = Number(process.hrtime.bigint() - t0) / 1e3 / n;
   assert.ok(us < 50, `match costs ${us.toFixed(1)} µs`);
+});
+
+test('maxAgeMs: the resident analyzer looks at the file once per window; recheckTrust() looks now', () => {
+  const env = tempEnv();
+  const resident = trustStore(env);
+  resident.add('ls');
+  assert.equal(resident.match('make deploy', { maxAgeMs: 60_000 }), null);
+  // Another process (a `vg trust add` in the shell) appends to the file.
+  const file = trustFile(env);
+  appendFileSync(file, JSON.stringify({ op: 'add', id: 'feed0001', line: 'make deploy', prefix: false, created: new Date().toISOString() }) + '\n');
+  assert.equal(resident.match('make deploy', { maxAgeMs: 60_000 }), null, 'within the window: what was read before');
+  assert.notEqual(resident.match('make deploy'), null, 'without maxAgeMs: always current');
+  assert.notEqual(resident.match('make deploy', { maxAgeMs: 60_000 }), null);
+  appendFileSync(file, JSON.stringify({ op: 'clear' }) + '\n');
+  assert.notEqual(resident.match('make deploy', { maxAgeMs: 60_000 }), null);
+  recheckTrust();
+  assert.equal(resident.match('make deploy', { maxAgeMs: 60_000 }), null, 'after recheckTrust the removal applies');
 });
 
 // Written against the interim analyzer stub, which judged everything low; now that the real

@@ -8,6 +8,11 @@
 // shell runs them back to back; per-line cost = batch wall time / lines. Reported: the median batch.
 // Plain and guarded shells run side by side with their batches interleaved; "added" is the median of
 // the paired differences (VG_BENCH_SANDBOX=0: host lines only).
+// "floor": the same shell with the least any Enter hook that asks another process can do — the same
+// key binding mechanism vg uses, one request and one answer to a trivial responder (perl), nothing
+// else. What vg adds beyond the floor is vg's own code; the floor itself is this machine's price of
+// an Enter hook plus a process round trip (on a paravirtualised VM every page the shell writes after
+// a fork is a ~16 µs fault).
 // `node bench/shell.mjs [batches=5] [shells=bash,zsh,fish]` — needs `npm run build` first.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -26,7 +31,30 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let n = 0;
 
-function session(shell, { vg: withVg, mode }) {
+// One answer per request line, as vg serve would give for a host line.
+const RESPONDER = `perl -e '$|=1; while (<STDIN>) { print "R\\x1f1\\x1fhost\\x1flow\\x1f\\x1f\\n" }'`;
+const FLOOR = {
+  bash: `coproc __F { exec ${RESPONDER}; }
+__f() { builtin printf 'J\\t1\\t%s\\t%s\\n' "$PWD" "$READLINE_LINE" >&"\${__F[1]}"; IFS=$'\\x1f' builtin read -r -t 1 -u "\${__F[0]}" a b c d; }
+bind -x '"\\e[9999;1~": __f'
+bind '"\\e[9999;2~": accept-line'
+bind '"\\C-m": "\\e[9999;1~\\e[9999;2~"'
+`,
+  zsh: `coproc ${RESPONDER}
+__f() { builtin print -r -p -- "J"$'\\t'"1"$'\\t'"$PWD"$'\\t'"$BUFFER"; IFS= builtin read -r -t 1 -p __r; zle .accept-line; }
+zle -N accept-line __f
+`,
+  fish: `set -g __fd (mktemp -d)
+mkfifo $__fd/in $__fd/out
+sh -c "exec ${RESPONDER.replaceAll('"', '\\"').replaceAll('$', '\\$')} <>$__fd/in 3<>$__fd/out >$__fd/out" &
+disown
+function __f; echo J\\t1\\t$PWD\\t(commandline) >$__fd/in; read -l r <$__fd/out; commandline -f execute; end
+bind \\r __f
+bind -M insert \\r __f 2>/dev/null
+`,
+};
+
+function session(shell, { vg: withVg, mode, floor }) {
   const dir = mkdtempSync(join(tmpdir(), `vg-bench-${shell}-`));
   const home = join(dir, 'home');
   const ws = join(dir, 'ws');
@@ -35,16 +63,18 @@ function session(shell, { vg: withVg, mode }) {
   mkdirSync(join(home, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
   mkdirSync(ws, { recursive: true });
   writeFileSync(join(home, '.config', 'vg', 'config.yaml'), `sandbox:\n  mode: ${mode ?? 'auto'}\n`);
-  let src = '';
+  let src = floor ? FLOOR[shell] : '';
   if (withVg) {
     const f = join(dir, `vg.${shell}`);
     writeFileSync(f, execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' }));
     src = `source ${f}\n`;
     // Time the hook's round trip (escape, write, analyzer, read) inside the shell itself.
+    // (The Enter hook itself: bash's bind -x function, also listed in PROMPT_COMMAND where it returns
+    // at once — those calls are not timed; zsh's accept-line decision.)
     if (shell === 'bash')
-      src += `eval "$(declare -f __vg_judge | sed '1s/__vg_judge/__vg_judge_real/')"\n__vg_js=()\n__vg_judge() { local t=$EPOCHREALTIME; __vg_judge_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
+      src += `eval "$(declare -f __vg_accept | sed '1s/__vg_accept/__vg_accept_real/')"\n__vg_js=()\n__vg_accept() { [[ \${READLINE_LINE+set} ]] || return 0; local t=$EPOCHREALTIME; __vg_accept_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
     if (shell === 'zsh')
-      src += `functions -c __vg_judge __vg_judge_real\n__vg_js=()\n__vg_judge() { local t=$EPOCHREALTIME; __vg_judge_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
+      src += `functions -c __vg_decide __vg_decide_real\n__vg_js=()\n__vg_decide() { local t=$EPOCHREALTIME; __vg_decide_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
   }
   if (shell === 'bash') writeFileSync(join(home, '.bashrc'), `PS1='$ '\nHISTFILE=/dev/null\n${src}`);
   if (shell === 'zsh') writeFileSync(join(home, '.zshrc'), `PS1='%% '\nHISTFILE=/dev/null\n${src}`);
@@ -131,30 +161,29 @@ async function measure(shell, opts, line = 'env true') {
  */
 async function measureHost(shell, line = 'env true') {
   const plain = session(shell, { vg: false });
+  const floor = session(shell, { vg: false, floor: true });
   const guarded = session(shell, { vg: true, mode: 'auto' });
   try {
     await sleep(2500);
     await plain.batch(line, 30);
+    await floor.batch(line, 30);
     await guarded.batch(line, 30);
     const ps = [];
+    const fs = [];
     const vs = [];
     for (let i = 0; i < BATCHES; i++) {
-      if (i % 2) {
-        vs.push(await guarded.batch(line, PER));
-        ps.push(await plain.batch(line, PER));
-      } else {
-        ps.push(await plain.batch(line, PER));
-        vs.push(await guarded.batch(line, PER));
-      }
+      const order = i % 2 ? [[guarded, vs], [floor, fs], [plain, ps]] : [[plain, ps], [floor, fs], [guarded, vs]];
+      for (const [s, xs] of order) xs.push(await s.batch(line, PER));
     }
     const pid = serverOf(guarded.shellPid());
     const done = 30 + BATCHES * PER;
     if (done < 1000) await guarded.batch(line, 1000 - done);
     const rss = pid ? rssMb(pid) : null;
     const hook = await guarded.hookMs();
-    return { plain: median(ps), host: median(vs), added: median(vs.map((v, i) => v - ps[i])), rss, hook };
+    return { plain: median(ps), host: median(vs), added: median(vs.map((v, i) => v - ps[i])), floor: median(fs.map((v, i) => v - ps[i])), rss, hook };
   } finally {
     plain.stop();
+    floor.stop();
     guarded.stop();
   }
 }
@@ -169,11 +198,11 @@ for (const shell of shells) {
 
 const f = (x) => (x === null ? '   n/a' : x.toFixed(2).padStart(6));
 console.log(`\nShell integration — ms per line through tmux, median of ${BATCHES} batches of ${PER} typed-ahead lines (sandboxed: ${Math.max(4, BATCHES)} × 50)`);
-console.log('shell  plain   vg: host  added   hook (in shell)  vg: sandboxed  added vs host  analyzer RSS after 1000 lines');
+console.log('shell  plain   floor added   vg: host  added   hook (in shell)  vg: sandboxed  added vs host  analyzer RSS after 1000 lines');
 // added: median of the paired (interleaved) batch differences, not the difference of the medians.
 for (const r of rows)
   console.log(
-    `${r.shell.padEnd(5)}  ${f(r.plain)}  ${f(r.host)}   ${f(r.added)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
+    `${r.shell.padEnd(5)}  ${f(r.plain)}   ${f(r.floor)}      ${f(r.host)}   ${f(r.added)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
 console.log(`load average at start: ${load0}; at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores) — a busy machine inflates every column`);
 console.log('targets: host line ≤ 1 ms added (bash, zsh), ≤ 2 ms (fish); sandboxed true ≤ 10 ms added (bubblewrap)');

@@ -24,6 +24,7 @@ set -g __vg_srv_pid ''
 set -g __vg_dir ''
 set -g __vg_env_sent ''
 set -g __vg_pending ''
+set -g __vg_d ''
 set -g __vg_how ''
 set -g __vg_x_dec ''
 set -g __vg_x_line ''
@@ -67,6 +68,7 @@ function __vg_start
     set -g __vg_dir $dir
     set -g __vg_hello 0
     set -g __vg_env_sent ''
+    set -g __vg_d ''
 end
 
 function __vg_send
@@ -141,7 +143,7 @@ function __vg_judge -a line
         __vg_sync_env
         set -g __vg_seq (math $__vg_seq + 1)
         # Written directly: __vg_alive just answered (and __vg_recv asks again before it reads).
-        if builtin echo J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line") >$__vg_dir/in; and __vg_recv $__vg_seq
+        if builtin echo -n "$__vg_d"J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")\n >$__vg_dir/in; and set -g __vg_d ''; and __vg_recv $__vg_seq
             break
         end
         # Dead (killed, crashed): start a fresh one and ask again.
@@ -343,16 +345,21 @@ function __vg_run
 end
 
 # === after each line: report ===================================================================
+# The report rides along with the next request (__vg_d) rather than opening the FIFO and waking the
+# analyzer at every prompt; the analyzer dates it from when it judged the line plus the duration.
 function __vg_postexec --on-event fish_postexec
     set -l st $status
     if test -n "$__vg_pending"
-        __vg_send D\t$__vg_pending\t$st\t$CMD_DURATION\t$__vg_how
+        set -g __vg_d "$__vg_d"D\t$__vg_pending\t$st\t$CMD_DURATION\t$__vg_how\n
         set -g __vg_pending ''
     end
 end
 
 function __vg_prompt --on-event fish_prompt
-    test "$__VG_STATE" = on; and not __vg_alive; and __vg_start
+    # Cheap first: a live analyzer has its /proc entry (the full check reads its state).
+    if test "$__VG_STATE" = on
+        test -n "$__vg_srv_pid"; and test -e /proc/$__vg_srv_pid; or __vg_alive; or __vg_start
+    end
     # Key bindings may have been reset (fish_vi_key_bindings, fish_key_bindings changed): re-apply.
     if set -q __vg_rebind
         set -e __vg_rebind

@@ -24,7 +24,7 @@ typeset -g __vg_session="zsh-$$-${EPOCHSECONDS:-$RANDOM}"
 typeset -g __VG_STATE=on
 typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
 typeset -g __vg_fallback=host __vg_mode= __vg_spawned= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
-typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e=
+typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e= __vg_d= __vg_timeout_s=0.5
 typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
 
@@ -46,7 +46,7 @@ __vg_start() {
   # (A bare `exec … 2>/dev/null` would redirect the shell's own stderr for good: hence the braces.)
   [[ -n $__vg_fd_w ]] && { exec {__vg_fd_w}>&- } 2>/dev/null
   [[ -n $__vg_fd_r ]] && { exec {__vg_fd_r}<&- } 2>/dev/null
-  __vg_fd_w= __vg_fd_r= __vg_srv_pid= __vg_hello=0 __vg_env_sent=
+  __vg_fd_w= __vg_fd_r= __vg_srv_pid= __vg_hello=0 __vg_env_sent= __vg_d=
   local base=${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}
   local dir=$base/vg-${UID}-$$-${RANDOM}${RANDOM}
   builtin zf_mkdir -m 700 $dir 2>/dev/null || command mkdir -m 700 $dir 2>/dev/null || return 1
@@ -128,7 +128,7 @@ __vg_recv() {
       V)
         __vg_hello=1
         __vg_srv_pid=$f[3]
-        [[ $f[4] == <-> ]] && __vg_timeout_ms=$f[4]
+        [[ $f[4] == <-> ]] && __vg_timeout_ms=$f[4] __vg_timeout_s=$(( f[4] / 1000.0 ))
         [[ $f[5] == (host|block) ]] && __vg_fallback=$f[5]
         __vg_mode=$f[7]
         now=$EPOCHREALTIME
@@ -157,7 +157,7 @@ __vg_judge() {
     __vg_expand "$1"
     __vg_esc "$__vg_ex"; line=$__vg_e
     __vg_esc "$PWD"
-    __vg_send "J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_recv $__vg_seq && break
+    __vg_send "${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_d= && __vg_recv $__vg_seq && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if (( try == 1 )) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
@@ -186,13 +186,63 @@ __vg_zshaddhistory() {
 }
 
 # === Enter: one wrapper per accepting widget, each calling what was bound before ===============
+# The common case, kept short (docs/shell.md, "Numbers": every heap page the shell writes after the
+# previous command's fork costs a copy-on-write fault): analyzer up and greeted, nothing to escape
+# or expand, a host verdict — one write (carrying the last line's report) and one read.
 __vg_decide() {
   # 0: accept the buffer (possibly rewritten); 1: keep editing.
   [[ $__VG_STATE == off ]] && return 0
+  if (( __vg_hello && __vg_proc )) && [[ -n $__vg_fd_w && -z $PREBUFFER && -e /proc/$__vg_srv_pid && $BUFFER$PWD != *[$'\\\t\n\r\0!^']* &&
+    $BUFFER != *vg* && $BUFFER == *[^[:space:]]* && ${PATH-}$'\x1f'${HOME-}$'\x1f'${VG_AGENT-} == $__vg_env_sent ]]; then
+    local w=${BUFFER#${BUFFER%%[^[:space:]]*}}
+    w=${w%%[[:space:]\;\|\&\<\>\(\)]*}
+    if [[ -n $w ]] && (( ! ${+aliases[$w]} && ! ${+functions[$w]} )); then
+      __vg_t0=$EPOCHREALTIME
+      (( __vg_seq++ ))
+      builtin print -rn -u $__vg_fd_w -- "${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$PWD"$'\t'"$BUFFER"$'\n'
+      __vg_d=
+      local raw=
+      IFS= builtin read -r -t $__vg_timeout_s -u $__vg_fd_r raw
+      # host, no notice, no command: the risk is the only field left (no field holds a separator).
+      if [[ $raw == R$'\x1f'$__vg_seq$'\x1f'host$'\x1f'*$'\x1f\x1f' ]]; then
+        __vg_pending=$__vg_seq __vg_how=host
+        return 0
+      fi
+      __vg_verdict $raw
+      __vg_act $BUFFER $?
+      return
+    fi
+  fi
+  __vg_decide_slow
+}
+
+# The rest of a verdict the common path read ($1) when it was not a plain host answer.
+__vg_verdict() {
+  __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
+  local -a f
+  f=("${(@ps:\x1f:)1}")
+  if [[ $f[1] == R && $f[2] == $__vg_seq ]]; then
+    __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6]
+  elif [[ -n $1 ]] && __vg_recv $__vg_seq; then
+    : # a stale answer came first; ours followed
+  elif __vg_alive; then
+    __vg_r_why="no answer within ${__vg_timeout_ms} ms"
+    return 1
+  else
+    # Dead (killed, crashed): start a fresh one and ask again.
+    __vg_judge $BUFFER || return 1
+  fi
+  if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
+  return 0
+}
+
+# Everything __vg_decide leaves out: a continuation (PS2), `vg on|off|status`, history expansion,
+# aliases and functions, escapes, a (re)starting analyzer.
+__vg_decide_slow() {
   local line=$BUFFER
   [[ $line == *[^[:space:]]* ]] || return 0
   __vg_t0=$EPOCHREALTIME
-  [[ $line =~ '^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$' ]] && return 0
+  [[ $line == *vg* && $line =~ '^[[:space:]]*vg[[:space:]]+(on|off|status)([[:space:]]+-[-a-z]+)*[[:space:]]*$' ]] && return 0
   # History expansion happens after Enter: expand now so what is judged is what runs.
   if [[ -o banghist && ( $line == *'!'* || $line == '^'* ) ]]; then
     zle .expand-history 2>/dev/null
@@ -202,7 +252,15 @@ __vg_decide() {
     # zsh is already collecting a continuation (PS2): judge the whole construct.
     line=$PREBUFFER$line
   fi
-  if ! __vg_judge $line; then
+  __vg_judge $line
+  __vg_act $line $?
+}
+
+# Act on the verdict (__vg_r_*) for line $1; $2: 0 judged, 1 the analyzer could not answer.
+# Returns what __vg_decide returns.
+__vg_act() {
+  local line=$1
+  if (( $2 )); then
     __vg_pending=$__vg_seq __vg_how=fallback
     if [[ $__vg_fallback == block ]] || __vg_plainly_critical $line; then
       __vg_x_dec=fallback __vg_x_line=$line __vg_x_notice="vg: $__vg_r_why — line not run (shell.fallback: $__vg_fallback); \`vg off\` suspends checking"
@@ -343,14 +401,17 @@ __vg_run() {
 }
 
 # === after each line: report, keep $? ==========================================================
+# The report (status, start and end time) rides along with the next request (__vg_d) rather than
+# waking the analyzer at every prompt.
 __vg_precmd() {
   local st=$?
   if [[ -n $__vg_pending ]]; then
-    local ms=$(( (${EPOCHREALTIME:-0} - ${__vg_t0:-0}) * 1000 ))
-    __vg_send "D"$'\t'"$__vg_pending"$'\t'"$st"$'\t'"${ms%.*}"$'\t'"$__vg_how"
+    __vg_d+="D"$'\t'"$__vg_pending"$'\t'"$st"$'\t\t'"$__vg_how"$'\t'"${__vg_t0-}"$'\t'"${EPOCHREALTIME-}"$'\n'
     __vg_pending=
   fi
-  [[ $__VG_STATE == on ]] && ! __vg_alive && __vg_start
+  if [[ $__VG_STATE == on ]] && ! { (( __vg_proc )) && [[ -n $__vg_fd_w && -e /proc/${__vg_srv_pid:-${__vg_spawned:-x}} ]] } && ! __vg_alive; then
+    __vg_start
+  fi
   return $st
 }
 

@@ -39,7 +39,7 @@ export const SHELLS: readonly ShellKind[] = ['bash', 'zsh', 'fish'];
 export type Request =
   | { kind: 'J'; id: string; cwd: string; line: string }
   | { kind: 'A'; id: string; answer: string }
-  | { kind: 'D'; id: string; status: number; ms: number; how: string }
+  | { kind: 'D'; id: string; status: number; ms: number; how: string; end?: number }
   | { kind: 'E'; name: string; value: string }
   | { kind: 'U'; name: string }
   | { kind: 'P'; id: string };
@@ -84,8 +84,11 @@ export function parseRequest(raw: string): Request | null {
       if (f.length < 4 || !f[1]) return null;
       const status = Number.parseInt(f[2]!, 10);
       let ms = Number.parseFloat(f[3]!);
-      if (!Number.isFinite(ms) && f[5] && f[6]) ms = (epochSeconds(f[6]) - epochSeconds(f[5])) * 1000;
-      return { kind: 'D', id: f[1], status: Number.isFinite(status) ? status : -1, ms: Number.isFinite(ms) && ms >= 0 ? ms : 0, how: f[4] || 'host' };
+      const end = f[6] ? epochSeconds(f[6]) * 1000 : NaN;
+      if (!Number.isFinite(ms) && f[5] && f[6]) ms = end - epochSeconds(f[5]) * 1000;
+      const d: Request = { kind: 'D', id: f[1], status: Number.isFinite(status) ? status : -1, ms: Number.isFinite(ms) && ms >= 0 ? ms : 0, how: f[4] || 'host' };
+      if (Number.isFinite(end)) d.end = end;
+      return d;
     }
     case 'E':
       if (f.length < 3 || !f[1]) return null;

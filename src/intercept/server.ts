@@ -299,6 +299,8 @@ export async function serve(o: ServeOptions): Promise<number> {
       agent: env.VG_AGENT ? 'agent' : undefined,
       source: 'shell',
       answer: p.answer,
+      // When the line finished: the shell's own clock when it sent one, else judged-at + duration.
+      at: r.end ?? p.t + r.ms,
     };
     return rec;
   }

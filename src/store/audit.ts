@@ -34,9 +34,11 @@ export interface AuditInput {
   source?: 'shell' | 'exec' | 'hook' | 'shim';
   /** For a prompt: what the person answered. `no` is what metrics count as declined. */
   answer?: 'sandbox' | 'host' | 'remember' | 'no';
+  /** When the line finished (epoch ms), if the record is written later (the shell's batched reports); default: now. */
+  at?: number;
 }
 
-export interface AuditRecord extends Omit<AuditInput, 'kind'> {
+export interface AuditRecord extends Omit<AuditInput, 'kind' | 'at'> {
   /** `reset`: written by `vg metrics reset`; metrics start after the last one. */
   kind: AuditInput['kind'] | 'reset';
   v: 1;
@@ -87,9 +89,13 @@ function clean(rec: AuditInput | (Omit<AuditInput, 'kind'> & { kind: 'reset' }),
     risk: r.risk,
     message: truncateUtf8(String(r.message), 240),
   }));
+  const now = Date.now();
+  // A reported end time is used when it is plausible (not ahead of now, within a day): the record
+  // says when the line ran, not when the batch was written.
+  const at = typeof rec.at === 'number' && Number.isFinite(rec.at) && rec.at <= now && now - rec.at < 86_400_000 ? rec.at : now;
   return {
     v: 1,
-    time: new Date().toISOString(),
+    time: new Date(at).toISOString(),
     kind: rec.kind,
     session: truncateUtf8(rec.session || env.VG_SESSION || 'unknown', 64),
     source: rec.source,

@@ -173,8 +173,9 @@ test('server: judges in order, answers every J, records the run, takes trust ans
 
 test('D: the duration from the Enter and prompt timestamps bash sends (either decimal separator)', () => {
   assert.equal(parseRequest('D\t9\t3\t\thost\t1700000000.250000\t1700000001.750500')?.kind, 'D');
-  const d = parseRequest('D\t9\t3\t\thost\t1700000000.250000\t1700000001.750500') as { ms: number; status: number; how: string };
+  const d = parseRequest('D\t9\t3\t\thost\t1700000000.250000\t1700000001.750500') as { ms: number; status: number; how: string; end: number };
   assert.equal(Math.round(d.ms * 10) / 10, 1500.5);
+  assert.equal(Math.round(d.end), 1700000001751, 'the end time: when the audit record says the line ran');
   assert.equal(d.status, 3);
   assert.equal(d.how, 'host');
   const comma = parseRequest('D\t9\t0\t\thost\t10,5\t10,75') as { ms: number };
@@ -216,7 +217,7 @@ test('server: a report riding along with the next request is recorded; `vg …` 
     },
     audit: async (rec) => {
       await new Promise((r) => setTimeout(r, 20));
-      audits.push(`${rec.line as string} ${rec.status as number} ${rec.durationMs as number}`);
+      audits.push(`${rec.line as string} ${rec.status as number} ${rec.durationMs as number} ${rec.at as number}`);
       events.push(`audit ${rec.line as string}, answer 2 sent: ${readFileSync(outPath, 'utf8').includes('R\x1f2\x1f')}`);
     },
   });
@@ -229,7 +230,7 @@ test('server: a report riding along with the next request is recorded; `vg …` 
   input.end();
   await done;
   closeSync(outFd);
-  assert.deepEqual(audits, ['make 2 125']);
+  assert.deepEqual(audits, ['make 2 125 100125']);
   // The record of `make` was written before `vg audit` got its answer (and could run).
   const out = readFileSync(outPath, 'utf8');
   assert.match(out, /R\x1f2\x1fhost/);

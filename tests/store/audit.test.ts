@@ -184,6 +184,19 @@ test('a batch is one chain: same records as one call each, rotating mid-batch, a
   assert.equal(JSON.parse(readFileSync(auditHeadFile(env), 'utf8')).seq, 41);
 });
 
+test('at: a reported end time becomes the record time when plausible, else now', () => {
+  const env = tempEnv();
+  const t = Date.now() - 5 * 60_000;
+  appendAudit(rec(1, { at: t }), env);
+  appendAudit(rec(2, { at: Date.now() + 3_600_000 }), env);
+  appendAudit(rec(3, { at: Number.NaN }), env);
+  const rs = readAudit({ env });
+  assert.equal(rs[0].time, new Date(t).toISOString());
+  for (const r of rs.slice(1)) assert.ok(Math.abs(Date.parse(r.time) - Date.now()) < 60_000, 'future or invalid: now');
+  assert.equal(verifyAudit(env).ok, true);
+  assert.equal((rs[0] as unknown as Record<string, unknown>).at, undefined, 'not stored as a field of its own');
+});
+
 test('appendAudit never throws: it warns once and goes on', () => {
   const env = tempEnv();
   writeFileSync(env.XDG_STATE_HOME!, 'a file where the state directory should be');

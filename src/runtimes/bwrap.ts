@@ -2,17 +2,19 @@
 // `bubblewrapRuntime` probes the host, prepares what must exist beforehand and runs it.
 //
 // Layers, outermost first (each only when needed):
-//   1. `unshare --mount` + /bin/sh: mounts a throwaway overlay of / (bwrap 0.8 has no --overlay
-//      options: they arrived in 0.9) and/or joins the run's cgroup, then execs bwrap.
-//   2. bwrap: namespaces, read-only or overlay root, hides, workspace/caches/binds, protects.
-//   3. inside, for restricted network: /bin/sh starts the socat bridge to the host proxy, then execs.
+//   1. a wrapper: as root, one Perl process (overlay mount, restricted network's netns + bridge;
+//      see perlWrapperScript); otherwise `unshare --mount` + /bin/sh mounts a throwaway overlay of /
+//      (bwrap 0.8 has no --overlay options: they arrived in 0.9) and/or joins the run's cgroup.
+//   2. bwrap: namespaces, read-only or overlay root, the cgroup join as root (cgroupBwrapJoin),
+//      hides, workspace/caches/binds, protects.
+//   3. inside, for restricted network without the Perl wrapper: /bin/sh starts the socat bridge.
 //   4. the command: `$SHELL -c LINE` or the argv.
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import { realFs, type FsProbe } from '../sandbox/plan.ts';
 import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
-import { cgroupCleanup, cgroupPerl, cgroupScript, prlimitArgv, type LimitPlan } from './limits.ts';
+import { cgroupBwrapJoin, cgroupCleanup, cgroupPerl, cgroupScript, prlimitArgv, type LimitPlan } from './limits.ts';
 import { SECCOMP_FD } from './seccomp.ts';
 import { hostOptions } from './host.ts';
 import { PROXY_ENV, PROXY_PORT_INSIDE } from './proxy.ts';
@@ -50,6 +52,23 @@ export interface BwrapOptions {
    * `unshare` + /bin/sh + `mount` chain and the socat bridge inside.
    */
   perl?: { bin: string; arch: string };
+  /**
+   * A file holding "0": when set and the limits are a cgroup v1 plan whose groups already exist with
+   * their limits (root; see `cgroupBwrapJoin`), bwrap joins the groups itself and no wrapper step
+   * runs for them.
+   */
+  cgroupJoinFile?: string;
+}
+
+/** The cgroup plan when bwrap joins it itself (see `cgroupBwrapJoin`), else null. */
+export function bwrapJoinsCgroup(opts: BwrapOptions): Extract<LimitPlan, { kind: 'cgroup' }> | null {
+  const l = opts.limits;
+  return l?.kind === 'cgroup' && l.version === 1 && opts.cgroupJoinFile && !opts.ids ? l : null;
+}
+
+/** The limits the steps before bwrap still have to apply. */
+function outerLimits(opts: BwrapOptions): LimitPlan {
+  return bwrapJoinsCgroup(opts) ? { kind: 'none' } : (opts.limits ?? { kind: 'none' });
 }
 
 /** Syscall numbers the Perl wrapper needs, per Node `process.arch`. Others use the portable chain. */
@@ -107,7 +126,7 @@ export function proxyEnv(): Record<string, string> {
 
 /** The prefix that runs before bwrap (overlay mount, cgroup join, rlimits). Empty when none is needed. */
 export function wrapperArgv(plan: SandboxPlan, opts: BwrapOptions): string[] {
-  const limits = opts.limits ?? { kind: 'none' };
+  const limits = outerLimits(opts);
   if (usesPerlWrapper(plan, opts)) return [...(limits.kind === 'rlimit' ? prlimitArgv(limits.limits) : []), opts.perl!.bin, '-e', perlWrapperScript(plan, opts), '--'];
   const steps: string[] = [];
   if (limits.kind === 'cgroup') steps.push(cgroupScript(limits));
@@ -160,7 +179,7 @@ export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions): string
   const L: string[] = [];
   L.push(`sub vg_die { print STDERR "vg: sandbox could not start: $_[0]\\n"; exit 125 }`);
   L.push(`sub vg_w { open(my $h, '>', $_[0]) or return 0; syswrite($h, $_[1]) or return 0; close($h) }`);
-  const limits = opts.limits ?? { kind: 'none' };
+  const limits = outerLimits(opts);
   if (limits.kind === 'cgroup') L.push(cgroupPerl(limits));
   const overlay = plan.rootfs === 'overlay' && opts.overlay ? opts.overlay : null;
   if (overlay) {
@@ -222,11 +241,8 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
   // --new-session makes /dev/tty unusable (sudo, ssh, editors cannot prompt); interactive runs get the
   // seccomp TIOCSTI filter instead.
   if (!plan.interactive) a.push('--new-session');
-  const files: { fd: number; path: string }[] = [];
-  if (plan.interactive && opts.seccompPath) {
-    a.push('--seccomp', String(SECCOMP_FD));
-    files.push({ fd: SECCOMP_FD, path: opts.seccompPath });
-  }
+  const seccomp = plan.interactive && opts.seccompPath ? opts.seccompPath : null;
+  if (seccomp) a.push('--seccomp', String(SECCOMP_FD));
 
   if (overlay) {
     a.push('--bind', join(overlay.dir, 'r'), '/');
@@ -237,6 +253,14 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
     }
   } else {
     a.push('--ro-bind', '/', '/');
+  }
+  const files: { fd: number; path: string }[] = [];
+  const joins = bwrapJoinsCgroup(opts);
+  if (joins) {
+    // Before `--tmpfs /tmp`, which covers the cgroup binds this leaves there.
+    const j = cgroupBwrapJoin(joins, opts.cgroupJoinFile!);
+    a.push(...j.args);
+    files.push(...j.files);
   }
   a.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
   if (fs.kind('/var/tmp') === 'dir') a.push('--tmpfs', '/var/tmp');
@@ -261,9 +285,16 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
   }
   for (const m of plan.mounts) if (m.kind === 'protect') a.push('--ro-bind', m.source, real(m.target));
 
+  if (seccomp) files.push({ fd: SECCOMP_FD, path: seccomp });
+
   const env: Record<string, string> = { ...plan.env };
-  // perl warns on every start when the user's locale is not installed; the warning is noise here.
-  if (usesPerlWrapper(plan, opts)) env.PERL_BADLANG = '0';
+  if (usesPerlWrapper(plan, opts)) {
+    // perl initialises the user's locale on every start (measured: ~1 ms of its ~6 ms with
+    // C.UTF-8, and a warning when the locale is not installed). The wrapper needs none: it runs in
+    // C, and bwrap gives the command the user's LC_ALL back (or none, as before).
+    env.LC_ALL = 'C';
+    a.push(...(plan.env.LC_ALL !== undefined ? ['--setenv', 'LC_ALL', plan.env.LC_ALL] : ['--unsetenv', 'LC_ALL']));
+  }
   let cmd = commandArgv(plan);
   let needsProxy: Invocation['needsProxy'];
   if (plan.network === 'restricted' && opts.proxySocket) {

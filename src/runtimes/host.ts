@@ -1,7 +1,7 @@
 // The host-facing half of the CLI runtimes: everything bwrapArgv/namespaceArgv need to know about
 // this machine, and what must exist before a run (cache dirs, the compiled seccomp filter).
 // Probes are cached per process, so the resident analyzer pays for them once.
-import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
@@ -27,9 +27,25 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
     ...(plan.hidden.length ? { emptyFile: ensureEmptyFile(state) } : {}),
     ...overrides,
   };
-  // The run's cgroups exist before the argv runs: the wrapper then skips its `mkdir` exec.
-  if (o.limits) precreateCgroups(o.limits);
+  // The run's cgroups exist, limited, before the argv runs. As root (cgroup v1) bwrap then joins
+  // them itself and no wrapper process runs for them; otherwise the wrapper skips its `mkdir` exec.
+  if (o.limits && precreateCgroups(o.limits) && root && !('cgroupJoinFile' in overrides)) o.cgroupJoinFile = ensureZeroFile(state);
   return o;
+}
+
+/** A 0444 file holding "0", written into a cgroup v1 `tasks` file by bwrap (pid 0 = the writer). */
+export function ensureZeroFile(dir: string): string {
+  const p = join(dir, 'cgroup-self');
+  try {
+    if (readFileSync(p, 'utf8') === '0') return p;
+  } catch {
+    /* create it */
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${p}.${process.pid}.tmp`;
+  writeFileSync(tmp, '0', { mode: 0o444 });
+  renameSync(tmp, p);
+  return p;
 }
 
 let perlPath: string | null | undefined;

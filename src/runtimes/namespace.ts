@@ -49,6 +49,12 @@ export function namespacePerl(plan: SandboxPlan, opts: NamespaceOptions): string
     `sub f { open(my $e, '>&=', 3); print $e "vg: sandbox could not start: $_[0] \u2014 run vg doctor\\n"; exit 125 } ` +
       `sub mt { my @a = map { defined $_ ? "$_" : undef } @_[0 .. 2]; syscall(${nr.mount}, defined $a[0] ? $a[0] : 0, $a[1], defined $a[2] ? $a[2] : 0, $_[3] + 0, defined $_[4] ? "$_[4]" : 0) == 0 } ` +
       `sub ro { my $t = "$_[0]"; my $b = "\\0" x 128; syscall(${nr.statfs}, $t, $b) == 0 or return 0; my $fl = unpack('Q', substr($b, 80, 8)) & 7182; mt(undef, $t, undef, 4129 | $fl) } ` +
+      // A recursive bind keeps its submounts' own flags: the cgroup mounts under /sys stayed writable
+      // (measured: a sandboxed uid 0 rewrote pids.max and left its group). rro makes every mount at
+      // or under the path read-only, as bwrap --ro-bind does.
+      `sub rro { my $p = "$_[0]"; open(my $m, '<', '/proc/self/mountinfo') or return 0; my @t; ` +
+      `while (<$m>) { my $t = (split / /)[4]; $t =~ s/\\\\([0-7]{3})/chr oct $1/ge; push @t, $t if $t eq $p || index($t, "$p/") == 0 } close $m; ` +
+      `@t or return 0; for (@t) { ro($_) or return 0 } 1 } ` +
       `sub mkp { my $p = ''; for (split m{/}, $_[0]) { next if $_ eq ''; $p .= "/$_"; -d $p or mkdir $p or return 0 } 1 } ` +
       `sub tch { -e $_[0] and return 1; my ($d) = $_[0] =~ m{^(.*)/}; mkp($d) or return 0; open(my $h, '>>', $_[0]) or return 0; close $h } ` +
       `my $R = ${pq(R)};`,
@@ -63,10 +69,11 @@ export function namespacePerl(plan: SandboxPlan, opts: NamespaceOptions): string
   }
   for (const m of opts.submounts ?? []) {
     if (m === '/' || PSEUDO.some((p) => under(m, p)) || under(m, '/tmp') || (opts.scratch && under(m, opts.scratch))) continue;
-    L.push(`!-d ${pq(m)} or (mt(${pq(m)}, $R . ${pq(m)}, undef, 20480) && ro($R . ${pq(m)}));`);
+    // A host filesystem that cannot be bound stays out; one that is bound must end read-only.
+    L.push(`!-d ${pq(m)} or !mt(${pq(m)}, $R . ${pq(m)}, undef, 20480) or rro($R . ${pq(m)}) or f(${pq(`cannot make ${m} read-only`)});`);
   }
   step(`mt('proc', "$R/proc", 'proc', 14)`, 'cannot mount /proc');
-  step(`mt('/sys', "$R/sys", undef, 20480) && ro("$R/sys")`, 'cannot mount /sys');
+  step(`mt('/sys', "$R/sys", undef, 20480) && rro("$R/sys")`, 'cannot mount /sys');
   step(
     `mt('vg-dev', "$R/dev", 'tmpfs', 2, 'mode=0755') && !grep({ !(tch("$R/dev/$_") && mt("/dev/$_", "$R/dev/$_", undef, 4096)) } qw(null zero full random urandom tty)) && ` +
       `mkdir("$R/dev/pts") && mkdir("$R/dev/shm") && mt('vg-pts', "$R/dev/pts", 'devpts', 0, 'newinstance,ptmxmode=0666,mode=0620') && symlink('pts/ptmx', "$R/dev/ptmx") && ` +
@@ -129,13 +136,18 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
       step(`{ [ ! -d "$R"${sq(m)} ] || mount -o remount,bind,ro "$R"${sq(m)}; }`, `cannot make ${m} read-only`);
     }
   }
+  // A recursive bind keeps its submounts' own flags (the cgroup mounts under /sys stayed writable):
+  // every host mount point under the bound tree is made read-only too.
+  const all = opts.mountPoints ?? hostMountPoints();
+  const roTree = (m: string) => all.filter((x) => under(x, m)).map((x) => ` && mount -o remount,bind,ro "$R"${sq(x)}`).join('');
   // The root filesystem alone: other host filesystems come back read-only, pseudo ones are made fresh.
   for (const m of opts.root || opts.overlay ? (opts.submounts ?? []) : []) {
     if (m === '/' || PSEUDO.some((p) => under(m, p)) || under(m, '/tmp') || (opts.scratch && under(m, opts.scratch))) continue;
-    L.push(`{ [ -d ${sq(m)} ] && mount --rbind ${sq(m)} "$R"${sq(m)} && mount -o remount,bind,ro "$R"${sq(m)}; } || true`);
+    // A host filesystem that cannot be bound stays out; one that is bound must end read-only.
+    L.push(`if [ -d ${sq(m)} ] && mount --rbind ${sq(m)} "$R"${sq(m)}; then mount -o remount,bind,ro "$R"${sq(m)}${roTree(m)} || die ${sq(`cannot make ${m} read-only`)}; fi`);
   }
   step(`mount -t proc -o nosuid,nodev,noexec proc "$R/proc"`, 'cannot mount /proc');
-  step(`mount --rbind /sys "$R/sys" && mount -o remount,bind,ro "$R/sys"`, 'cannot mount /sys');
+  step(`mount --rbind /sys "$R/sys" && mount -o remount,bind,ro "$R/sys"${roTree('/sys')}`, 'cannot mount /sys');
   // A minimal /dev: host device nodes stay out (uid 0 without capabilities could still open /dev/sda).
   step(
     `mount -t tmpfs -o mode=0755,nosuid vg-dev "$R/dev" && for d in null zero full random urandom tty; do touch "$R/dev/$d" && mount --bind "/dev/$d" "$R/dev/$d" || exit 1; done && ` +

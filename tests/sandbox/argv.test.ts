@@ -337,9 +337,58 @@ test('namespace + perl: mounts in one process, same mounts; cgroup joined after 
   assert.match(m, /mt\('\/', \$R, undef, 4096\) && ro\(\$R\)/);
   assert.match(m, /mt\('vg-hide', \$R \. '\/home\/u\/\.ssh', 'tmpfs', 0, 'size=1m,mode=0700'\)/);
   assert.match(m, /mt\('\/home\/u\/proj\/\.git\/hooks', \$R \. '\/home\/u\/proj\/\.git\/hooks', undef, 4096\) && ro\(/);
-  assert.match(m, /mt\('\/cfs', \$R \. '\/cfs', undef, 20480\) && ro\(/);
+  // Every mount under a recursive bind ends read-only (the cgroup mounts under /sys were left rw).
+  assert.match(m, /!mt\('\/cfs', \$R \. '\/cfs', undef, 20480\) or rro\(\$R \. '\/cfs'\) or f\(/);
+  assert.match(m, /mt\('\/sys', "\$R\/sys", undef, 20480\) && rro\("\$R\/sys"\) or f\(/);
   assert.match(m, /qw\(null zero full random urandom tty\)/);
   assert.match(m, /ioctl\(\$s, 0x8914/, 'loopback up for the bridge');
   // non-root keeps the shell version (user namespace)
   assert.match(namespaceScript(p, { ...opts, root: false }), /mount --rbind \/ "\$R"/);
+});
+
+test('bwrap joins pre-made v1 cgroups itself (root): no wrapper step, binds covered by the private /tmp', () => {
+  const p = plan('paranoid');
+  const inv = bwrapArgv(p, { fs, limits: cg(p), cgroupJoinFile: '/state/cgroup-self' });
+  const a = inv.argv;
+  assert.equal(a[0], 'bwrap', 'nothing runs before bwrap');
+  const first = a.indexOf('--bind');
+  assert.deepEqual(a.slice(first, first + 18), [
+    ...['--bind', '/cg/memory/vg/abc', '/tmp', '--file', '3', '/tmp/tasks'],
+    ...['--bind', '/cg/cpu/vg/abc', '/tmp', '--file', '4', '/tmp/tasks'],
+    ...['--bind', '/cg/pids/vg/abc', '/tmp', '--file', '5', '/tmp/tasks'],
+  ]);
+  assert.ok(a.indexOf('--ro-bind') < first, 'after the root');
+  assert.ok(pairs(a, '--tmpfs').includes('/tmp') && a.lastIndexOf('/tmp/tasks') < a.indexOf('--tmpfs'), '--tmpfs /tmp covers the writable groups');
+  assert.deepEqual(inv.files, [3, 4, 5].map((fd) => ({ fd, path: '/state/cgroup-self' })));
+  assert.deepEqual(inv.cleanup, ['/cg/memory/vg/abc', '/cg/cpu/vg/abc', '/cg/pids/vg/abc']);
+  // Perl levels: the cgroup part leaves the Perl script too; interactive keeps seccomp on fd 9.
+  const b = plan('balanced', true);
+  const opts = { fs, perl: PERL, overlay: { dir: '/state/overlay', userns: false }, limits: cg(b), proxySocket: '/run/vgp/proxy.sock', cgroupJoinFile: '/state/cgroup-self', seccompPath: '/state/seccomp-tty.bpf' };
+  const ib = bwrapArgv(b, opts);
+  assert.ok(!perlWrapperScript(b, opts).includes('/cg/'), 'no cgroup writes in perl');
+  assert.deepEqual(ib.files?.map((f) => f.fd), [3, 4, 5, 9]);
+  // Without the join file, v2, or a user namespace (non-root): the wrapper joins, as before.
+  assert.equal(bwrapArgv(p, { fs, limits: cg(p) }).argv[0], '/bin/sh');
+  assert.equal(bwrapArgv(p, { fs, limits: cg(p), cgroupJoinFile: '/z', ids: { uid: 1000, gid: 1000 } }).argv[0], '/bin/sh');
+  const v2 = planLimits(p.limits, { version: 2, memory: '/cg', cpu: '/cg', pids: '/cg', writable: { memory: true, cpu: true, pids: true } }, 'abc');
+  assert.equal(bwrapArgv(p, { fs, limits: v2, cgroupJoinFile: '/z' }).argv[0], '/bin/sh');
+});
+
+test('bwrap + perl: the wrapper runs in the C locale, the command gets the user\'s LC_ALL back', () => {
+  const b = plan('balanced');
+  const opts = { fs, perl: PERL, overlay: { dir: '/state/overlay', userns: false }, proxySocket: '/run/vgp/proxy.sock' };
+  const inv = bwrapArgv(b, opts);
+  assert.equal(inv.env.LC_ALL, 'C');
+  assert.ok(inv.argv.includes('--unsetenv') && pairs(inv.argv, '--unsetenv').includes('LC_ALL'));
+  const withLc = planSandbox({ config: (() => { const c = defaultConfig(); c.sandbox.security_level = 'balanced'; return c; })(), cwd: `${HOME}/proj`, command: { line: 'x' }, interactive: false, env: { ...ENV, LC_ALL: 'de_DE.UTF-8' }, home: HOME, runtime: 'bubblewrap', fs });
+  assert.deepEqual(triples(bwrapArgv(withLc, opts).argv, '--setenv')[0], ['LC_ALL', 'de_DE.UTF-8']);
+  // No perl step (paranoid): the environment is the plan's.
+  assert.equal(bwrapArgv(plan('paranoid'), { fs, perl: PERL }).env.LC_ALL, undefined);
+});
+
+test('namespace (shell setup): every host mount under /sys and under a re-bound filesystem ends read-only', () => {
+  const p = plan('strict');
+  const s = namespaceScript(p, { fs, root: true, scratch: '/state/ns', submounts: ['/cfs'], mountPoints: ['/', '/cfs', '/cfs/inner', '/sys', '/sys/fs/cgroup', '/sys/fs/cgroup/pids'] });
+  assert.match(s, /mount --rbind \/sys "\$R\/sys" && mount -o remount,bind,ro "\$R\/sys" && mount -o remount,bind,ro "\$R"'\/sys' && mount -o remount,bind,ro "\$R"'\/sys\/fs\/cgroup' && mount -o remount,bind,ro "\$R"'\/sys\/fs\/cgroup\/pids' \|\| die/);
+  assert.match(s, /then mount -o remount,bind,ro "\$R"'\/cfs' && mount -o remount,bind,ro "\$R"'\/cfs' && mount -o remount,bind,ro "\$R"'\/cfs\/inner' \|\| die 'cannot make \/cfs read-only'; fi/);
 });

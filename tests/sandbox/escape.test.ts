@@ -230,6 +230,36 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
       assert.ok(r.status === 137 || r.status === 1 || r.signal === 'SIGKILL', `status ${r.status} ${r.signal} ${r.err.slice(-200)}`);
     });
 
+    for (const level of ['balanced', 'paranoid'] as const) {
+      test(`${level}: every process of the command is in the run's limit groups, whose limits it cannot change`, async (t) => {
+        const cg = probeCgroups();
+        if (!cg.writable.memory || !cg.writable.pids) return t.skip('no writable cgroups here (rlimit fallback only)');
+        // The groups' paths are only known once planned: plan a stand-in for the probe, then the run.
+        const dirsOf = (i: { cleanup?: string[] }) => i.cleanup ?? [];
+        const probe = (dirs: string[]) =>
+          `for f in ${dirs.map((d) => `'${d}/pids.max' '${d}/memory.limit_in_bytes' '${d}/tasks' '${d}/cgroup.procs'`).join(' ')} /tmp/tasks; do [ -e "$f" ] && { echo 1 > "$f"; } 2>/dev/null && echo "CG_WRITE $f"; done; echo END; sleep 1.5 & wait`;
+        const inv0 = RUNTIMES[rt](plan(level, 'true'));
+        const dirs = dirsOf(inv0);
+        assert.ok(dirs.length > 0, 'a cgroup plan');
+        // Same plan, its own command: reuse the planned groups by rewriting only the line.
+        const inv = { ...inv0, argv: inv0.argv.map((a) => (a === 'true' ? probe(dirs) : a)) };
+        const pidsMax = dirs.map((d) => join(d, 'pids.max')).find((f) => existsSync(f))!;
+        const before = readFileSync(pidsMax, 'utf8');
+        // Control: the limit file is writable from the host (same value: nothing changes).
+        writeFileSync(pidsMax, before.trim());
+        const run = runInv(inv);
+        await new Promise((r) => setTimeout(r, 900));
+        for (const d of dirs) {
+          const procs = readFileSync(join(d, 'cgroup.procs'), 'utf8').trim().split('\n').filter(Boolean);
+          assert.ok(procs.length >= 2, `${d} holds the command's processes: ${procs.join(' ')}`);
+        }
+        assert.equal(readFileSync(pidsMax, 'utf8'), before, 'limit unchanged');
+        const r = await run;
+        assert.match(r.out, /^END$/m, r.err);
+        assert.doesNotMatch(r.out, /CG_WRITE/);
+      });
+    }
+
     test('restricted network: the allowed registry through the proxy, nothing else', async (t) => {
       const host = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-m', '10', 'https://registry.npmjs.org/is-number'], { encoding: 'utf8' });
       if (host.stdout !== '200') return t.skip('registry.npmjs.org not reachable from this host');

@@ -27,6 +27,7 @@ __vg_srv_pid=
 __vg_hello=0
 __vg_fast=0                  # 1 once greeted (and /proc is there): __vg_accept may take its short path
 __vg_d=                      # reports (D lines) waiting to ride along with the next request
+__vg_rfile=                  # where the analyzer puts long answers (hello), read when it sends F
 __vg_mode=
 __vg_env_sent=
 __vg_pending=                # id of the line that is running (reported by __vg_precmd)
@@ -165,13 +166,19 @@ __vg_recv() {
           printf -v __vg_timeout_s '%d.%06d' $((risk / 1000)) $((risk % 1000 * 1000))
         fi
         [[ $notice == host || $notice == block ]] && __vg_fallback=$notice
-        __vg_mode=${rest##*$'\x1f'}
+        __vg_mode=${rest%%$'\x1f'*}
+        [[ $rest == *$'\x1f'* ]] && __vg_rfile=${rest#*$'\x1f'}
         limit=$__vg_timeout_ms
         __vg_now_us
         deadline=$((__vg_us + limit * 1000))
         ;;
-      R)
+      R | F)
         [[ $rid == "$id" ]] || continue
+        # F: the answer is in the reply file (a regular file: read in one go, not a byte per syscall).
+        if [[ $kind == F ]]; then
+          [[ -n $__vg_rfile ]] && IFS=$'\x1f' builtin read -r kind rid dec risk notice cmd rest <"$__vg_rfile" 2>/dev/null || return 1
+          [[ $kind == R && $rid == "$id" ]] || continue
+        fi
         __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
         return 0
         ;;
@@ -197,6 +204,9 @@ __vg_judge() {
     builtin trap - PIPE
     if ((line == 0)); then
       IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null
+      if [[ $kind == F && $rid == "$__vg_seq" && -n $__vg_rfile ]]; then
+        IFS=$'\x1f' builtin read -r kind rid dec risk notice cmd rest <"$__vg_rfile" 2>/dev/null
+      fi
       if [[ $kind == R && $rid == "$__vg_seq" ]]; then
         __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
       elif [[ -n $kind ]] && __vg_recv "$__vg_seq"; then
@@ -339,7 +349,11 @@ __vg_accept_slow() {
 # dead or slow analyzer), then act on it as __vg_accept_slow would.
 __vg_verdict() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
-  local ok=0 rest=$__vg_rrest
+  local ok=0 rest
+  if [[ $__vg_rk == F && $__vg_rid == "$__vg_seq" && -n $__vg_rfile ]]; then
+    IFS=$'\x1f' builtin read -r __vg_rk __vg_rid __vg_rdec __vg_rrest <"$__vg_rfile" 2>/dev/null
+  fi
+  rest=$__vg_rrest
   if [[ $__vg_rk == R && $__vg_rid == "$__vg_seq" ]]; then
     __vg_r_dec=$__vg_rdec __vg_r_risk=${rest%%$'\x1f'*}
     rest=${rest#*$'\x1f'}

@@ -24,7 +24,7 @@ typeset -g __vg_session="zsh-$$-${EPOCHSECONDS:-$RANDOM}"
 typeset -g __VG_STATE=on
 typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
 typeset -g __vg_fallback=host __vg_mode= __vg_spawned= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
-typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e= __vg_d= __vg_timeout_s=0.5
+typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e= __vg_d= __vg_timeout_s=0.5 __vg_rfile=
 typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
 
@@ -131,11 +131,20 @@ __vg_recv() {
         [[ $f[4] == <-> ]] && __vg_timeout_ms=$f[4] __vg_timeout_s=$(( f[4] / 1000.0 ))
         [[ $f[5] == (host|block) ]] && __vg_fallback=$f[5]
         __vg_mode=$f[7]
+        __vg_rfile=${f[8]-}
         now=$EPOCHREALTIME
         deadline=$(( now + __vg_timeout_ms / 1000.0 ))
         ;;
-      R)
+      R|F)
         [[ $f[2] == $id ]] || continue
+        # F: the answer is in the reply file — zsh reads `$(<file)` without a fork, in large reads
+        # (its `read` takes a byte per syscall).
+        if [[ $f[1] == F ]]; then
+          [[ -n $__vg_rfile && -r $__vg_rfile ]] || return 1
+          raw=$(<$__vg_rfile)
+          f=("${(@ps:\x1f:)raw}")
+          [[ $f[1] == R && $f[2] == $id ]] || continue
+        fi
         __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6]
         return 0
         ;;
@@ -220,7 +229,11 @@ __vg_decide() {
 __vg_verdict() {
   __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
   local -a f
-  f=("${(@ps:\x1f:)1}")
+  local raw=$1
+  if [[ $raw == F$'\x1f'$__vg_seq && -n $__vg_rfile && -r $__vg_rfile ]]; then
+    raw=$(<$__vg_rfile)
+  fi
+  f=("${(@ps:\x1f:)raw}")
   if [[ $f[1] == R && $f[2] == $__vg_seq ]]; then
     __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6]
   elif [[ -n $1 ]] && __vg_recv $__vg_seq; then

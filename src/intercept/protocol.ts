@@ -21,8 +21,11 @@
 // to run is shell code with every control character written as an escape), so the shells need no
 // unescaping at all:
 //
-//   V ␟ <version> ␟ <pid> ␟ <timeout_ms> ␟ <fallback> ␟ <notice style> ␟ <mode>   once, when ready
-//                                    (not for fish: its `read` swallows a second buffered line)
+//   V ␟ <version> ␟ <pid> ␟ <timeout_ms> ␟ <fallback> ␟ <notice style> ␟ <mode> ␟ <reply file>
+//                                    once, when ready (not for fish: its `read` swallows a second
+//                                    buffered line). reply file: where F answers are (may be empty)
+//   F ␟ <id>                         the answer to <id> is the one line in the reply file (bash and
+//                                    zsh read a pipe a byte per syscall: long answers go there)
 //   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd>
 //       decision: host | sandbox | prompt | block | more (line incomplete: keep editing) |
 //                 error (the analyzer failed: apply shell.fallback, which the risk field names)
@@ -144,6 +147,11 @@ export function parseResponse(raw: string): Response | null {
   return { id: f[1]!, decision: f[2] as WireDecision, risk: f[3]!, notice: f[4]!, cmd: f[5]! };
 }
 
-export function formatHello(o: { version: string; pid: number; timeoutMs: number; fallback: string; notice: string; mode: string }): string {
-  return ['V', o.version, String(o.pid), String(o.timeoutMs), o.fallback, o.notice, o.mode].join(US) + '\n';
+export function formatHello(o: { version: string; pid: number; timeoutMs: number; fallback: string; notice: string; mode: string; replyFile?: string }): string {
+  return ['V', o.version, String(o.pid), String(o.timeoutMs), o.fallback, o.notice, o.mode, sanitizeNotice(o.replyFile ?? '')].join(US) + '\n';
+}
+
+/** The pipe's part of an answer that went to the reply file. */
+export function formatPointer(id: string): string {
+  return `F${US}${id.replace(/[\x00-\x1f\x7f]/g, '')}\n`;
 }

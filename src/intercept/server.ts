@@ -3,11 +3,13 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, constants, openSync, writeSync, fstatSync, rmdirSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync, fstatSync, rmdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
-import { formatHello, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
+import { formatHello, formatPointer, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
 import { invocationCommand } from './quote.ts';
 import { isIncomplete } from './complete.ts';
 
@@ -41,6 +43,21 @@ export interface ServeOptions {
   log?: (msg: string) => void;
   /** Called once, when the first request arrives (the shell has both FIFOs open by then). */
   onFirstRequest?: () => void;
+  /**
+   * bash and zsh read a pipe one byte per read(2) (bash with a select(2) before each): a 5 KB
+   * sandbox answer costs them ~25 ms. So an answer longer than this goes to a private file the shell
+   * reads in one go, and the pipe carries `F␟<id>`. 0: never (fish reads its FIFO buffered).
+   */
+  replyFileOver?: number;
+}
+
+/** Where long answers go (replyFileOver): a private directory of this server, removed at exit. */
+function replyFile(env: Env): string {
+  const base = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? env.XDG_RUNTIME_DIR : tmpdir();
+  // mkdtemp creates the directory 0700: nobody else can read a command line from it or swap the file.
+  const dir = mkdtempSync(join(base, `vg-serve-${process.getuid?.() ?? 'u'}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'reply');
 }
 
 interface Pending {
@@ -129,6 +146,32 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
   };
 
+  const over = o.replyFileOver ?? (o.shell === 'fish' ? 0 : 512);
+  let longReplies = '';
+  if (over > 0) {
+    try {
+      longReplies = replyFile(env);
+    } catch (e) {
+      log(`reply file: ${(e as Error).message} — long answers go through the pipe`);
+    }
+  }
+  /** One answer: through the pipe, or (long, bash/zsh) through the reply file and a pointer. */
+  const respond = (r: Response): void => {
+    const text = formatResponse(r);
+    if (longReplies && text.length > over) {
+      try {
+        // Renamed into place: the shell never reads a half-written answer.
+        writeFileSync(`${longReplies}.tmp`, text, { mode: 0o600 });
+        renameSync(`${longReplies}.tmp`, longReplies);
+        write(formatPointer(r.id));
+        return;
+      } catch (e) {
+        log(`reply file: ${(e as Error).message}`);
+      }
+    }
+    write(text);
+  };
+
   await freshSettings(env.PWD || process.cwd());
   // Warm up before saying hello: the first real line must not pay for loading the analyzer, the
   // sandbox planner and the runtime probe (hundreds of ms) — the shell allows a longer wait for hello.
@@ -140,7 +183,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   // one line per request and no unsolicited hello (an error response carries the fallback instead).
   if (o.shell !== 'fish') {
     write(
-      formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode }),
+      formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode, replyFile: longReplies }),
     );
   }
 
@@ -182,7 +225,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   async function onJudge(r: Extract<Request, { kind: 'J' }>): Promise<void> {
     const t = Date.now();
     const line = r.line;
-    const reply = (x: Omit<Response, 'id'>): void => write(formatResponse({ id: r.id, ...x }));
+    const reply = (x: Omit<Response, 'id'>): void => respond({ id: r.id, ...x });
     if (o.shell !== 'fish' && isIncomplete(line)) {
       reply({ decision: 'more', risk: '', notice: '', cmd: '' });
       return;
@@ -316,7 +359,7 @@ export async function serve(o: ServeOptions): Promise<number> {
           return await onJudge(r);
         } catch (e) {
           log(`judge: ${(e as Error).message}`);
-          write(formatResponse({ id: r.id, decision: 'error', risk: settings.fallback, notice: (e as Error).message.split('\n')[0] ?? 'error', cmd: '' }));
+          respond({ id: r.id, decision: 'error', risk: settings.fallback, notice: (e as Error).message.split('\n')[0] ?? 'error', cmd: '' });
           return;
         }
       case 'A':

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, closeSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { escape, unescape, parseRequest, formatRequest, formatResponse, parseResponse, US } from '../../src/intercept/protocol.ts';
 import { quotePosix, quoteFish, invocationCommand } from '../../src/intercept/quote.ts';
@@ -159,7 +159,7 @@ test('server: judges in order, answers every J, records the run, takes trust ans
   await done;
   closeSync(outFd);
   const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
-  assert.match(lines[0]!, /^V\x1ft\x1f\d+\x1f200\x1fblock\x1ffull\x1fauto$/);
+  assert.match(lines[0]!, /^V\x1ft\x1f\d+\x1f200\x1fblock\x1ffull\x1fauto\x1f\/.*\/reply$/);
   const rs = lines.slice(1).map((l) => parseResponse(l)!);
   assert.deepEqual(rs.map((r) => [r.id, r.decision]), [['1', 'host'], ['2', 'more'], ['3', 'block'], ['4', 'prompt'], ['5', 'error'], ['6', 'error'], ['7', 'host']]);
   assert.equal(rs[3]!.cmd, 'command /usr/bin/true');
@@ -235,4 +235,42 @@ test('server: a report riding along with the next request is recorded; `vg …` 
   const out = readFileSync(outPath, 'utf8');
   assert.match(out, /R\x1f2\x1fhost/);
   assert.deepEqual(beforeEnd, ['judge make', 'judge vg audit', 'audit make, answer 2 sent: false']);
+});
+
+test('server: a long answer goes to a private reply file, the pipe carries F and the id', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
+  const outPath = join(dir, 'out');
+  const outFd = openSync(outPath, 'w');
+  const input = new PassThrough();
+  const long = 'x'.repeat(3000);
+  const done = serve({
+    shell: 'bash',
+    session: 's3',
+    version: 't',
+    env: { HOME: dir, PATH: '/bin', XDG_RUNTIME_DIR: dir },
+    input,
+    outFd,
+    replyFileOver: 200,
+    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
+    judge: async (line) =>
+      line === 'big'
+        ? fakeVerdict(line, { decision: 'sandbox', notice: 'n', sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv: ['/usr/bin/echo', long], env: {} }, cached: false } })
+        : fakeVerdict(line),
+  });
+  input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'big' }));
+  input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'ls' }));
+  await new Promise((r) => setTimeout(r, 200));
+  const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
+  const file = lines[0]!.split(US)[7]!;
+  assert.ok(file.startsWith(dir + '/'), `reply file under XDG_RUNTIME_DIR: ${file}`);
+  assert.equal(statSync(dirname(file)).mode & 0o777, 0o700);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual(lines.slice(1), [`F${US}1`, `R${US}2${US}host${US}low${US}${US}`], 'short answers stay in the pipe');
+  const r = parseResponse(readFileSync(file, 'utf8'))!;
+  assert.equal(r.id, '1');
+  assert.equal(r.decision, 'sandbox');
+  assert.ok(r.cmd.includes(long), 'the whole command is in the file');
+  input.end();
+  await done;
+  closeSync(outFd);
 });

@@ -172,6 +172,11 @@ __vg_recv() {
         __vg_now_us
         deadline=$((__vg_us + limit * 1000))
         ;;
+      H)
+        [[ $rid == "$id" ]] || continue
+        __vg_r_dec=host __vg_r_risk='' __vg_r_notice='' __vg_r_cmd=''
+        return 0
+        ;;
       R | F)
         [[ $rid == "$id" ]] || continue
         # F: the answer is in the reply file (a regular file: read in one go, not a byte per syscall).
@@ -207,7 +212,9 @@ __vg_judge() {
       if [[ $kind == F && $rid == "$__vg_seq" && -n $__vg_rfile ]]; then
         IFS=$'\x1f' builtin read -r kind rid dec risk notice cmd rest <"$__vg_rfile" 2>/dev/null
       fi
-      if [[ $kind == R && $rid == "$__vg_seq" ]]; then
+      if [[ $kind == H && $rid == "$__vg_seq" ]]; then
+        __vg_r_dec=host
+      elif [[ $kind == R && $rid == "$__vg_seq" ]]; then
         __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
       elif [[ -n $kind ]] && __vg_recv "$__vg_seq"; then
         : # a stale answer came first; ours followed
@@ -301,7 +308,7 @@ __vg_accept() {
       builtin trap - PIPE
       __vg_d=
       IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" __vg_rk __vg_rid __vg_rdec __vg_rrest 2>/dev/null
-      if [[ $__vg_rk == R && $__vg_rid == "$__vg_seq" && $__vg_rdec == host && $__vg_rrest == *$'\x1f\x1f' ]]; then
+      if [[ $__vg_rk == H && $__vg_rid == "$__vg_seq" ]]; then
         __vg_pending=$__vg_seq __vg_how=host
         return 0
       fi

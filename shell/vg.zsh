@@ -135,6 +135,11 @@ __vg_recv() {
         now=$EPOCHREALTIME
         deadline=$(( now + __vg_timeout_ms / 1000.0 ))
         ;;
+      H)
+        [[ $f[2] == $id ]] || continue
+        __vg_r_dec=host __vg_r_risk= __vg_r_notice= __vg_r_cmd=
+        return 0
+        ;;
       R|F)
         [[ $f[2] == $id ]] || continue
         # F: the answer is in the reply file — zsh reads `$(<file)` without a fork, in large reads
@@ -212,8 +217,7 @@ __vg_decide() {
       __vg_d=
       local raw=
       IFS= builtin read -r -t $__vg_timeout_s -u $__vg_fd_r raw
-      # host, no notice, no command: the risk is the only field left (no field holds a separator).
-      if [[ $raw == R$'\x1f'$__vg_seq$'\x1f'host$'\x1f'*$'\x1f\x1f' ]]; then
+      if [[ $raw == H$'\x1f'$__vg_seq ]]; then
         __vg_pending=$__vg_seq __vg_how=host
         return 0
       fi

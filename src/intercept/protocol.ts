@@ -24,6 +24,8 @@
 //   V ␟ <version> ␟ <pid> ␟ <timeout_ms> ␟ <fallback> ␟ <notice style> ␟ <mode> ␟ <reply file>
 //                                    once, when ready (not for fish: its `read` swallows a second
 //                                    buffered line). reply file: where F answers are (may be empty)
+//   H ␟ <id>                         host, nothing to print: the common answer, short because bash
+//                                    and zsh read a pipe a byte per syscall (not for fish)
 //   F ␟ <id>                         the answer to <id> is the one line in the reply file (bash and
 //                                    zsh read a pipe a byte per syscall: long answers go there)
 //   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd>
@@ -141,8 +143,14 @@ export function formatResponse(r: Response): string {
   return ['R', id, r.decision, r.risk, sanitizeNotice(r.notice), r.cmd].join(US) + '\n';
 }
 
+/** The short form of a host answer with nothing to print (H). */
+export function formatHost(id: string): string {
+  return `H${US}${id.replace(/[\x00-\x1f\x7f]/g, '')}\n`;
+}
+
 export function parseResponse(raw: string): Response | null {
   const f = raw.replace(/\n$/, '').split(US);
+  if (f[0] === 'H' && f.length === 2) return { id: f[1]!, decision: 'host', risk: '', notice: '', cmd: '' };
   if (f[0] !== 'R' || f.length < 6) return null;
   return { id: f[1]!, decision: f[2] as WireDecision, risk: f[3]!, notice: f[4]!, cmd: f[5]! };
 }

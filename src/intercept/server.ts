@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
-import { formatHello, formatPointer, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
+import { formatHello, formatHost, formatPointer, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
 import { invocationCommand } from './quote.ts';
 import { isIncomplete } from './complete.ts';
 
@@ -157,6 +157,10 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
   /** One answer: through the pipe, or (long, bash/zsh) through the reply file and a pointer. */
   const respond = (r: Response): void => {
+    if (r.decision === 'host' && !r.notice && !r.cmd && o.shell !== 'fish') {
+      write(formatHost(r.id));
+      return;
+    }
     const text = formatResponse(r);
     if (longReplies && text.length > over) {
       try {

@@ -233,7 +233,7 @@ test('server: a report riding along with the next request is recorded; `vg …` 
   assert.deepEqual(audits, ['make 2 125 100125']);
   // The record of `make` was written before `vg audit` got its answer (and could run).
   const out = readFileSync(outPath, 'utf8');
-  assert.match(out, /R\x1f2\x1fhost/);
+  assert.match(out, /\nH\x1f2\n/, 'a host answer with nothing to print is the short H form');
   assert.deepEqual(beforeEnd, ['judge make', 'judge vg audit', 'audit make, answer 2 sent: false']);
 });
 
@@ -265,7 +265,7 @@ test('server: a long answer goes to a private reply file, the pipe carries F and
   assert.ok(file.startsWith(dir + '/'), `reply file under XDG_RUNTIME_DIR: ${file}`);
   assert.equal(statSync(dirname(file)).mode & 0o777, 0o700);
   assert.equal(statSync(file).mode & 0o777, 0o600);
-  assert.deepEqual(lines.slice(1), [`F${US}1`, `R${US}2${US}host${US}low${US}${US}`], 'short answers stay in the pipe');
+  assert.deepEqual(lines.slice(1), [`F${US}1`, `H${US}2`], 'short answers stay in the pipe');
   const r = parseResponse(readFileSync(file, 'utf8'))!;
   assert.equal(r.id, '1');
   assert.equal(r.decision, 'sandbox');
@@ -273,4 +273,32 @@ test('server: a long answer goes to a private reply file, the pipe carries F and
   input.end();
   await done;
   closeSync(outFd);
+});
+
+test('server: fish gets no hello, the full R form and never a reply file (its read is buffered, one line per request)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
+  const outPath = join(dir, 'out');
+  const outFd = openSync(outPath, 'w');
+  const input = new PassThrough();
+  const done = serve({
+    shell: 'fish',
+    session: 's4',
+    version: 't',
+    env: { HOME: dir, PATH: '/bin', XDG_RUNTIME_DIR: dir },
+    input,
+    outFd,
+    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
+    judge: async (line) =>
+      line === 'big'
+        ? fakeVerdict(line, { decision: 'sandbox', notice: 'n', sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv: ['/usr/bin/echo', 'y'.repeat(3000)], env: {} }, cached: false } })
+        : fakeVerdict(line),
+  });
+  input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'ls' }));
+  input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'big' }));
+  input.end();
+  await done;
+  closeSync(outFd);
+  const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
+  assert.deepEqual(lines.map((l) => l.split(US).slice(0, 3).join(' ')), ['R 1 host', 'R 2 sandbox']);
+  assert.ok(lines[1]!.length > 3000);
 });

@@ -5,7 +5,11 @@
 // Part 2: `npm ci` of a small real project: host with a warm cache, bwrap with the cache bound in,
 // bwrap without it (restricted network through vg's proxy, as balanced runs it).
 //
-//   node bench/sandbox.mjs [--runs 50] [--npm-runs 5] [--no-npm]
+//   node bench/sandbox.mjs [--runs 50] [--npm-runs 5] [--no-npm] [--baseline DIR]
+//
+// --baseline DIR: also time the invocations another source tree builds (DIR/src, e.g. an older
+// commit unpacked with `git archive COMMIT src | tar -x -C DIR`), interleaved in the same rounds,
+// so before/after numbers share the machine's load.
 //
 // Runs as whoever calls it; HOME, the npm cache and vg's state live in a throwaway temp dir.
 // The machine's load average is printed with the results: on a shared 2-core box it dominates.
@@ -23,6 +27,7 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt('--runs', '50'));
 const NPM_RUNS = Number(opt('--npm-runs', '5'));
 const NPM = !args.includes('--no-npm');
+const BASELINE = opt('--baseline', null);
 
 const TMP = mkdtempSync(join(tmpdir(), 'vg-bench-'));
 // Not under /tmp for the project: the sandbox's /tmp is private, but the workspace bind shows it anyway;
@@ -37,6 +42,18 @@ const { namespaceArgv } = await import('../src/runtimes/namespace.ts');
 const { hostOptions, prepareHost, hostMountPoints } = await import('../src/runtimes/host.ts');
 const { removeCgroups } = await import('../src/runtimes/limits.ts');
 const { startProxy } = await import('../src/runtimes/proxy.ts');
+/** The same runtime entry points from the baseline tree (own module instances, own probe caches). */
+const baseline = BASELINE
+  ? await (async () => {
+      const u = (p) => new URL(`file://${BASELINE.replace(/\/$/, '')}/src/${p}`).href;
+      return {
+        bwrapArgv: (await import(u('runtimes/bwrap.ts'))).bwrapArgv,
+        namespaceArgv: (await import(u('runtimes/namespace.ts'))).namespaceArgv,
+        ...(await import(u('runtimes/host.ts'))),
+        removeCgroups: (await import(u('runtimes/limits.ts'))).removeCgroups,
+      };
+    })()
+  : null;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -113,6 +130,14 @@ const ns = (p) => {
   mkdirSync(scratch, { recursive: true });
   return namespaceArgv(p, { ...o, root: process.getuid() === 0, scratch, mountPoints: hostMountPoints() });
 };
+const bwBase = (p) => (baseline.prepareHost(p), baseline.bwrapArgv(p, baseline.hostOptions(p, { proxySocket: proxySock })));
+const nsBase = (p) => {
+  baseline.prepareHost(p);
+  const o = baseline.hostOptions(p, { proxySocket: proxySock });
+  const scratch = o.overlay?.dir ?? join(process.env.VG_STATE_DIR, 'ns');
+  mkdirSync(scratch, { recursive: true });
+  return baseline.namespaceArgv(p, { ...o, root: process.getuid() === 0, scratch, mountPoints: baseline.hostMountPoints() });
+};
 
 const rows = [];
 const load0 = loadavg()[0];
@@ -127,6 +152,10 @@ try {
   // Exactly what `vg exec --dry-run --security-level L` prints for the runtime (default config).
   for (const level of ['paranoid', 'strict', 'balanced', 'permissive']) cases.push([`bwrap ${level}`, () => bw(plan(level, T))]);
   for (const level of ['paranoid', 'strict', 'balanced', 'permissive']) cases.push([`namespace ${level}`, () => ns(plan(level, T))]);
+  if (baseline) {
+    for (const level of ['paranoid', 'strict', 'balanced', 'permissive']) cases.push([`baseline: bwrap ${level}`, () => bwBase(plan(level, T))]);
+    for (const level of ['paranoid', 'strict', 'balanced', 'permissive']) cases.push([`baseline: namespace ${level}`, () => nsBase(plan(level, T))]);
+  }
   const xs = timeCases(cases, proj, RUNS);
   cases.forEach(([name], k) => rows.push([name, median(xs[k]), p90(xs[k])]));
   const base = rows[0][1];

@@ -135,12 +135,17 @@ const PRCTL_NR: Record<string, number> = { x64: 157, arm64: 167, ia32: 172, arm:
  * Null when this architecture has no known prctl number.
  */
 export function perlSeccompArgv(fd = SECCOMP_FD, arch: string = process.arch): string[] | null {
+  const load = perlSeccompLoad(fd, arch);
+  return load ? ['perl', '-e', `${load} exec { $ARGV[0] } @ARGV or die "vg: $ARGV[0]: $!\n";`] : null;
+}
+
+/** The Perl statements that read the program from `fd`, set no_new_privs and install it (dies with the start-failure message). */
+export function perlSeccompLoad(fd = SECCOMP_FD, arch: string = process.arch): string | null {
   const nr = PRCTL_NR[arch];
   if (!nr) return null;
-  const script =
-    `open(my $f, "<&=", ${fd}) or die "vg: sandbox could not start: seccomp fd: $!\n"; binmode $f; local $/; my $p = <$f>; close $f; ` +
+  return (
+    `{ open(my $f, "<&=", ${fd}) or die "vg: sandbox could not start: seccomp fd: $!\n"; binmode $f; local $/; my $p = <$f>; close $f; ` +
     `my $n = length($p) / 8; my $fp = pack("S x6 J", $n, unpack("J", pack("P", $p))); ` +
-    `syscall(${nr}, 38, 1, 0, 0, 0) == 0 && syscall(${nr}, 22, 2, $fp, 0, 0) == 0 or die "vg: sandbox could not start: seccomp: $!\n"; ` +
-    `exec { $ARGV[0] } @ARGV or die "vg: $ARGV[0]: $!\n";`;
-  return ['perl', '-e', script];
+    `syscall(${nr}, 38, 1, 0, 0, 0) == 0 && syscall(${nr}, 22, 2, $fp, 0, 0) == 0 or die "vg: sandbox could not start: seccomp: $!\n"; }`
+  );
 }

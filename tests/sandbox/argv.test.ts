@@ -322,16 +322,38 @@ test('bwrap + perl: not used where it saves nothing or cannot work', () => {
   assert.ok(perlWrapperScript(bal, { perl: { bin: 'perl', arch: 'arm64' }, overlay: { dir: '/o', userns: false } }).includes('syscall(97, 0x20000)'));
 });
 
-test('namespace + perl: mounts in one process, same mounts; cgroup joined after setup, fresh cgroup ns', () => {
+test('namespace + perl (root): the whole sandbox is one perl process; cgroup joined after setup, fresh cgroup ns', () => {
   const p = plan('strict');
   const opts = { fs, root: true, perl: PERL, scratch: '/state/ns', submounts: ['/cfs'], limits: cg(p), proxySocket: '/run/vgp/proxy.sock' };
-  const a = namespaceArgv(p, opts).argv;
-  assert.equal(a[0], 'unshare', 'no outer cgroup shell: the join moved inside');
-  const s = a[a.indexOf('/bin/sh') + 2];
-  assert.ok(!/\bmount (-t|--bind|-o)/.test(s), 'no mount execs');
-  assert.match(s, /'\/usr\/bin\/perl' -e /);
-  assert.ok(s.indexOf('/usr/bin/perl') < s.indexOf("echo $$ > '/cg/memory/vg/abc/tasks'"), 'join after the mount setup');
-  assert.match(s, /unshare --root="\$R" --wd='\/home\/u\/proj' --cgroup setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "\$@"\nexit \$\?$/);
+  const inv = namespaceArgv(p, opts);
+  const a = inv.argv;
+  assert.deepEqual(a.slice(0, 2), ['/usr/bin/perl', '-e'], 'no unshare, sh, setpriv or socat execs');
+  assert.deepEqual(a.slice(3), ['--', '/bin/bash', '-c', 'npm test']);
+  const s = a[2];
+  compiles(s);
+  assert.equal(inv.env.LC_ALL, 'C');
+  assert.match(s, /delete \$ENV\{LC_ALL\}; exec/, 'the command gets the user\'s (absent) LC_ALL back');
+  // order: netns + bridge, other namespaces, mounts, cgroup join, fork (PID 1), cgroup ns, /proc, chroot, caps, exec sh
+  const at = (re: RegExp) => {
+    const i = s.search(re);
+    assert.ok(i >= 0, String(re));
+    return i;
+  };
+  const order = [/syscall\(272, 0x40000000\)/, /listen\(\$vg_l, 128\)/, /syscall\(272, 738328576\)/, /mt\('\/sys', "\$R\/sys"/, /vg_w\('\/cg\/pids\/vg\/abc\/tasks', \$\$\)/, /my \$vg_p1 = fork/, /syscall\(272, 33554432\)/, /my \$vg_pt = '\/state\/ns\/r\/proc'/, /chroot\('\/state\/ns\/r'\) && chdir\('\/home\/u\/proj'\)/, /syscall\(157, 24, \$c \+ 0/, /syscall\(157, 38, 1/, /syscall\(126, \$ch, \$cd\)/, /exec \{ '\/bin\/sh' \} 'vg-ns', '-c', '"\$@"; exit \$\?', 'vg-ns', @ARGV/];
+  const pos = order.map(at);
+  assert.deepEqual([...pos].sort((x, y) => x - y), pos, 'steps in order');
+  assert.ok(!s.includes(PROXY_DIR_INSIDE), 'the bridge stays outside: no proxy dir inside');
+  assert.ok(!/mt\('proc'/.test(s), '/proc only once the PID namespace exists (PID 1 mounts it)');
+  assert.match(s, /if \(\$vg_p1\) \{ \$SIG\{TERM\} = 'IGNORE'; waitpid/);
+  // no timeout, not interactive: no alarm, no seccomp, no signal games
+  assert.ok(!/timeout|syscall\(157, 22|\$SIG\{INT\} = \$SIG\{QUIT\} = 'IGNORE'/.test(s));
+  const t = namespaceArgv(planSandbox({ config: (() => { const c = defaultConfig(); c.sandbox.security_level = 'paranoid'; c.sandbox.timeout = 5; return c; })(), cwd: `${HOME}/proj`, command: { line: 'x' }, interactive: true, env: ENV, home: HOME, runtime: 'bubblewrap', fs }), { ...opts, seccompPath: '/state/seccomp-tty.bpf' });
+  assert.match(t.argv[2], /'timeout --foreground -k 2 5 "\$@"; exit \$\?'/);
+  assert.match(t.argv[2], /^\$SIG\{INT\} = \$SIG\{QUIT\} = 'IGNORE';$/m);
+  assert.match(t.argv[2], /syscall\(157, 22, 2, \$fp/);
+  assert.match(t.argv[2], /syscall\(272, 1073741824\) == 0 or vg_die/, 'network none: its own namespace, no bridge');
+  assert.deepEqual(t.files, [{ fd: 9, path: '/state/seccomp-tty.bpf' }]);
+  compiles(t.argv[2]);
   const m = namespacePerl(p, opts);
   compiles(m);
   assert.match(m, /mt\('\/', \$R, undef, 4096\) && ro\(\$R\)/);

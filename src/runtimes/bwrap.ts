@@ -278,11 +278,13 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
   // Hides before mounts: a mount inside a hidden directory (a bind of ~/.ssh/known_hosts) shows through.
   const seen = new Set<string>();
   for (const h0 of plan.hidden) {
+    // Absent paths (most secrets) need no hide: ask that first, canonicalise only what exists.
+    const k = fs.kind(h0);
+    if (k === null) continue;
     const h = real(h0);
     if (seen.has(h)) continue;
     seen.add(h);
     if (under(h, '/tmp') || under(h, '/var/tmp')) continue; // already private
-    const k = fs.kind(h);
     if (k === 'dir') a.push('--tmpfs', h);
     else if (k === 'file') a.push('--ro-bind', opts.emptyFile ?? '/dev/null', h);
   }

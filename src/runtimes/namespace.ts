@@ -84,10 +84,12 @@ export function namespacePerl(plan: SandboxPlan, opts: NamespaceOptions, how: { 
   if (fs.kind('/var/tmp') === 'dir') step(`mt('vg-vartmp', "$R/var/tmp", 'tmpfs', 6, 'mode=1777')`, 'cannot mount /var/tmp');
   const seen = new Set<string>();
   for (const h0 of plan.hidden) {
+    // Absent paths (most secrets) need no hide: ask that first, canonicalise only what exists.
+    const k = fs.kind(h0);
+    if (k === null) continue;
     const h = real(h0);
     if (seen.has(h) || under(h, '/tmp') || under(h, '/var/tmp')) continue;
     seen.add(h);
-    const k = fs.kind(h);
     if (k === 'dir') step(`mt('vg-hide', $R . ${pq(h)}, 'tmpfs', 0, 'size=1m,mode=0700')`, `cannot hide ${h}`);
     else if (k === 'file') step(`mt(${pq(opts.emptyFile ?? '/dev/null')}, $R . ${pq(h)}, undef, 4096)`, `cannot hide ${h}`);
   }
@@ -159,10 +161,12 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
   if (fs.kind('/var/tmp') === 'dir') step(`mount -t tmpfs -o mode=1777,nosuid,nodev vg-vartmp "$R/var/tmp"`, 'cannot mount /var/tmp');
   const seen = new Set<string>();
   for (const h0 of plan.hidden) {
+    // Absent paths (most secrets) need no hide: ask that first, canonicalise only what exists.
+    const k = fs.kind(h0);
+    if (k === null) continue;
     const h = real(h0);
     if (seen.has(h) || under(h, '/tmp') || under(h, '/var/tmp')) continue;
     seen.add(h);
-    const k = fs.kind(h);
     if (k === 'dir') step(`mount -t tmpfs -o size=1m,mode=0700 vg-hide "$R"${sq(h)}`, `cannot hide ${h}`);
     else if (k === 'file') step(`mount --bind ${sq(opts.emptyFile ?? '/dev/null')} "$R"${sq(h)}`, `cannot hide ${h}`);
   }

@@ -31,7 +31,7 @@ export function expandHome(p: string, home: string): string {
 
 const realIsDir = (p: string): boolean => {
   try {
-    return statSync(p).isDirectory();
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

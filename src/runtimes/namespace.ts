@@ -140,8 +140,10 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
   }
   // A recursive bind keeps its submounts' own flags (the cgroup mounts under /sys stayed writable):
   // every host mount point under the bound tree is made read-only too.
+  // A submount this setup cannot even reach (debugfs is 0700 for a user namespace's root) cannot be
+  // written through from inside either: skipped rather than failing the whole runtime.
   const all = opts.mountPoints ?? hostMountPoints();
-  const roTree = (m: string) => all.filter((x) => under(x, m)).map((x) => ` && mount -o remount,bind,ro "$R"${sq(x)}`).join('');
+  const roTree = (m: string) => all.filter((x) => under(x, m)).map((x) => ` && { [ ! -d "$R"${sq(x)} ] || mount -o remount,bind,ro "$R"${sq(x)}; }`).join('');
   // The root filesystem alone: other host filesystems come back read-only, pseudo ones are made fresh.
   for (const m of opts.root || opts.overlay ? (opts.submounts ?? []) : []) {
     if (m === '/' || PSEUDO.some((p) => under(m, p)) || under(m, '/tmp') || (opts.scratch && under(m, opts.scratch))) continue;

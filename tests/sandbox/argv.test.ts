@@ -411,6 +411,7 @@ test('bwrap + perl: the wrapper runs in the C locale, the command gets the user\
 test('namespace (shell setup): every host mount under /sys and under a re-bound filesystem ends read-only', () => {
   const p = plan('strict');
   const s = namespaceScript(p, { fs, root: true, scratch: '/state/ns', submounts: ['/cfs'], mountPoints: ['/', '/cfs', '/cfs/inner', '/sys', '/sys/fs/cgroup', '/sys/fs/cgroup/pids'] });
-  assert.match(s, /mount --rbind \/sys "\$R\/sys" && mount -o remount,bind,ro "\$R\/sys" && mount -o remount,bind,ro "\$R"'\/sys' && mount -o remount,bind,ro "\$R"'\/sys\/fs\/cgroup' && mount -o remount,bind,ro "\$R"'\/sys\/fs\/cgroup\/pids' \|\| die/);
-  assert.match(s, /then mount -o remount,bind,ro "\$R"'\/cfs' && mount -o remount,bind,ro "\$R"'\/cfs' && mount -o remount,bind,ro "\$R"'\/cfs\/inner' \|\| die 'cannot make \/cfs read-only'; fi/);
+  const ro = (m: string) => ` && \\{ \\[ ! -d "\\$R"'${m.replace(/\//g, '\\/')}' \\] \\|\\| mount -o remount,bind,ro "\\$R"'${m.replace(/\//g, '\\/')}'; \\}`;
+  assert.match(s, new RegExp(`mount --rbind /sys "\\$R/sys" && mount -o remount,bind,ro "\\$R/sys"${ro('/sys')}${ro('/sys/fs/cgroup')}${ro('/sys/fs/cgroup/pids')} \\|\\| die`));
+  assert.match(s, new RegExp(`then mount -o remount,bind,ro "\\$R"'/cfs'${ro('/cfs')}${ro('/cfs/inner')} \\|\\| die 'cannot make /cfs read-only'; fi`));
 });

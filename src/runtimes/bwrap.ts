@@ -18,6 +18,7 @@ import { cgroupBwrapJoin, cgroupCleanup, cgroupPerl, cgroupScript, prlimitArgv, 
 import { SECCOMP_FD } from './seccomp.ts';
 import { hostOptions } from './host.ts';
 import { PROXY_ENV, PROXY_PORT_INSIDE } from './proxy.ts';
+import { bridgeControlPath, perlHandoff, PERL_RELAY } from './bridge.ts';
 
 /** Where the proxy's socket directory appears inside: under the private /tmp, which always exists and is writable. */
 export const PROXY_DIR_INSIDE = '/tmp/.vg-net';
@@ -191,7 +192,7 @@ export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions): string
         `my ($dr, $o) = ("$d/r", "lowerdir=/,upperdir=$d/u,workdir=$d/w"); syscall(${nr.mount}, $n, $dr, $ov, 0, $o) == 0 or vg_die($vg_of); }`,
     );
   }
-  if (plan.network === 'restricted' && opts.proxySocket) L.push(...perlBridgeLines(nr, opts.proxySocket));
+  if (plan.network === 'restricted' && opts.proxySocket) L.push(...perlBridgeLines(nr, opts.proxySocket, opts.perl!.arch));
   L.push(`exec { $ARGV[0] } @ARGV; vg_die("cannot run $ARGV[0]: $!");`);
   return L.join('\n');
 }
@@ -201,7 +202,7 @@ export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions): string
  * listening before anything runs in it, and the forked bridge to the host proxy's unix socket
  * (see perlWrapperScript). Shared by the bwrap wrapper and the namespace runtime's one process.
  */
-export function perlBridgeLines(nr: (typeof PERL_SYSCALLS)[string], proxySocket: string): string[] {
+export function perlBridgeLines(nr: (typeof PERL_SYSCALLS)[string], proxySocket: string, arch: string): string[] {
   const f = '$vg_nf';
   return [
     `my $vg_nf = ${pq(BRIDGE_FAIL)};`,
@@ -211,21 +212,21 @@ export function perlBridgeLines(nr: (typeof PERL_SYSCALLS)[string], proxySocket:
       `my $fl = unpack('x16 s', $q) | 1; $q = pack('a16 s x22', 'lo', $fl); ioctl($s, 0x8914, $q) or vg_die(${f}); close $s; }`,
     // The listener exists before the sandbox does. Perl marks fds > 2 close-on-exec: bwrap never sees it.
     `my $vg_l; socket($vg_l, 2, 1, 0) && setsockopt($vg_l, 1, 2, 1) && bind($vg_l, pack('S n C4 x8', 2, ${PROXY_PORT_INSIDE}, 127, 0, 0, 1)) && listen($vg_l, 128) or vg_die(${f});`,
-    `my $vg_pp = $$; my $vg_pid = fork; defined $vg_pid or vg_die(${f});`,
-    `if (!$vg_pid) { syscall(${nr.prctl}, 1, 9); exit 0 if getppid() != $vg_pp; syscall(${nr.setsid}); ` +
+    // A resident helper next to the proxy takes the listener over (bridge.ts): no fork here.
+    perlHandoff(arch, bridgeControlPath(proxySocket)),
+    // Otherwise (no helper running): fork our own bridge.
+    `if (!$vg_ho) { my $vg_pp = $$; my $vg_pid = fork; defined $vg_pid or vg_die(${f}); ` +
+      `if (!$vg_pid) { syscall(${nr.prctl}, 1, 9); exit 0 if getppid() != $vg_pp; syscall(${nr.setsid}); ` +
       `open(STDIN, '<', '/dev/null'); open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '/dev/null'); $SIG{CHLD} = 'IGNORE'; $SIG{PIPE} = 'IGNORE'; ` +
       // Hold no inherited fd (a status pipe, the caller's pipes): the run's reader sees EOF when the sandbox ends.
       `if (opendir(my $dh, '/proc/self/fd')) { for (readdir $dh) { next unless /^\\d+$/; next if $_ <= 2 || $_ == fileno($vg_l) || $_ == fileno($dh); syscall(${nr.close}, $_ + 0) } closedir $dh } ` +
       `my $sun = pack('S a108', 1, ${pq(proxySocket)}); my $e = 0; ` +
       `while (1) { my $c; unless (accept($c, $vg_l)) { exit 1 if ++$e > 1000; next } my $k = fork; ` +
-      `if (defined $k && !$k) { close $vg_l; my $u; socket($u, 1, 1, 0) && connect($u, $sun) or exit 1; ` +
-      `my @p = ([$c, $u], [$u, $c]); my $rin = ''; vec($rin, fileno($_), 1) = 1 for $c, $u; my $t; ` +
-      `while (1) { my $n = select(my $r = $rin, undef, undef, $t); exit 0 if $n == 0; next if $n < 0; ` +
-      `for (@p) { my ($a, $b) = @$_; next unless vec($r, fileno($a), 1); my $got = sysread($a, my $buf, 65536); ` +
-      `if (!$got) { vec($rin, fileno($a), 1) = 0; shutdown($b, 1); exit 0 if defined $t; $t = 0.5; next } ` +
-      `my $o = 0; while ($o < $got) { my $w = syswrite($b, $buf, $got - $o, $o); exit 0 unless $w; $o += $w } } } } ` +
-      `close $c; } }`,
-    ];
+      `if (defined $k && !$k) { close $vg_l; ${PERL_RELAY} } ` +
+      `close $c; } } }`,
+    // The listener is the helper's or the bridge's now; this process execs on without it.
+    `close $vg_l;`,
+  ];
 }
 
 const PSEUDO = ['/proc', '/dev', '/sys'];

@@ -479,6 +479,7 @@ export function createEngineRuntime(engine: EngineName, opts: EngineRuntimeOptio
         socketPath: join(proxyDir, PROXY_SOCKET_NAME),
         allowedDomains: plan.allowedDomains,
         onDeny: (_host, message) => say(message),
+        bridgeHelper: false, // containers reach the proxy socket directly
       });
     }
 

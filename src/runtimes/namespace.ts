@@ -246,7 +246,7 @@ export function namespaceOneScript(plan: SandboxPlan, opts: NamespaceOptions): s
   L.push(`sub vg_w { open(my $h, '>', $_[0]) or return 0; syswrite($h, $_[1]) or return 0; close($h) }`);
   // Interactive: the layers around the command ignore Ctrl-C, the command gets it (see signalPrefix).
   if (plan.interactive) L.push(`$SIG{INT} = $SIG{QUIT} = 'IGNORE';`);
-  if (plan.network === 'restricted' && opts.proxySocket) L.push(...perlBridgeLines(nr, opts.proxySocket));
+  if (plan.network === 'restricted' && opts.proxySocket) L.push(...perlBridgeLines(nr, opts.proxySocket, opts.perl!.arch));
   else if (plan.network !== 'full') L.push(`syscall(${nr.unshare}, ${CLONE_NEWNET}) == 0 or vg_die('cannot make the network namespace — run vg doctor');`);
   L.push(
     `syscall(${nr.unshare}, ${CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS}) == 0 && syscall(${nr.mount}, 0, my $vg_sl = '/', 0, 0x44000, 0) == 0 or vg_die('cannot make the namespaces — run vg doctor');`,

@@ -27,6 +27,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Duplex } from 'node:stream';
+import { startBridgeHelper } from './bridge.ts';
 
 /** Where the proxy socket appears inside every sandbox (the directory is bound at /run/vg). */
 export const PROXY_SOCKET_DIR_INSIDE = '/run/vg';
@@ -211,6 +212,11 @@ export interface ProxyOptions {
   onDeny?: (host: string, message: string) => void;
   /** Upstream connect timeout, ms (default 15000). */
   connectTimeoutMs?: number;
+  /**
+   * Start the bridge helper beside the socket (bridge.ts; root only). Default true: for proxies that
+   * outlive many runs. Per-run proxies pass false — the helper would not be up before their run.
+   */
+  bridgeHelper?: boolean;
 }
 
 export interface ProxyHandle {
@@ -434,6 +440,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     }
   });
   chmodSync(opts.socketPath, 0o600);
+  const helper = opts.bridgeHelper === false ? null : startBridgeHelper(opts.socketPath);
 
   return {
     socketPath: opts.socketPath,
@@ -443,6 +450,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     denied: () => [...deniedHosts],
     close: () =>
       new Promise<void>((res) => {
+        helper?.close();
         for (const s of open) s.destroy();
         server.close(() => {
           try {

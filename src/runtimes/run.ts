@@ -170,13 +170,13 @@ export async function runPlan(runtime: Runtime, plan: SandboxPlan): Promise<RunR
   const inv = runtime.invocationWith(plan, overrides);
   try {
     if (inv.needsProxy) {
-      let startProxy: (o: { socketPath: string; allowedDomains: readonly string[] }) => Promise<{ close(): Promise<void> }>;
+      let startProxy: (o: { socketPath: string; allowedDomains: readonly string[]; bridgeHelper?: boolean }) => Promise<{ close(): Promise<void> }>;
       try {
         ({ startProxy } = await import('./proxy.ts'));
       } catch {
         throw new VgError('restricted network needs the vg proxy, which is missing from this build — set sandbox.network_mode: none or full', 125);
       }
-      proxy = await startProxy({ socketPath: inv.needsProxy.socketPath, allowedDomains: inv.needsProxy.allowedDomains });
+      proxy = await startProxy({ socketPath: inv.needsProxy.socketPath, allowedDomains: inv.needsProxy.allowedDomains, bridgeHelper: false });
     }
     const r = await runInvocation(inv, { timeout: plan.timeout, statusFd });
     if (statusFd && !r.timedOut && r.started === false && r.signal === undefined) {

@@ -415,3 +415,19 @@ test('namespace (shell setup): every host mount under /sys and under a re-bound 
   assert.match(s, new RegExp(`mount --rbind /sys "\\$R/sys" && mount -o remount,bind,ro "\\$R/sys"${ro('/sys')}${ro('/sys/fs/cgroup')}${ro('/sys/fs/cgroup/pids')} \\|\\| die`));
   assert.match(s, new RegExp(`then mount -o remount,bind,ro "\\$R"'/cfs'${ro('/cfs')}${ro('/cfs/inner')} \\|\\| die 'cannot make /cfs read-only'; fi`));
 });
+
+test('restricted network: the wrapper hands its listener to the bridge helper, forks its own bridge only without one', async () => {
+  const { bridgeControlPath, bridgeHelperScript } = await import('../../src/runtimes/bridge.ts');
+  assert.equal(bridgeControlPath('/run/user/0/vg/net/proxy.sock'), '/run/user/0/vg/net.bridge.sock', 'beside the directory engines bind, not in it');
+  const s = perlWrapperScript(plan('strict'), { fs, perl: PERL, proxySocket: '/run/vgp/proxy.sock' });
+  compiles(s);
+  const listen = s.indexOf('listen($vg_l, 128)');
+  const handoff = s.indexOf("connect($h, pack('S a108', 1, '/run/vgp.bridge.sock'))");
+  const fork = s.indexOf('if (!$vg_ho) { my $vg_pp = $$; my $vg_pid = fork;');
+  assert.ok(listen > 0 && handoff > listen && fork > handoff, 'listener, then the handoff, then the fallback fork');
+  assert.match(s, /syscall\(46, fileno\(\$h\), \$mh, 0\) == 4/, 'sendmsg with SCM_RIGHTS');
+  const h = bridgeHelperScript('x64')!;
+  compiles(h);
+  assert.match(h, /syscall\(434, unpack\('L', \$buf\), 0\)/, 'pidfd_open: the listener lives as long as the run');
+  assert.equal(bridgeHelperScript('ia32'), null);
+});

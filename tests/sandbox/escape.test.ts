@@ -270,6 +270,50 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
       assert.notEqual(denied, '200');
     });
 
+    test('restricted network: the bridge helper takes the listener over and lets it go; without it the wrapper bridges', async (t) => {
+      if (process.getuid?.() !== 0) return t.skip('the Perl wrapper and its helper are root-only');
+      const { startProxy } = await import('../../src/runtimes/proxy.ts');
+      const { bridgeControlPath } = await import('../../src/runtimes/bridge.ts');
+      // Offline: a plain-HTTP request for a host not on the list gets the proxy's own 403.
+      const ask = `"${PY}" -c "import socket; s = socket.create_connection(('127.0.0.1', 3128), 5); s.sendall(b'GET http://not-allowed.invalid/ HTTP/1.1\\\\r\\\\nHost: not-allowed.invalid\\\\r\\\\n\\\\r\\\\n'); print(s.recv(200).split(b'\\\\r\\\\n')[0].decode())"`;
+      const helperPid = (ctl: string) =>
+        readdirSync('/proc').find((p) => {
+          try {
+            return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(ctl);
+          } catch {
+            return false;
+          }
+        });
+      for (const helper of [true, false]) {
+        const dir = join(ROOT, `net-${helper ? 'helper' : 'plain'}`);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const sock = join(dir, 'proxy.sock');
+        const px = await startProxy({ socketPath: sock, allowedDomains: ['registry.npmjs.org'], bridgeHelper: helper });
+        try {
+          const ctl = bridgeControlPath(sock);
+          for (let i = 0; helper && !existsSync(ctl) && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.equal(existsSync(ctl), helper, 'control socket');
+          const hp = helper ? helperPid(ctl) : undefined;
+          const fds = () => (hp ? readdirSync(`/proc/${hp}/fd`).length : 0);
+          const before = fds();
+          const p = plan('strict', `${ask}; sleep 0.8`);
+          prepareHost(p);
+          const inv = (rt === 'bubblewrap' ? bwrapArgv : namespaceArgv)(p, { ...hostOptions(p, { proxySocket: sock }, process.env), root: true, scratch: hostOptions(p).overlay?.dir ?? ensureDir(join(ROOT, 'state', 'ns')) });
+          const run = runInv(inv);
+          await new Promise((res) => setTimeout(res, 500));
+          // While the run lasts the helper holds its listener and a pidfd (the handoff happened).
+          assert.equal(fds(), before + (helper ? 2 : 0), 'listener and pidfd held by the helper during the run');
+          const r = await run;
+          assert.match(r.out, /^HTTP\/1\.[01] 403/m, `${helper ? 'helper' : 'own bridge'}: ${r.out} ${r.err}`);
+          await new Promise((res) => setTimeout(res, 100));
+          assert.equal(fds(), before, 'the helper let the listener go with the run');
+        } finally {
+          await px.close();
+        }
+        assert.ok(!existsSync(bridgeControlPath(sock)), 'helper gone with its proxy');
+      }
+    });
+
     test('cwd inside == cwd outside; workspace writes land on the host', async () => {
       const sub = join(WS, 'sub');
       const r = await runInv(RUNTIMES[rt](plan('strict', 'pwd; echo hi > written.txt', { cwd: sub })), sub);

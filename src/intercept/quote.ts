@@ -1,6 +1,7 @@
 // Shell code for "run this Invocation", as the shell hook evals it: no Node on the path of a
 // sandboxed command. The output never contains a control character (newlines in an argument are
 // written as $'\n' for bash/zsh and \n for fish), so it fits on one protocol line.
+import { basename } from 'node:path';
 import type { Invocation } from '../runtimes/types.ts';
 import type { ShellKind } from './protocol.ts';
 
@@ -65,13 +66,24 @@ export function invocationCommand(inv: Invocation, shell: ShellKind): string {
   const q = quoteFor(shell);
   const words: string[] = ['command'];
   const env = Object.entries(inv.env ?? {}).filter(([k]) => ENV_NAME.test(k));
+  if (inv.argv.length === 0) throw new Error('empty invocation argv');
+  let argv = inv.argv;
   if (env.length) {
-    words.push('env', '-i');
+    // An invocation that starts with env itself (`env --ignore-signal=INT,QUIT …`) shares this env:
+    // one exec fewer per sandboxed line (GNU env takes its options before the assignments).
+    const head = basename(argv[0]!) === 'env' && argv[0]!.startsWith('/') ? argv[0]! : 'env';
+    words.push(q(head), '-i');
+    if (basename(argv[0]!) === 'env') {
+      let n = 1;
+      while (n < argv.length && /^--?[a-z]/.test(argv[n]!) && argv[n] !== '--') n++;
+      for (const o of argv.slice(1, n)) words.push(q(o));
+      argv = argv.slice(n);
+      if (argv.length === 0) throw new Error('empty invocation argv');
+    }
     for (const [k, v] of env) words.push(q(`${k}=${v}`));
   }
-  if (inv.argv.length === 0) throw new Error('empty invocation argv');
   // argv[0] containing '=' would be read by env as an assignment; go through a path-qualified form.
-  for (const [i, a] of inv.argv.entries()) words.push(i === 0 && env.length && a.includes('=') ? q('./' + a) : q(a));
+  for (const [i, a] of argv.entries()) words.push(i === 0 && env.length && a.includes('=') ? q('./' + a) : q(a));
   for (const f of inv.files ?? []) {
     if (!Number.isInteger(f.fd) || f.fd < 3 || f.fd > 9) throw new Error(`cannot pass fd ${f.fd} from the shell (3–9 only)`);
     words.push(`${f.fd}<${q(f.path)}`);

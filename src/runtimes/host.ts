@@ -16,7 +16,11 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
   const root = process.getuid?.() === 0;
   const ovlDir = join(state, 'overlay');
   const perl = root ? findPerl(env) : null;
+  const envBin = cachedBin('env', env);
+  const bwrap = cachedBin('bwrap', env);
   const o: BwrapOptions = {
+    ...(envBin ? { envBin } : {}),
+    ...(bwrap ? { bwrap } : {}),
     overlay: plan.rootfs === 'overlay' && overlaySupported(ovlDir) ? { dir: ovlDir, userns: !root } : null,
     ...(perl ? { perl: { bin: perl, arch: process.arch } } : {}),
     limits: planLimits(plan.limits, probeCgroups()),
@@ -48,22 +52,30 @@ export function ensureZeroFile(dir: string): string {
   return p;
 }
 
-let perlPath: string | null | undefined;
-/** perl (perl-base, essential on Debian/Ubuntu) on PATH, for the one-process wrapper. Cached. */
-export function findPerl(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (perlPath !== undefined) return perlPath;
-  perlPath = null;
+const binPaths = new Map<string, string | null>();
+/** The absolute path of `name` on PATH (absolute PATH entries only), or null. Cached per process. */
+function cachedBin(name: string, env: NodeJS.ProcessEnv): string | null {
+  const hit = binPaths.get(name);
+  if (hit !== undefined) return hit;
+  let found: string | null = null;
   for (const d of (env.PATH || '/usr/bin:/bin').split(':')) {
     if (!d.startsWith('/')) continue;
     try {
-      accessSync(join(d, 'perl'), constants.X_OK);
-      perlPath = join(d, 'perl');
+      accessSync(join(d, name), constants.X_OK);
+      if (!statSync(join(d, name)).isFile()) continue;
+      found = join(d, name);
       break;
     } catch {
       /* next */
     }
   }
-  return perlPath;
+  binPaths.set(name, found);
+  return found;
+}
+
+/** perl (perl-base, essential on Debian/Ubuntu) on PATH, for the one-process wrapper. Cached. */
+export function findPerl(env: NodeJS.ProcessEnv = process.env): string | null {
+  return cachedBin('perl', env);
 }
 
 /** A 0444 empty file under the state dir, bound over hidden secret files. */

@@ -302,7 +302,7 @@ export function namespaceArgv(plan: SandboxPlan, opts: NamespaceOptions = {}): I
   const files: { fd: number; path: string }[] = [];
   const perl = plan.interactive && opts.seccompPath ? perlSeccompArgv(SECCOMP_FD) : null;
   if (perl) files.push({ fd: SECCOMP_FD, path: opts.seccompPath! });
-  const argv = [...signalPrefix(plan), ...outer, ...ns, '/bin/sh', '-c', namespaceScript(plan, opts), 'vg-ns', ...(perl ?? []), ...signalSuffix(plan), ...cmd];
+  const argv = [...signalPrefix(plan, opts.envBin), ...outer, ...ns, '/bin/sh', '-c', namespaceScript(plan, opts), 'vg-ns', ...(perl ?? []), ...signalSuffix(plan, opts.envBin), ...cmd];
   const cleanup = cgroupCleanup(opts.limits ?? { kind: 'none' });
   return { argv, env, ...(files.length ? { files } : {}), ...(needsProxy ? { needsProxy } : {}), ...(cleanup.length ? { cleanup } : {}) };
 }
@@ -319,7 +319,7 @@ function namespaceOneArgv(plan: SandboxPlan, opts: NamespaceOptions): Invocation
   const outer = wrapperArgv(plan, { ...opts, overlay: null, perl: undefined, limits: opts.limits?.kind === 'cgroup' ? { kind: 'none' } : opts.limits });
   const files = plan.interactive && opts.seccompPath ? [{ fd: SECCOMP_FD, path: opts.seccompPath }] : [];
   const cleanup = cgroupCleanup(opts.limits ?? { kind: 'none' });
-  const argv = [...outer, opts.perl!.bin, '-e', namespaceOneScript(plan, opts), '--', ...signalSuffix(plan), ...commandArgv(plan)];
+  const argv = [...outer, opts.perl!.bin, '-e', namespaceOneScript(plan, opts), '--', ...signalSuffix(plan, opts.envBin), ...commandArgv(plan)];
   return { argv, env, ...(files.length ? { files } : {}), ...(needsProxy ? { needsProxy } : {}), ...(cleanup.length ? { cleanup } : {}) };
 }
 

@@ -78,6 +78,20 @@ test('invocationCommand: env -i, argv, and fds as redirections', () => {
   assert.throws(() => invocationCommand({ argv: ['x'], env: {}, files: [{ fd: 12, path: f }] }, 'bash'), /3–9/);
 });
 
+test('invocationCommand: an invocation that starts with env shares the env -i (one exec fewer), options first', () => {
+  const inv = { argv: ['/usr/bin/env', '--ignore-signal=INT,QUIT', '/bin/sh', '-c', 'echo "$A|$LEAK"; trap - INT; kill -INT $$; echo survived'], env: { A: 'a b', PATH: '/usr/bin:/bin' } };
+  const cmd = invocationCommand(inv, 'bash');
+  assert.match(cmd, /^command \/usr\/bin\/env -i --ignore-signal=INT,QUIT 'A=a b' PATH=\/usr\/bin:\/bin \/bin\/sh -c /);
+  assert.equal(cmd.match(/env/g)?.length, 1, 'one env');
+  const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, LEAK: '1' } });
+  // The environment is exactly the invocation's, and INT stays ignored (sh cannot reset a signal
+  // ignored at entry), as with the separate `env --ignore-signal` it replaces.
+  assert.equal(r.stdout, 'a b|\nsurvived\n');
+  // A bare `env` first word and no environment: left as it is.
+  assert.equal(invocationCommand({ argv: ['env', '--default-signal=INT', 'true'], env: {} }, 'bash'), 'command env --default-signal=INT true');
+  assert.throws(() => invocationCommand({ argv: ['/usr/bin/env', '--ignore-signal=INT'], env: { A: '1' } }, 'bash'), /empty/);
+});
+
 test('isIncomplete: what bash would ask more for (PS2)', () => {
   for (const l of ['for i in 1 2; do', 'echo "abc', "echo 'x", 'cat <<EOF', 'cat <<-"END"\n\tx', 'a |', 'a &&', 'echo \\', 'if true; then', '( echo', 'echo $(ls', 'case x in'])
     assert.equal(isIncomplete(l), true, l);

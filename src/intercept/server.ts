@@ -3,7 +3,7 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, constants, openSync, writeSync, fstatSync, rmdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync, fstatSync, rmdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, Socket } from 'node:net';
@@ -164,9 +164,10 @@ export async function serve(o: ServeOptions): Promise<number> {
     const text = formatResponse(r);
     if (longReplies && text.length > over) {
       try {
-        // Renamed into place: the shell never reads a half-written answer.
-        writeFileSync(`${longReplies}.tmp`, text, { mode: 0o600 });
-        renameSync(`${longReplies}.tmp`, longReplies);
+        // Written in place (a rename cost ~0.6 ms here): the shell reads the file only after the
+        // pointer carrying its own id, which follows the complete write, and sends its next request
+        // — the only thing that makes this file change again — after reading it.
+        writeFileSync(longReplies, text, { mode: 0o600 });
         write(formatPointer(r.id));
         return;
       } catch (e) {

@@ -239,7 +239,7 @@ test('server: a report riding along with the next request is recorded; `vg …` 
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'make' }));
   await new Promise((r) => setTimeout(r, 50));
   input.write('D\t1\t2\t\thost\t100.000000\t100.125000\nJ\t2\t' + dir + '\tvg audit\n');
-  await new Promise((r) => setTimeout(r, 300));
+  for (let i = 0; i < 250 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
   const beforeEnd = [...events];
   input.end();
   await done;
@@ -273,7 +273,7 @@ test('server: a long answer goes to a private reply file, the pipe carries F and
   });
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'big' }));
   input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'ls' }));
-  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 250 && readFileSync(outPath, 'utf8').split('\n').filter(Boolean).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
   const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
   const file = lines[0]!.split(US)[7]!;
   assert.ok(file.startsWith(dir + '/'), `reply file under XDG_RUNTIME_DIR: ${file}`);

@@ -313,8 +313,12 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
   }
 
-  /** The audit record for a finished line (null: nothing judged to record). */
-  function onDone(r: Extract<Request, { kind: 'D' }>): Record<string, unknown> | null {
+  /**
+   * The audit record for a finished line (null: nothing judged to record). unknown: the shell went
+   * away before reporting it (its report rides along with the next request, and there was none):
+   * the line ran — or, blocked, did not — but its status and duration are not known.
+   */
+  function onDone(r: Extract<Request, { kind: 'D' }>, unknown = false): Record<string, unknown> | null {
     const p = pending.get(r.id);
     if (!p) return null;
     pending.delete(r.id);
@@ -342,13 +346,13 @@ export async function serve(o: ServeOptions): Promise<number> {
       reasons: v.analysis.reasons.map((x) => ({ rule: x.rule, risk: x.risk, message: x.message })),
       runtime: ranSandbox ? v.sandbox?.runtime : how === 'host' ? 'host' : undefined,
       cached: ranSandbox ? v.sandbox?.cached : undefined,
-      durationMs: Math.round(r.ms * 10) / 10,
-      status: r.status,
+      durationMs: unknown ? undefined : Math.round(r.ms * 10) / 10,
+      status: unknown ? undefined : r.status,
       agent: env.VG_AGENT ? 'agent' : undefined,
       source: 'shell',
       answer: p.answer,
       // When the line finished: the shell's own clock when it sent one, else judged-at + duration.
-      at: r.end ?? p.t + r.ms,
+      at: unknown ? undefined : (r.end ?? p.t + r.ms),
     };
     return rec;
   }
@@ -397,7 +401,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     const batch = doneQueue.splice(0);
     auditChain = auditChain
       .then(async () => {
-        const recs = batch.map(onDone).filter((x): x is Record<string, unknown> => x !== null);
+        const recs = batch.map((d) => onDone(d)).filter((x): x is Record<string, unknown> => x !== null);
         if (recs.length) await auditBatch(recs, env, settings);
       })
       .catch((e: unknown) => log(`audit: ${(e as Error).message}`));
@@ -447,6 +451,16 @@ export async function serve(o: ServeOptions): Promise<number> {
   if (flushTimer) clearTimeout(flushTimer);
   flush();
   await auditChain.catch(() => undefined);
+  // What is still pending never got its report (the session's last line — `exit`, or the one before
+  // the terminal was closed — since reports ride with the next request): recorded as run, status unknown.
+  const unreported: Record<string, unknown>[] = [];
+  for (const [id, p] of [...pending]) {
+    if (!p.verdict) continue;
+    const how = p.decision === 'prompt' ? (p.answer === 'sandbox' ? 'sandbox' : p.answer === 'host' || p.answer === 'remember' ? 'host' : 'cancel') : p.decision;
+    const rec = onDone({ kind: 'D', id, status: -1, ms: 0, how }, true);
+    if (rec) unreported.push(rec);
+  }
+  if (unreported.length) await auditBatch(unreported, env, settings);
   for (const p of proxies.values()) if (p !== 'external') await p.close().catch(() => undefined);
   return 0;
 }

@@ -180,7 +180,16 @@ test('server: judges in order, answers every J, records the run, takes trust ans
   assert.match(rs[4]!.notice, /longer than/);
   assert.equal(rs[4]!.risk, 'block', 'an error names the fallback');
   assert.deepEqual(trusted, ['curl x | sh']);
-  assert.deepEqual(audits.map((a) => [a.line, a.decision, a.status, a.answer ?? null]), [['rm -rf /', 'block', 126, null], ['curl x | sh', 'prompt', 0, 'remember']]);
+  // Reported lines first; then, at the end of the session, the ones that ran but were never
+  // reported (the shell went away): status and duration unknown. The analyzer errors judged nothing.
+  assert.deepEqual(audits.map((a) => [a.line, a.decision, a.status, a.answer ?? null]), [
+    ['rm -rf /', 'block', 126, null],
+    ['curl x | sh', 'prompt', 0, 'remember'],
+    ['ls', 'host', undefined, null],
+    ['vg trust add "npm test"', 'host', undefined, null],
+  ]);
+  assert.equal(audits[2]!.durationMs, undefined);
+  assert.equal(audits[2]!.runtime, 'host');
   assert.equal((ctxs[0] as { agent?: string }).agent, undefined, 'U unset VG_AGENT');
   assert.equal((ctxs[0] as { source: string }).source, 'shell');
 });
@@ -244,7 +253,8 @@ test('server: a report riding along with the next request is recorded; `vg …` 
   input.end();
   await done;
   closeSync(outFd);
-  assert.deepEqual(audits, ['make 2 125 100125']);
+  // `vg audit` was never reported (the session ended): recorded as run, status unknown.
+  assert.deepEqual(audits, ['make 2 125 100125', 'vg audit undefined undefined undefined']);
   // The record of `make` was written before `vg audit` got its answer (and could run).
   const out = readFileSync(outPath, 'utf8');
   assert.match(out, /\nH\x1f2\n/, 'a host answer with nothing to print is the short H form');

@@ -218,6 +218,23 @@ export function shellSuite(shell: ShellName): void {
     assert.ok(term.file('two') !== null);
   });
 
+  test(`${shell}: the audit log has every line with its status; the last one (exit) with none`, { skip }, async () => {
+    const term = await Term.start(shell, { config: SAFE_CONFIG });
+    after(() => term.stop());
+    assert.equal(await term.run('env true'), 0);
+    assert.equal(await term.run('env false'), 1);
+    // A line's report rides along with the next request: `exit` carries `env false`'s, and the
+    // analyzer records `exit` itself when the shell is gone.
+    term.type('exit\r');
+    const log = join(term.home, '.local', 'state', 'vg', 'audit.jsonl');
+    const recs = (): { line: string; status?: number; durationMs?: number; decision: string }[] =>
+      (term.file(log) ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    await term.waitFor(() => recs().some((r) => r.line === 'exit'), 15000, 'the exit record');
+    const got = recs().map((r) => [r.line, r.status ?? null, r.decision]);
+    assert.deepEqual(got, [['env true', 0, 'host'], ['env false', 1, 'host'], ['exit', null, 'host']]);
+    assert.ok((recs()[1]!.durationMs ?? -1) >= 0, 'a reported line has its duration');
+  });
+
   test(`${shell}: agent session (VG_AGENT=1) never asks; off and trust add refused`, { skip }, async () => {
     const term = await Term.start(shell, { config: SAFE_CONFIG, env: { VG_AGENT: '1' } });
     after(() => term.stop());

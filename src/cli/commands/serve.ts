@@ -32,10 +32,16 @@ export async function run(argv: string[]): Promise<number> {
   const session = values.session || process.env.VG_SESSION || `${shell}-${shellPid ?? process.ppid}-${Date.now().toString(36)}`;
   // A shell's Ctrl-C must never reach the analyzer (it shares the terminal's process group in zsh/fish).
   process.on('SIGINT', () => undefined);
-  process.on('SIGHUP', () => process.exit(0));
-  process.on('SIGTERM', () => process.exit(0));
   const { serve, openFifos } = await import('../../intercept/server.ts');
   let io: { input?: import('node:stream').Readable; outFd?: number; onFirstRequest?: () => void } = {};
+  // The terminal closing (SIGHUP — fish's analyzer shares its process group) ends the session like
+  // EOF does: the queued audit records and the session's last line get written, then exit.
+  const stop = (): void => {
+    setTimeout(() => process.exit(0), 2000).unref();
+    (io.input ?? process.stdin).destroy();
+  };
+  process.on('SIGHUP', stop);
+  process.on('SIGTERM', stop);
   const dir = values.fifo;
   if (dir) {
     io = openFifos(join(dir, 'in'), join(dir, 'out'));

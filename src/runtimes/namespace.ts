@@ -27,6 +27,25 @@ export interface NamespaceOptions extends BwrapOptions {
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const under = (p: string, dir: string) => p === dir || p.startsWith(dir + '/');
+
+/**
+ * What both setups hide, in order: existing secret paths, canonicalised, once each, outside the
+ * fresh /tmp and /var/tmp. Absent paths (most secrets) need no hide: asked first, so only what
+ * exists is canonicalised.
+ */
+function hideTargets(plan: SandboxPlan, fs: { kind(p: string): 'dir' | 'file' | 'other' | null }, real: (p: string) => string): { path: string; dir: boolean }[] {
+  const out: { path: string; dir: boolean }[] = [];
+  const seen = new Set<string>();
+  for (const h0 of plan.hidden) {
+    const k = fs.kind(h0);
+    if (k !== 'dir' && k !== 'file') continue;
+    const h = real(h0);
+    if (seen.has(h) || under(h, '/tmp') || under(h, '/var/tmp')) continue;
+    seen.add(h);
+    out.push({ path: h, dir: k === 'dir' });
+  }
+  return out;
+}
 const PSEUDO = ['/proc', '/dev', '/sys'];
 
 const pq = (s: string) => `'${s.replace(/[\\']/g, (c) => '\\' + c)}'`;
@@ -82,16 +101,9 @@ export function namespacePerl(plan: SandboxPlan, opts: NamespaceOptions, how: { 
   );
   step(`mt('vg-tmp', "$R/tmp", 'tmpfs', 6, 'mode=1777')`, 'cannot mount /tmp');
   if (fs.kind('/var/tmp') === 'dir') step(`mt('vg-vartmp', "$R/var/tmp", 'tmpfs', 6, 'mode=1777')`, 'cannot mount /var/tmp');
-  const seen = new Set<string>();
-  for (const h0 of plan.hidden) {
-    // Absent paths (most secrets) need no hide: ask that first, canonicalise only what exists.
-    const k = fs.kind(h0);
-    if (k === null) continue;
-    const h = real(h0);
-    if (seen.has(h) || under(h, '/tmp') || under(h, '/var/tmp')) continue;
-    seen.add(h);
-    if (k === 'dir') step(`mt('vg-hide', $R . ${pq(h)}, 'tmpfs', 0, 'size=1m,mode=0700')`, `cannot hide ${h}`);
-    else if (k === 'file') step(`mt(${pq(opts.emptyFile ?? '/dev/null')}, $R . ${pq(h)}, undef, 4096)`, `cannot hide ${h}`);
+  for (const { path: h, dir } of hideTargets(plan, fs, real)) {
+    if (dir) step(`mt('vg-hide', $R . ${pq(h)}, 'tmpfs', 0, 'size=1m,mode=0700')`, `cannot hide ${h}`);
+    else step(`mt(${pq(opts.emptyFile ?? '/dev/null')}, $R . ${pq(h)}, undef, 4096)`, `cannot hide ${h}`);
   }
   const bind = (src: string, dst: string, ro: boolean, isDir: boolean) => {
     const t = `$R . ${pq(dst)}`;
@@ -161,16 +173,9 @@ export function namespaceScript(plan: SandboxPlan, opts: NamespaceOptions): stri
   );
   step(`mount -t tmpfs -o mode=1777,nosuid,nodev vg-tmp "$R/tmp"`, 'cannot mount /tmp');
   if (fs.kind('/var/tmp') === 'dir') step(`mount -t tmpfs -o mode=1777,nosuid,nodev vg-vartmp "$R/var/tmp"`, 'cannot mount /var/tmp');
-  const seen = new Set<string>();
-  for (const h0 of plan.hidden) {
-    // Absent paths (most secrets) need no hide: ask that first, canonicalise only what exists.
-    const k = fs.kind(h0);
-    if (k === null) continue;
-    const h = real(h0);
-    if (seen.has(h) || under(h, '/tmp') || under(h, '/var/tmp')) continue;
-    seen.add(h);
-    if (k === 'dir') step(`mount -t tmpfs -o size=1m,mode=0700 vg-hide "$R"${sq(h)}`, `cannot hide ${h}`);
-    else if (k === 'file') step(`mount --bind ${sq(opts.emptyFile ?? '/dev/null')} "$R"${sq(h)}`, `cannot hide ${h}`);
+  for (const { path: h, dir } of hideTargets(plan, fs, real)) {
+    if (dir) step(`mount -t tmpfs -o size=1m,mode=0700 vg-hide "$R"${sq(h)}`, `cannot hide ${h}`);
+    else step(`mount --bind ${sq(opts.emptyFile ?? '/dev/null')} "$R"${sq(h)}`, `cannot hide ${h}`);
   }
   const bind = (src: string, dst: string, ro: boolean, isDir: boolean) => {
     const t = `"$R"${sq(dst)}`;

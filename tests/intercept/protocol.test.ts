@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { escape, unescape, parseRequest, formatRequest, formatResponse, parseResponse, US } from '../../src/intercept/protocol.ts';
 import { quotePosix, quoteFish, invocationCommand } from '../../src/intercept/quote.ts';
 import { isIncomplete } from '../../src/intercept/complete.ts';
-import { serve } from '../../src/intercept/server.ts';
+import { serve, type ShellSettings } from '../../src/intercept/server.ts';
 import type { Verdict } from '../../src/intercept/judge.ts';
 
 const NASTY = ['', 'plain', 'a b', "it's", 'tab\there', 'nl\nthere', 'cr\rx', 'back\\slash\\', '$HOME `id` $(id) "q"', 'ünï €', '\x01\x1f\x7f', '--', "'", '\\n'];
@@ -112,51 +112,73 @@ function fakeVerdict(line: string, over: Partial<Verdict> = {}): Verdict {
   } as Verdict;
 }
 
-test('server: judges in order, answers every J, records the run, takes trust answers', async () => {
+/** A `vg …` line's verdict: the server treats it as vg acting on the user's own state. */
+function vgVerdict(line: string, argv: string[], cwd: string, over: Partial<Verdict> = {}): Verdict {
+  const cmd = { argv, name: 'vg', wrappers: [], paths: [], redirects: [], origin: 'top', depth: 0, cwd, pipedFrom: [], stdinFromNetwork: false, stdinFromDecoder: false, dynamic: false };
+  return fakeVerdict(line, { analysis: { line, risk: 'low', reasons: [], parse: 'ok', stateOnly: false, commands: [cmd] } as unknown as Verdict['analysis'], ...over });
+}
+
+/** A sandbox verdict whose invocation runs `argv`. */
+function sandboxVerdict(line: string, argv: string[], over: Partial<Verdict> = {}): Verdict {
+  return fakeVerdict(line, { decision: 'sandbox', notice: 'n', sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv, env: {} }, cached: false }, ...over });
+}
+
+/** `vg serve` driven as a shell drives it: requests into a stream, answers into a file. */
+function testServer(o: Partial<Omit<Parameters<typeof serve>[0], 'settings'>> & { settings?: Partial<ShellSettings> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
   const outPath = join(dir, 'out');
   const outFd = openSync(outPath, 'w');
   const input = new PassThrough();
+  const { settings, ...rest } = o;
+  const done = serve({
+    shell: 'bash',
+    session: 's',
+    version: 't',
+    env: { HOME: dir, PATH: '/bin', XDG_RUNTIME_DIR: dir },
+    input,
+    outFd,
+    ...rest,
+    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'auto', audit: { enabled: true, maxSizeMb: 1, keep: 1 }, allowedDomains: [], ...settings }),
+  });
+  const out = (): string => readFileSync(outPath, 'utf8');
+  const lines = (): string[] => out().split('\n').filter(Boolean);
+  return {
+    dir,
+    input,
+    out,
+    lines,
+    /** Poll (not a fixed sleep: CI may be loaded) until `cond` holds, 5 s at most. */
+    async until(cond: () => boolean): Promise<void> {
+      for (let i = 0; i < 250 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+    },
+    async end(): Promise<void> {
+      input.end();
+      await done;
+      closeSync(outFd);
+    },
+  };
+}
+
+test('server: judges in order, answers every J, records the run, takes trust answers', async () => {
   const audits: Record<string, unknown>[] = [];
   const trusted: string[] = [];
   const ctxs: unknown[] = [];
-  const done = serve({
-    shell: 'bash',
+  const srv = testServer({
     session: 's1',
-    version: 't',
-    env: { HOME: dir, PATH: '/bin' },
-    input,
-    outFd,
-    settings: async () => ({ timeoutMs: 200, fallback: 'block', notice: 'full', mode: 'auto', audit: { enabled: true, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
+    settings: { timeoutMs: 200, fallback: 'block' },
     judge: async (line, ctx) => {
       ctxs.push(ctx);
       if (line === 'slow') await new Promise((r) => setTimeout(r, 1000));
       if (line === 'boom') throw new Error('exploded');
       if (line.startsWith('rm')) return fakeVerdict(line, { risk: 'critical', decision: 'block', notice: '⛔ blocked' });
-      if (line.startsWith('curl'))
-        return fakeVerdict(line, {
-          risk: 'high',
-          decision: 'prompt',
-          notice: '⚠ q',
-          sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv: ['/usr/bin/true'], env: {} }, cached: false },
-        });
-      if (line.startsWith('vg '))
-        return fakeVerdict(line, {
-          decision: 'sandbox',
-          analysis: {
-            line,
-            risk: 'low',
-            reasons: [],
-            parse: 'ok',
-            stateOnly: false,
-            commands: [{ argv: ['vg', 'trust', 'add', 'npm test'], name: 'vg', wrappers: [], paths: [], redirects: [], origin: 'top', depth: 0, cwd: dir, pipedFrom: [], stdinFromNetwork: false, stdinFromDecoder: false, dynamic: false }],
-          },
-        });
+      if (line.startsWith('curl')) return sandboxVerdict(line, ['/usr/bin/true'], { risk: 'high', decision: 'prompt', notice: '⚠ q' });
+      if (line.startsWith('vg ')) return vgVerdict(line, ['vg', 'trust', 'add', 'npm test'], '/', { decision: 'sandbox' });
       return fakeVerdict(line);
     },
     audit: (rec) => void audits.push(rec),
     trustAdd: (line) => void trusted.push(line),
   });
+  const { dir, input } = srv;
   input.write(formatRequest({ kind: 'E', name: 'VG_AGENT', value: '1' }));
   input.write(formatRequest({ kind: 'U', name: 'VG_AGENT' }));
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'ls' }));
@@ -169,10 +191,8 @@ test('server: judges in order, answers every J, records the run, takes trust ans
   input.write(formatRequest({ kind: 'J', id: '5', cwd: dir, line: 'slow' }));
   input.write(formatRequest({ kind: 'J', id: '6', cwd: dir, line: 'boom' }));
   input.write(formatRequest({ kind: 'J', id: '7', cwd: dir, line: 'vg trust add "npm test"' }));
-  input.end();
-  await done;
-  closeSync(outFd);
-  const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
+  await srv.end();
+  const lines = srv.lines();
   assert.match(lines[0]!, /^V\x1ft\x1f\d+\x1f200\x1fblock\x1ffull\x1fauto\x1f\/.*\/reply$/);
   const rs = lines.slice(1).map((l) => parseResponse(l)!);
   assert.deepEqual(rs.map((r) => [r.id, r.decision]), [['1', 'host'], ['2', 'more'], ['3', 'block'], ['4', 'prompt'], ['5', 'error'], ['6', 'error'], ['7', 'host']]);
@@ -209,82 +229,48 @@ test('D: the duration from the Enter and prompt timestamps bash sends (either de
 });
 
 test('server: a report riding along with the next request is recorded; `vg …` lines see earlier records first', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
-  const outPath = join(dir, 'out');
-  const outFd = openSync(outPath, 'w');
-  const input = new PassThrough();
   const audits: string[] = [];
   const events: string[] = [];
-  const done = serve({
-    shell: 'bash',
+  const srv: ReturnType<typeof testServer> = testServer({
     session: 's2',
-    version: 't',
-    env: { HOME: dir, PATH: '/bin' },
-    input,
-    outFd,
-    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'auto', audit: { enabled: true, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
     judge: async (line) => {
       events.push(`judge ${line}`);
-      if (line.startsWith('vg '))
-        return fakeVerdict(line, {
-          analysis: {
-            line,
-            risk: 'low',
-            reasons: [],
-            parse: 'ok',
-            stateOnly: false,
-            commands: [{ argv: ['vg', 'audit'], name: 'vg', wrappers: [], paths: [], redirects: [], origin: 'top', depth: 0, cwd: dir, pipedFrom: [], stdinFromNetwork: false, stdinFromDecoder: false, dynamic: false }],
-          },
-        });
-      return fakeVerdict(line);
+      return line.startsWith('vg ') ? vgVerdict(line, ['vg', 'audit'], '/') : fakeVerdict(line);
     },
     audit: async (rec) => {
       await new Promise((r) => setTimeout(r, 20));
       audits.push(`${rec.line as string} ${rec.status as number} ${rec.durationMs as number} ${rec.at as number}`);
-      events.push(`audit ${rec.line as string}, answer 2 sent: ${readFileSync(outPath, 'utf8').includes('R\x1f2\x1f')}`);
+      events.push(`audit ${rec.line as string}, answer 2 sent: ${srv.out().includes('H\x1f2\n')}`);
     },
   });
+  const { dir, input } = srv;
   // As bash writes them: the report of line 1 and the request for line 2 in one write.
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'make' }));
   await new Promise((r) => setTimeout(r, 50));
   input.write('D\t1\t2\t\thost\t100.000000\t100.125000\nJ\t2\t' + dir + '\tvg audit\n');
-  for (let i = 0; i < 250 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  await srv.until(() => events.length >= 3);
   const beforeEnd = [...events];
-  input.end();
-  await done;
-  closeSync(outFd);
+  await srv.end();
   // `vg audit` was never reported (the session ended): recorded as run, status unknown.
   assert.deepEqual(audits, ['make 2 125 100125', 'vg audit undefined undefined undefined']);
   // The record of `make` was written before `vg audit` got its answer (and could run).
-  const out = readFileSync(outPath, 'utf8');
-  assert.match(out, /\nH\x1f2\n/, 'a host answer with nothing to print is the short H form');
+  assert.match(srv.out(), /\nH\x1f2\n/, 'a host answer with nothing to print is the short H form');
   assert.deepEqual(beforeEnd, ['judge make', 'judge vg audit', 'audit make, answer 2 sent: false']);
 });
 
 test('server: a long answer goes to a private reply file, the pipe carries F and the id', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
-  const outPath = join(dir, 'out');
-  const outFd = openSync(outPath, 'w');
-  const input = new PassThrough();
   const long = 'x'.repeat(3000);
-  const done = serve({
-    shell: 'bash',
+  const srv = testServer({
     session: 's3',
-    version: 't',
-    env: { HOME: dir, PATH: '/bin', XDG_RUNTIME_DIR: dir },
-    input,
-    outFd,
     replyFileOver: 200,
-    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
-    judge: async (line) =>
-      line === 'big'
-        ? fakeVerdict(line, { decision: 'sandbox', notice: 'n', sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv: ['/usr/bin/echo', long], env: {} }, cached: false } })
-        : fakeVerdict(line),
+    settings: { mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 } },
+    judge: async (line) => (line === 'big' ? sandboxVerdict(line, ['/usr/bin/echo', long]) : fakeVerdict(line)),
   });
+  const { dir, input } = srv;
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'big' }));
   input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'ls' }));
-  for (let i = 0; i < 250 && readFileSync(outPath, 'utf8').split('\n').filter(Boolean).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
-  const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
+  await srv.until(() => srv.lines().length >= 3);
+  const lines = srv.lines();
   const file = lines[0]!.split(US)[7]!;
   assert.ok(file.startsWith(dir + '/'), `reply file under XDG_RUNTIME_DIR: ${file}`);
   assert.equal(statSync(dirname(file)).mode & 0o777, 0o700);
@@ -294,35 +280,21 @@ test('server: a long answer goes to a private reply file, the pipe carries F and
   assert.equal(r.id, '1');
   assert.equal(r.decision, 'sandbox');
   assert.ok(r.cmd.includes(long), 'the whole command is in the file');
-  input.end();
-  await done;
-  closeSync(outFd);
+  await srv.end();
 });
 
 test('server: fish gets no hello, the full R form and never a reply file (its read is buffered, one line per request)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
-  const outPath = join(dir, 'out');
-  const outFd = openSync(outPath, 'w');
-  const input = new PassThrough();
-  const done = serve({
+  const srv = testServer({
     shell: 'fish',
     session: 's4',
-    version: 't',
-    env: { HOME: dir, PATH: '/bin', XDG_RUNTIME_DIR: dir },
-    input,
-    outFd,
-    settings: async () => ({ timeoutMs: 500, fallback: 'host', notice: 'full', mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 }, allowedDomains: [] }),
-    judge: async (line) =>
-      line === 'big'
-        ? fakeVerdict(line, { decision: 'sandbox', notice: 'n', sandbox: { runtime: 'bubblewrap', plan: { mounts: [] } as never, invocation: { argv: ['/usr/bin/echo', 'y'.repeat(3000)], env: {} }, cached: false } })
-        : fakeVerdict(line),
+    settings: { mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 } },
+    judge: async (line) => (line === 'big' ? sandboxVerdict(line, ['/usr/bin/echo', 'y'.repeat(3000)]) : fakeVerdict(line)),
   });
+  const { dir, input } = srv;
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'ls' }));
   input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'big' }));
-  input.end();
-  await done;
-  closeSync(outFd);
-  const lines = readFileSync(outPath, 'utf8').split('\n').filter(Boolean);
+  await srv.end();
+  const lines = srv.lines();
   assert.deepEqual(lines.map((l) => l.split(US).slice(0, 3).join(' ')), ['R 1 host', 'R 2 sandbox']);
   assert.ok(lines[1]!.length > 3000);
 });

@@ -45,6 +45,17 @@ let server: Server;
 const PROXY_SOCK = join(ROOT, 'net', 'proxy.sock');
 let proxy: { close(): Promise<void> } | undefined;
 
+/** Pids whose command line holds `mark` (what a timed-out sandbox must not leave behind). */
+function processesWith(mark: string): string[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark);
+    } catch {
+      return false;
+    }
+  });
+}
+
 function reset(): void {
   writeFileSync(join(HOME, 'canary'), 'safe\n');
   writeFileSync(join(OUT, 'canary'), 'safe\n');
@@ -346,13 +357,7 @@ describe('runPlan: status, signals, timeout, start failures', () => {
       assert.ok(r.timedOut);
       assert.ok(Date.now() - t0 < 8000);
       await new Promise((res) => setTimeout(res, 300));
-      const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark);
-        } catch {
-          return false;
-        }
-      });
+      const left = processesWith(mark);
       assert.deepEqual(left, [], 'no leftover processes');
     });
   }
@@ -363,13 +368,7 @@ describe('runPlan: status, signals, timeout, start failures', () => {
       const r = await runInv(RUNTIMES[name](plan('strict', `sleep ${mark} & sleep ${mark}`, { timeout: 1 })));
       assert.equal(r.status, 124, r.err);
       await new Promise((res) => setTimeout(res, 300));
-      const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(mark);
-        } catch {
-          return false;
-        }
-      });
+      const left = processesWith(mark);
       assert.deepEqual(left, []);
     });
   }

@@ -139,33 +139,48 @@ __vg_sync_env() {
   __vg_env_sent=$cur
 }
 
-# Read until the response for id $1 arrives or the time is up. Sets __vg_r_*.
+# Read until the answer for id $1 arrives or the time is up; sets __vg_r_*. With $2 = held, the
+# line __vg_accept already read (in __vg_rk …) is looked at first.
 __vg_recv() {
-  local id=$1 kind rid dec risk notice cmd rest left secs=$__vg_timeout_s
+  local id=$1 held=${2-} rest left secs=$__vg_timeout_s
   local limit=$__vg_timeout_ms
   ((__vg_hello)) || limit=$__vg_startup_ms secs=
+  [[ -n $held ]] && secs=
   __vg_now_us
   local deadline=$((__vg_us + limit * 1000))
   while :; do
-    # The first wait is the whole allowance (precomputed); a later one (after a hello or a stale
-    # answer) what is left of it.
-    if [[ -z $secs ]]; then
-      __vg_now_us
-      left=$((deadline - __vg_us))
-      ((left > 0)) || return 1
-      printf -v secs '%d.%06d' $((left / 1000000)) $((left % 1000000))
+    if [[ -z $held ]]; then
+      # The first wait is the whole allowance (precomputed); a later one (after a hello or a stale
+      # answer) what is left of it.
+      if [[ -z $secs ]]; then
+        __vg_now_us
+        left=$((deadline - __vg_us))
+        ((left > 0)) || return 1
+        printf -v secs '%d.%06d' $((left / 1000000)) $((left % 1000000))
+      fi
+      IFS=$'\x1f' builtin read -r -t "$secs" -u "${__VG_SERVE[0]}" __vg_rk __vg_rid __vg_rdec __vg_rrest 2>/dev/null || return 1
+      secs=
     fi
-    IFS=$'\x1f' builtin read -r -t "$secs" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null || return 1
-    secs=
-    case $kind in
+    held=
+    # F: the answer is in the reply file (a regular file: read in one go, not a byte per syscall).
+    if [[ $__vg_rk == F && $__vg_rid == "$id" ]]; then
+      [[ -n $__vg_rfile ]] && IFS=$'\x1f' builtin read -r __vg_rk __vg_rid __vg_rdec __vg_rrest <"$__vg_rfile" 2>/dev/null || return 1
+    fi
+    rest=$__vg_rrest
+    case $__vg_rk in
       V)
-        # hello: V version pid timeout fallback notice mode
+        # hello: V version pid timeout fallback notice mode reply_file (rest: from timeout on)
         __vg_hello=1 __vg_fast=$__vg_proc
-        if [[ $risk =~ ^[0-9]+$ ]]; then
-          __vg_timeout_ms=$risk
-          printf -v __vg_timeout_s '%d.%06d' $((risk / 1000)) $((risk % 1000 * 1000))
+        local t=${rest%%$'\x1f'*} fb
+        rest=${rest#*$'\x1f'}
+        fb=${rest%%$'\x1f'*}
+        rest=${rest#*$'\x1f'}
+        rest=${rest#*$'\x1f'}
+        if [[ $t =~ ^[0-9]+$ ]]; then
+          __vg_timeout_ms=$t
+          printf -v __vg_timeout_s '%d.%06d' $((t / 1000)) $((t % 1000 * 1000))
         fi
-        [[ $notice == host || $notice == block ]] && __vg_fallback=$notice
+        [[ $fb == host || $fb == block ]] && __vg_fallback=$fb
         __vg_mode=${rest%%$'\x1f'*}
         [[ $rest == *$'\x1f'* ]] && __vg_rfile=${rest#*$'\x1f'}
         limit=$__vg_timeout_ms
@@ -173,18 +188,17 @@ __vg_recv() {
         deadline=$((__vg_us + limit * 1000))
         ;;
       H)
-        [[ $rid == "$id" ]] || continue
+        [[ $__vg_rid == "$id" ]] || continue
         __vg_r_dec=host __vg_r_risk='' __vg_r_notice='' __vg_r_cmd=''
         return 0
         ;;
-      R | F)
-        [[ $rid == "$id" ]] || continue
-        # F: the answer is in the reply file (a regular file: read in one go, not a byte per syscall).
-        if [[ $kind == F ]]; then
-          [[ -n $__vg_rfile ]] && IFS=$'\x1f' builtin read -r kind rid dec risk notice cmd rest <"$__vg_rfile" 2>/dev/null || return 1
-          [[ $kind == R && $rid == "$id" ]] || continue
-        fi
-        __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
+      R)
+        [[ $__vg_rid == "$id" ]] || continue
+        __vg_r_dec=$__vg_rdec __vg_r_risk=${rest%%$'\x1f'*}
+        rest=${rest#*$'\x1f'}
+        __vg_r_notice=${rest%%$'\x1f'*}
+        rest=${rest#*$'\x1f'}
+        __vg_r_cmd=${rest%%$'\x1f'*}
         return 0
         ;;
     esac
@@ -192,43 +206,11 @@ __vg_recv() {
 }
 
 # Judge $1: 0 with __vg_r_* set, 1 when the analyzer could not answer (__vg_r_why says why).
-# Cost model (docs/shell.md, "Numbers"): bash copies a function's body on every call, and after the
-# fork of the previous command every heap page it writes costs a copy-on-write fault (tens of µs on
-# a VM). So the common case — analyzer up and greeted, environment unchanged, nothing to escape — is
-# one write and one read right here, with no further function calls and no redirection to open.
+# Off the common path (that one is __vg_accept's own): escapes, syncs the environment, and starts a
+# fresh analyzer and asks again when the first one is gone.
 __vg_judge() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
-  local try=1 line
-  if ((__vg_hello && __vg_proc)) && [[ -n ${__VG_SERVE[1]-} && -e /proc/$__vg_srv_pid && $1$PWD != *[$'\\\t\n\r']* &&
-    ${PATH-}$'\x1f'${HOME-}$'\x1f'${VG_AGENT-} == "$__vg_env_sent" ]]; then
-    __vg_seq=$((__vg_seq + 1))
-    local kind='' rid='' dec risk notice cmd rest
-    builtin trap '' PIPE
-    builtin printf '%sJ\t%s\t%s\t%s\n' "$__vg_d" "$__vg_seq" "$PWD" "$1" 2>/dev/null 1>&"${__VG_SERVE[1]}"
-    line=$? __vg_d=
-    builtin trap - PIPE
-    if ((line == 0)); then
-      IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" kind rid dec risk notice cmd rest 2>/dev/null
-      if [[ $kind == F && $rid == "$__vg_seq" && -n $__vg_rfile ]]; then
-        IFS=$'\x1f' builtin read -r kind rid dec risk notice cmd rest <"$__vg_rfile" 2>/dev/null
-      fi
-      if [[ $kind == H && $rid == "$__vg_seq" ]]; then
-        __vg_r_dec=host
-      elif [[ $kind == R && $rid == "$__vg_seq" ]]; then
-        __vg_r_dec=$dec __vg_r_risk=$risk __vg_r_notice=$notice __vg_r_cmd=$cmd
-      elif [[ -n $kind ]] && __vg_recv "$__vg_seq"; then
-        : # a stale answer came first; ours followed
-      elif __vg_alive; then
-        __vg_r_why="no answer within ${__vg_timeout_ms} ms"
-        return 1
-      fi
-      if [[ -n $__vg_r_dec ]]; then
-        if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
-        return 0
-      fi
-    fi
-    # Dead (killed, crashed): the loop below starts a fresh one and asks again.
-  fi
+  local try line
   for try in 1 2; do
     if ! __vg_alive; then
       __vg_start
@@ -306,7 +288,7 @@ __vg_accept() {
       builtin trap '' PIPE
       builtin printf '%sJ\t%s\t%s\t%s\n' "$__vg_d" "$__vg_seq" "$PWD" "$READLINE_LINE" 2>/dev/null 1>&"${__VG_SERVE[1]}"
       builtin trap - PIPE
-      __vg_d=
+      __vg_d='' __vg_rk=''
       IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" __vg_rk __vg_rid __vg_rdec __vg_rrest 2>/dev/null
       if [[ $__vg_rk == H && $__vg_rid == "$__vg_seq" ]]; then
         __vg_pending=$__vg_seq __vg_how=host
@@ -356,19 +338,8 @@ __vg_accept_slow() {
 # dead or slow analyzer), then act on it as __vg_accept_slow would.
 __vg_verdict() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
-  local ok=0 rest
-  if [[ $__vg_rk == F && $__vg_rid == "$__vg_seq" && -n $__vg_rfile ]]; then
-    IFS=$'\x1f' builtin read -r __vg_rk __vg_rid __vg_rdec __vg_rrest <"$__vg_rfile" 2>/dev/null
-  fi
-  rest=$__vg_rrest
-  if [[ $__vg_rk == R && $__vg_rid == "$__vg_seq" ]]; then
-    __vg_r_dec=$__vg_rdec __vg_r_risk=${rest%%$'\x1f'*}
-    rest=${rest#*$'\x1f'}
-    __vg_r_notice=${rest%%$'\x1f'*}
-    rest=${rest#*$'\x1f'}
-    __vg_r_cmd=${rest%%$'\x1f'*}
-    [[ $__vg_r_dec == error ]] && __vg_r_why="analyzer error: $__vg_r_notice" ok=1
-  elif [[ -n $__vg_rk ]] && __vg_recv "$__vg_seq"; then
+  local ok=0
+  if [[ -n $__vg_rk ]] && __vg_recv "$__vg_seq" held; then
     [[ $__vg_r_dec == error ]] && __vg_r_why="analyzer error: $__vg_r_notice" ok=1
   elif __vg_alive; then
     __vg_r_why="no answer within ${__vg_timeout_ms} ms" ok=1

@@ -110,8 +110,10 @@ __vg_sync_env() {
   __vg_env_sent=$cur
 }
 
+# Read until the answer for id $1 arrives or the time is up; sets __vg_r_*. $2: a line already read
+# (by __vg_decide), looked at first.
 __vg_recv() {
-  local id=$1 raw
+  local id=$1 raw=${2-} held=${2+1}
   local -a f
   local -F now deadline left
   local -i limit=$__vg_timeout_ms
@@ -121,8 +123,11 @@ __vg_recv() {
   while :; do
     now=$EPOCHREALTIME
     left=$(( deadline - now ))
-    (( left > 0 )) || return 1
-    IFS= builtin read -r -t $left -u $__vg_fd_r raw || return 1
+    if [[ -z $held ]]; then
+      (( left > 0 )) || return 1
+      IFS= builtin read -r -t $left -u $__vg_fd_r raw || return 1
+    fi
+    held=
     f=("${(@ps:\x1f:)raw}")
     case $f[1] in
       V)
@@ -232,16 +237,8 @@ __vg_decide() {
 # The rest of a verdict the common path read ($1) when it was not a plain host answer.
 __vg_verdict() {
   __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
-  local -a f
-  local raw=$1
-  if [[ $raw == F$'\x1f'$__vg_seq && -n $__vg_rfile && -r $__vg_rfile ]]; then
-    raw=$(<$__vg_rfile)
-  fi
-  f=("${(@ps:\x1f:)raw}")
-  if [[ $f[1] == R && $f[2] == $__vg_seq ]]; then
-    __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6]
-  elif [[ -n $1 ]] && __vg_recv $__vg_seq; then
-    : # a stale answer came first; ours followed
+  if [[ -n $1 ]] && __vg_recv $__vg_seq $1; then
+    : # ours, possibly after a stale answer
   elif __vg_alive; then
     __vg_r_why="no answer within ${__vg_timeout_ms} ms"
     return 1

@@ -314,18 +314,19 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
 
   /**
-   * The audit record for a finished line (null: nothing judged to record). unknown: the shell went
-   * away before reporting it (its report rides along with the next request, and there was none):
-   * the line ran — or, blocked, did not — but its status and duration are not known.
+   * The audit record of line `id`, taken out of `pending` (null: nothing judged to record). `done`
+   * is the shell's report; without one the shell went away first (reports ride along with the next
+   * request, and there was none): the line ran — or, blocked, did not — with status and duration unknown.
    */
-  function onDone(r: Extract<Request, { kind: 'D' }>, unknown = false): Record<string, unknown> | null {
-    const p = pending.get(r.id);
+  function recordOf(id: string, done?: Extract<Request, { kind: 'D' }>): Record<string, unknown> | null {
+    const p = pending.get(id);
     if (!p) return null;
-    pending.delete(r.id);
+    pending.delete(id);
     const v = p.verdict;
     if (!v) return null; // analyzer error / fallback: nothing judged to record
+    const how = done?.how ?? (p.decision === 'prompt' ? (p.answer === 'sandbox' ? 'sandbox' : p.answer === 'host' || p.answer === 'remember' ? 'host' : 'cancel') : p.decision);
     const cleanup = v.sandbox?.invocation.cleanup;
-    if (cleanup?.length && (r.how === 'sandbox' || p.decision === 'sandbox' || p.decision === 'prompt')) {
+    if (cleanup?.length && (how === 'sandbox' || p.decision === 'sandbox' || p.decision === 'prompt')) {
       for (const d of cleanup) {
         try {
           rmdirSync(d);
@@ -334,9 +335,8 @@ export async function serve(o: ServeOptions): Promise<number> {
         }
       }
     }
-    const how = r.how;
     const ranSandbox = how === 'sandbox';
-    const rec = {
+    return {
       kind: 'execution',
       session: o.session,
       cwd: p.cwd,
@@ -346,15 +346,14 @@ export async function serve(o: ServeOptions): Promise<number> {
       reasons: v.analysis.reasons.map((x) => ({ rule: x.rule, risk: x.risk, message: x.message })),
       runtime: ranSandbox ? v.sandbox?.runtime : how === 'host' ? 'host' : undefined,
       cached: ranSandbox ? v.sandbox?.cached : undefined,
-      durationMs: unknown ? undefined : Math.round(r.ms * 10) / 10,
-      status: unknown ? undefined : r.status,
+      durationMs: done ? Math.round(done.ms * 10) / 10 : undefined,
+      status: done?.status,
       agent: env.VG_AGENT ? 'agent' : undefined,
       source: 'shell',
       answer: p.answer,
       // When the line finished: the shell's own clock when it sent one, else judged-at + duration.
-      at: unknown ? undefined : (r.end ?? p.t + r.ms),
+      at: done ? (done.end ?? p.t + done.ms) : undefined,
     };
-    return rec;
   }
 
   const handle = async (raw: string): Promise<void> => {
@@ -401,7 +400,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     const batch = doneQueue.splice(0);
     auditChain = auditChain
       .then(async () => {
-        const recs = batch.map((d) => onDone(d)).filter((x): x is Record<string, unknown> => x !== null);
+        const recs = batch.map((d) => recordOf(d.id, d)).filter((x): x is Record<string, unknown> => x !== null);
         if (recs.length) await auditBatch(recs, env, settings);
       })
       .catch((e: unknown) => log(`audit: ${(e as Error).message}`));
@@ -453,13 +452,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   await auditChain.catch(() => undefined);
   // What is still pending never got its report (the session's last line — `exit`, or the one before
   // the terminal was closed — since reports ride with the next request): recorded as run, status unknown.
-  const unreported: Record<string, unknown>[] = [];
-  for (const [id, p] of [...pending]) {
-    if (!p.verdict) continue;
-    const how = p.decision === 'prompt' ? (p.answer === 'sandbox' ? 'sandbox' : p.answer === 'host' || p.answer === 'remember' ? 'host' : 'cancel') : p.decision;
-    const rec = onDone({ kind: 'D', id, status: -1, ms: 0, how }, true);
-    if (rec) unreported.push(rec);
-  }
+  const unreported = [...pending.keys()].map((id) => recordOf(id)).filter((x): x is Record<string, unknown> => x !== null);
   if (unreported.length) await auditBatch(unreported, env, settings);
   for (const p of proxies.values()) if (p !== 'external') await p.close().catch(() => undefined);
   return 0;

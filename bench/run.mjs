@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const all = ['cli', 'analyze', 'judge', 'sandbox', 'shell', 'containers'];
+const all = ['cli', 'analyze', 'judge', 'serve', 'sandbox', 'shell', 'containers'];
 const pick = process.argv.slice(2);
 let failed = 0;
 for (const name of pick.length ? pick : all) {

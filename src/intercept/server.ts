@@ -146,7 +146,10 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
   };
 
-  const over = o.replyFileOver ?? (o.shell === 'fish' ? 0 : 512);
+  // bash and zsh read the pipe a byte per syscall: their answers are as short as can be (H, F);
+  // fish reads it buffered and takes the full R line only.
+  const byteReader = o.shell !== 'fish';
+  const over = o.replyFileOver ?? (byteReader ? 512 : 0);
   let longReplies = '';
   if (over > 0) {
     try {
@@ -157,7 +160,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
   /** One answer: through the pipe, or (long, bash/zsh) through the reply file and a pointer. */
   const respond = (r: Response): void => {
-    if (r.decision === 'host' && !r.notice && !r.cmd && o.shell !== 'fish') {
+    if (byteReader && r.decision === 'host' && !r.notice && !r.cmd) {
       write(formatHost(r.id));
       return;
     }

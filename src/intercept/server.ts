@@ -3,7 +3,7 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, constants, openSync, writeSync, fstatSync, rmdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, Socket } from 'node:net';
@@ -51,13 +51,19 @@ export interface ServeOptions {
   replyFileOver?: number;
 }
 
-/** Where long answers go (replyFileOver): a private directory of this server, removed at exit. */
-function replyFile(env: Env): string {
+/**
+ * Where long answers go (replyFileOver): a private directory of this server, removed at exit. The
+ * file stays open: each answer is written in place at offset 0 and the rest cut off, since opening
+ * it with O_TRUNC for every answer cost 0.2–0.7 ms on ext4 here (journalled truncate) against
+ * ~0.02 ms for pwrite + ftruncate.
+ */
+function replyFile(env: Env): { path: string; fd: number } {
   const base = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? env.XDG_RUNTIME_DIR : tmpdir();
   // mkdtemp creates the directory 0700: nobody else can read a command line from it or swap the file.
   const dir = mkdtempSync(join(base, `vg-serve-${process.getuid?.() ?? 'u'}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'reply');
+  const path = join(dir, 'reply');
+  return { path, fd: openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600) };
 }
 
 interface Pending {
@@ -150,7 +156,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   // fish reads it buffered and takes the full R line only.
   const byteReader = o.shell !== 'fish';
   const over = o.replyFileOver ?? (byteReader ? 512 : 0);
-  let longReplies = '';
+  let longReplies: { path: string; fd: number } | null = null;
   if (over > 0) {
     try {
       longReplies = replyFile(env);
@@ -170,7 +176,9 @@ export async function serve(o: ServeOptions): Promise<number> {
         // Written in place (a rename cost ~0.6 ms here): the shell reads the file only after the
         // pointer carrying its own id, which follows the complete write, and sends its next request
         // — the only thing that makes this file change again — after reading it.
-        writeFileSync(longReplies, text, { mode: 0o600 });
+        const b = Buffer.from(text);
+        writeSync(longReplies.fd, b, 0, b.length, 0);
+        ftruncateSync(longReplies.fd, b.length);
         write(formatPointer(r.id));
         return;
       } catch (e) {
@@ -191,7 +199,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   // one line per request and no unsolicited hello (an error response carries the fallback instead).
   if (o.shell !== 'fish') {
     write(
-      formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode, replyFile: longReplies }),
+      formatHello({ version: o.version, pid: process.pid, timeoutMs: settings.timeoutMs, fallback: settings.fallback, notice: settings.notice, mode: settings.mode, replyFile: longReplies?.path ?? '' }),
     );
   }
 

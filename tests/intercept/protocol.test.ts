@@ -264,7 +264,8 @@ test('server: a long answer goes to a private reply file, the pipe carries F and
     session: 's3',
     replyFileOver: 200,
     settings: { mode: 'always', audit: { enabled: false, maxSizeMb: 1, keep: 1 } },
-    judge: async (line) => (line === 'big' ? sandboxVerdict(line, ['/usr/bin/echo', long]) : fakeVerdict(line)),
+    judge: async (line) =>
+      line === 'big' ? sandboxVerdict(line, ['/usr/bin/echo', long]) : line === 'less big' ? sandboxVerdict(line, ['/usr/bin/echo', 'y'.repeat(400)]) : fakeVerdict(line),
   });
   const { dir, input } = srv;
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'big' }));
@@ -280,6 +281,15 @@ test('server: a long answer goes to a private reply file, the pipe carries F and
   assert.equal(r.id, '1');
   assert.equal(r.decision, 'sandbox');
   assert.ok(r.cmd.includes(long), 'the whole command is in the file');
+  // The file is rewritten in place: a shorter answer after a longer one leaves no tail of the old.
+  input.write(formatRequest({ kind: 'J', id: '3', cwd: dir, line: 'less big' }));
+  await srv.until(() => srv.lines().length >= 4);
+  assert.equal(srv.lines()[3], `F${US}3`);
+  const text = readFileSync(file, 'utf8');
+  assert.equal(text.split('\n').filter(Boolean).length, 1, 'one answer in the file');
+  const r3 = parseResponse(text)!;
+  assert.equal(r3.id, '3');
+  assert.ok(r3.cmd.includes('y'.repeat(400)) && !text.includes('x'.repeat(100)), 'nothing of the longer answer is left');
   await srv.end();
 });
 

@@ -2,7 +2,7 @@
 // sandboxed command. The output never contains a control character (newlines in an argument are
 // written as $'\n' for bash/zsh and \n for fish), so it fits on one protocol line.
 import { basename } from 'node:path';
-import type { Invocation } from '../runtimes/types.ts';
+import { ENV_NAME, type Invocation } from '../runtimes/types.ts';
 import type { ShellKind } from './protocol.ts';
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -55,12 +55,11 @@ export function quoteFor(shell: ShellKind): (w: string) => string {
   return shell === 'fish' ? quoteFish : quotePosix;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /**
  * The command line that runs `inv` from the shell: `command env -i K=V … ARGV… 9<'file'`.
  * Invocation.env is the complete environment of the runtime process (as spawn({ env }) would use it),
- * hence `env -i`; an empty env inherits the shell's. Extra fds are redirections on the same command.
+ * hence `env -i`; an empty env inherits the shell's; with envByWrapper, `K=V … command ARGV…`.
+ * Extra fds are redirections on the same command.
  */
 export function invocationCommand(inv: Invocation, shell: ShellKind): string {
   const q = quoteFor(shell);
@@ -68,7 +67,11 @@ export function invocationCommand(inv: Invocation, shell: ShellKind): string {
   const env = Object.entries(inv.env ?? {}).filter(([k]) => ENV_NAME.test(k));
   if (inv.argv.length === 0) throw new Error('empty invocation argv');
   let argv = inv.argv;
-  if (env.length) {
+  if (inv.envByWrapper) {
+    // The wrapper sets the command's environment from its argv: its own few variables ride on the
+    // shell's as assignments (no exec for them). Values quoted, names checked above.
+    words.unshift(...env.map(([k, v]) => `${k}=${q(v)}`));
+  } else if (env.length) {
     // An invocation that starts with env itself (`env --ignore-signal=INT,QUIT …`) shares this env:
     // one exec fewer per sandboxed line (GNU env takes its options before the assignments).
     const head = basename(argv[0]!) === 'env' && argv[0]!.startsWith('/') ? argv[0]! : 'env';

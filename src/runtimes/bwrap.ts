@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import { realFs, type FsProbe } from '../sandbox/plan.ts';
-import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
+import { ENV_NAME, type Availability, type Invocation, type RunResult, type Runtime } from './types.ts';
 import { cgroupBwrapJoin, cgroupCleanup, cgroupPerl, cgroupScript, prlimitArgv, type LimitPlan } from './limits.ts';
 import { SECCOMP_FD } from './seccomp.ts';
 import { hostOptions } from './host.ts';
@@ -85,8 +85,9 @@ export const PERL_SYSCALLS: Record<string, { unshare: number; mount: number; prc
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The command as it runs inside: the user's shell for a line, the argv as given otherwise. */
+/** The command as it runs inside: the user's shell for a line (unless it is one plain command), the argv as given otherwise. */
 export function commandArgv(plan: SandboxPlan): string[] {
+  if (plan.direct) return [...plan.direct];
   return 'line' in plan.command ? [plan.shell ?? '/bin/sh', '-c', plan.command.line] : [...plan.command.argv];
 }
 
@@ -130,10 +131,25 @@ export function proxyEnv(): Record<string, string> {
   return { ...PROXY_ENV, NODE_USE_ENV_PROXY: '1' };
 }
 
-/** The prefix that runs before bwrap (overlay mount, cgroup join, rlimits). Empty when none is needed. */
-export function wrapperArgv(plan: SandboxPlan, opts: BwrapOptions): string[] {
+/**
+ * Perl that makes its environment exactly the K=V words before the next `--` of its arguments (an
+ * `env -i` without the exec: ~3 ms here). The words can hold no `--` of their own: each has a `=`.
+ */
+export const PERL_ENV_FROM_ARGV = `%ENV = (); while (@ARGV && $ARGV[0] ne '--') { my ($k, $v) = split(/=/, shift(@ARGV), 2); $ENV{$k} = $v } shift @ARGV;`;
+
+/** The words PERL_ENV_FROM_ARGV reads: one K=V per variable, then `--`. */
+export function envArgv(env: Record<string, string>): string[] {
+  return [...Object.entries(env).filter(([k]) => ENV_NAME.test(k)).map(([k, v]) => `${k}=${v}`), '--'];
+}
+
+/**
+ * The prefix that runs before bwrap (overlay mount, cgroup join, rlimits). Empty when none is needed.
+ * `envWords` (from envArgv): the Perl wrapper sets the environment and, interactive, ignores Ctrl-C itself.
+ */
+export function wrapperArgv(plan: SandboxPlan, opts: BwrapOptions, envWords?: string[]): string[] {
   const limits = outerLimits(opts);
-  if (usesPerlWrapper(plan, opts)) return [...(limits.kind === 'rlimit' ? prlimitArgv(limits.limits) : []), opts.perl!.bin, '-e', perlWrapperScript(plan, opts), '--'];
+  if (usesPerlWrapper(plan, opts))
+    return [...(limits.kind === 'rlimit' ? prlimitArgv(limits.limits) : []), opts.perl!.bin, '-e', perlWrapperScript(plan, opts, Boolean(envWords)), '--', ...(envWords ?? [])];
   const steps: string[] = [];
   if (limits.kind === 'cgroup') steps.push(cgroupScript(limits));
   const overlay = plan.rootfs === 'overlay' && opts.overlay ? opts.overlay : null;
@@ -180,9 +196,14 @@ export function usesPerlWrapper(plan: SandboxPlan, opts: BwrapOptions): boolean 
  *   4. exec bwrap — which inherits the mount and network namespaces (so no `--unshare-net` then).
  * Every step fails closed with its own one-line message and status 125.
  */
-export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions): string {
+export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions, setsEnv = false): string {
   const nr = PERL_SYSCALLS[opts.perl!.arch];
   const L: string[] = [];
+  if (setsEnv) {
+    L.push(PERL_ENV_FROM_ARGV);
+    // What signalPrefix's `env --ignore-signal` does, without its exec (see signalPrefix).
+    if (plan.interactive) L.push(`$SIG{INT} = $SIG{QUIT} = 'IGNORE';`);
+  }
   L.push(`sub vg_die { print STDERR "vg: sandbox could not start: $_[0]\\n"; exit 125 }`);
   L.push(`sub vg_w { open(my $h, '>', $_[0]) or return 0; syswrite($h, $_[1]) or return 0; close($h) }`);
   const limits = outerLimits(opts);
@@ -324,9 +345,14 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
 
   const limits = opts.limits ?? { kind: 'none' as const };
   const cleanup = cgroupCleanup(limits);
+  // The Perl wrapper, when it comes first, also does the outer `env`'s work. Not behind `timeout`
+  // (it waits, so it must ignore Ctrl-C from the start) nor prlimit (found on PATH).
+  const byWrapper = usesPerlWrapper(plan, opts) && plan.timeout <= 0 && outerLimits(opts).kind !== 'rlimit';
+  const outer = byWrapper ? wrapperArgv(plan, opts, envArgv(env)) : [...signalPrefix(plan, opts.envBin), ...timeoutPrefix(plan), ...wrapperArgv(plan, opts)];
   return {
-    argv: [...signalPrefix(plan, opts.envBin), ...timeoutPrefix(plan), ...wrapperArgv(plan, opts), ...a],
-    env,
+    argv: [...outer, ...a],
+    env: byWrapper ? { LC_ALL: 'C' } : env,
+    ...(byWrapper ? { envByWrapper: true } : {}),
     ...(files.length ? { files } : {}),
     ...(needsProxy ? { needsProxy } : {}),
     ...(cleanup.length ? { cleanup } : {}),

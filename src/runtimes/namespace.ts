@@ -11,7 +11,7 @@ import type { SandboxPlan } from '../sandbox/types.ts';
 import { realFs } from '../sandbox/plan.ts';
 import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
 import { cgroupCleanup, cgroupPerl, cgroupScript } from './limits.ts';
-import { bridgeScript, commandArgv, perlBridgeLines, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PERL_SYSCALLS, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
+import { bridgeScript, commandArgv, envArgv, perlBridgeLines, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PERL_ENV_FROM_ARGV, PERL_SYSCALLS, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
 import { hostMountPoints, hostOptions } from './host.ts';
 import { perlSeccompArgv, perlSeccompLoad, SECCOMP_FD } from './seccomp.ts';
 import { basename, dirname, join } from 'node:path';
@@ -324,8 +324,18 @@ function namespaceOneArgv(plan: SandboxPlan, opts: NamespaceOptions): Invocation
   const outer = wrapperArgv(plan, { ...opts, overlay: null, perl: undefined, limits: opts.limits?.kind === 'cgroup' ? { kind: 'none' } : opts.limits });
   const files = plan.interactive && opts.seccompPath ? [{ fd: SECCOMP_FD, path: opts.seccompPath }] : [];
   const cleanup = cgroupCleanup(opts.limits ?? { kind: 'none' });
-  const argv = [...outer, opts.perl!.bin, '-e', namespaceOneScript(plan, opts), '--', ...signalSuffix(plan, opts.envBin), ...commandArgv(plan)];
-  return { argv, env, ...(files.length ? { files } : {}), ...(needsProxy ? { needsProxy } : {}), ...(cleanup.length ? { cleanup } : {}) };
+  // perl first (no prlimit before it): it sets the environment itself, no `env -i` exec (see envArgv).
+  const byWrapper = outer.length === 0;
+  const script = (byWrapper ? PERL_ENV_FROM_ARGV + '\n' : '') + namespaceOneScript(plan, opts);
+  const argv = [...outer, opts.perl!.bin, '-e', script, '--', ...(byWrapper ? envArgv(env) : []), ...signalSuffix(plan, opts.envBin), ...commandArgv(plan)];
+  return {
+    argv,
+    env: byWrapper ? { LC_ALL: 'C' } : env,
+    ...(byWrapper ? { envByWrapper: true } : {}),
+    ...(files.length ? { files } : {}),
+    ...(needsProxy ? { needsProxy } : {}),
+    ...(cleanup.length ? { cleanup } : {}),
+  };
 }
 
 function nsOptions(plan: SandboxPlan, o: Partial<BwrapOptions> = {}): NamespaceOptions {

@@ -19,7 +19,16 @@ export interface Invocation {
   /** Helpers that must run alongside (e.g. the restricted-network proxy), started by the caller. */
   needsProxy?: { socketPath: string; allowedDomains: string[] };
   cleanup?: string[];
+  /**
+   * The first process (vg's Perl wrapper) replaces its environment itself with the K=V words its
+   * argv carries, so `env` holds only what that process needs to start: the caller may pass it on
+   * top of its own environment (the shell's `K=V command …`) instead of an `env -i` exec.
+   */
+  envByWrapper?: boolean;
 }
+
+/** A name `env` and the shells accept in an assignment. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface RunResult {
   /** Exit status as a shell would report it: the command's, 128+n for signal, 124 timeout, 125 cannot start. */

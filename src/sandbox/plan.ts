@@ -1,12 +1,13 @@
 // decision + config + cwd → SandboxPlan. Pure: the only filesystem questions (is there a `.git`
 // here, does this path exist) go through an injectable probe so tests can describe a fake machine.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config, SecurityLevel } from '../store/config/types.ts';
 import { effectiveNetwork } from '../store/config/types.ts';
 import type { ConcreteRuntime } from '../runtimes/types.ts';
 import type { Limits, Mount, SandboxPlan } from './types.ts';
 import { detectCaches, expandHome } from './caches.ts';
+import { directArgv } from './direct.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -15,6 +16,8 @@ export interface FsProbe {
   kind(path: string): 'dir' | 'file' | null;
   /** Canonical path (symlinks resolved); the path itself when it cannot be resolved. */
   real?(path: string): string;
+  /** An executable regular file the kernel runs itself (ELF or #!). Without it, lines keep their shell. */
+  program?(path: string): boolean;
 }
 
 export const realFs: FsProbe = {
@@ -34,6 +37,21 @@ export const realFs: FsProbe = {
       return realpathSync(p);
     } catch {
       return p;
+    }
+  },
+  program(p) {
+    let fd: number | undefined;
+    try {
+      accessSync(p, constants.X_OK);
+      fd = openSync(p, 'r');
+      if (!fstatSync(fd).isFile()) return false;
+      const b = Buffer.alloc(4);
+      const n = readSync(fd, b, 0, 4, 0);
+      return (n >= 2 && b[0] === 0x23 && b[1] === 0x21) || (n === 4 && b.readUInt32BE(0) === 0x7f454c46);
+    } catch {
+      return false;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   },
 };
@@ -264,6 +282,12 @@ export function planSandbox(input: PlanInput): SandboxPlan {
   env.VG_SANDBOX = '1';
 
   const network = effectiveNetwork(s);
+  const shell = pickShell(input.env, fs);
+  // Only the host runtimes: a container image has its own PATH and programs.
+  const direct =
+    'line' in input.command && fs.program && (input.runtime === 'bubblewrap' || input.runtime === 'namespace')
+      ? directArgv(input.command.line, { shell, path: env.PATH, cwd, hidden: hiddenFinal, probe: { program: fs.program } })
+      : null;
   return {
     command: input.command,
     cwd,
@@ -283,6 +307,7 @@ export function planSandbox(input: PlanInput): SandboxPlan {
     caches,
     image: s.image,
     runtime: input.runtime,
-    shell: pickShell(input.env, fs),
+    shell,
+    ...(direct ? { direct } : {}),
   };
 }

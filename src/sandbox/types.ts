@@ -49,4 +49,6 @@ export interface SandboxPlan {
   runtime: RuntimeName;
   /** Shell that runs `command.line` inside (the user's bash/zsh/fish when known, else /bin/sh). */
   shell?: string;
+  /** The line's words when it is one plain command the host runtimes exec without a shell (direct.ts). */
+  direct?: string[];
 }

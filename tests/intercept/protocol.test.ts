@@ -12,6 +12,7 @@ import { quotePosix, quoteFish, invocationCommand } from '../../src/intercept/qu
 import { isIncomplete } from '../../src/intercept/complete.ts';
 import { serve, type ShellSettings } from '../../src/intercept/server.ts';
 import type { Verdict } from '../../src/intercept/judge.ts';
+import { envArgv, PERL_ENV_FROM_ARGV } from '../../src/runtimes/bwrap.ts';
 
 const NASTY = ['', 'plain', 'a b', "it's", 'tab\there', 'nl\nthere', 'cr\rx', 'back\\slash\\', '$HOME `id` $(id) "q"', 'ünï €', '\x01\x1f\x7f', '--', "'", '\\n'];
 
@@ -90,6 +91,25 @@ test('invocationCommand: an invocation that starts with env shares the env -i (o
   // A bare `env` first word and no environment: left as it is.
   assert.equal(invocationCommand({ argv: ['env', '--default-signal=INT', 'true'], env: {} }, 'bash'), 'command env --default-signal=INT true');
   assert.throws(() => invocationCommand({ argv: ['/usr/bin/env', '--ignore-signal=INT'], env: { A: '1' } }, 'bash'), /empty/);
+});
+
+test('invocationCommand: a wrapper that sets the environment itself rides on the shell\'s (no env exec), for real in each shell', () => {
+  const words = envArgv({ A: "it's", B: 'two\nlines', PATH: '/usr/bin:/bin' });
+  // perl, as vg's wrapper starts: environment from its argv, then Ctrl-C ignored, then exec.
+  const inv = {
+    argv: ['/usr/bin/perl', '-e', `${PERL_ENV_FROM_ARGV} $SIG{INT} = 'IGNORE'; exec { $ARGV[0] } @ARGV;`, '--', ...words, '/bin/sh', '-c', 'echo "$A|$B|$LEAK|$LC_ALL"; kill -INT $$; echo survived'],
+    env: { LC_ALL: 'C' },
+    envByWrapper: true,
+  };
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    if (spawnSync(shell, ['-c', 'true']).status !== 0) continue;
+    const cmd = invocationCommand(inv, shell);
+    assert.match(cmd, /^LC_ALL='?C'? command \/usr\/bin\/perl -e /);
+    assert.ok(!/\benv\b -i/.test(cmd), 'no env -i');
+    const r = spawnSync(shell, ['-c', cmd], { encoding: 'utf8', env: { ...process.env, LEAK: '1' } });
+    // Exactly the invocation's environment inside (the shell's LEAK gone, LC_ALL as the words say).
+    assert.equal(r.stdout, "it's|two\nlines||\nsurvived\n", shell);
+  }
 });
 
 test('isIncomplete: what bash would ask more for (PS2)', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planSandbox, type FsProbe } from '../../src/sandbox/plan.ts';
 import { defaultConfig, type SecurityLevel } from '../../src/store/config/types.ts';
-import { bwrapArgv, PROXY_DIR_INSIDE } from '../../src/runtimes/bwrap.ts';
+import { bwrapArgv, PERL_ENV_FROM_ARGV, PROXY_DIR_INSIDE } from '../../src/runtimes/bwrap.ts';
 import { namespaceArgv, namespaceScript } from '../../src/runtimes/namespace.ts';
 import { ttyFilterProgram, ttyFilterBytes, perlSeccompArgv, TIOCSTI } from '../../src/runtimes/seccomp.ts';
 import { parseCgroupMounts, planLimits, cgroupScript, describeEnforcement, type CgroupProbe } from '../../src/runtimes/limits.ts';
@@ -261,9 +261,19 @@ test('bwrap + perl: balanced = cgroup, overlay, netns and bridge in one process;
   const inv = bwrapArgv(p, opts);
   const a = inv.argv;
   assert.deepEqual(a.slice(0, 2), ['/usr/bin/perl', '-e']);
-  assert.deepEqual(a.slice(3, 5), ['--', 'bwrap']);
+  // The wrapper sets the environment itself (no `env -i` exec): K=V words between `--` and `--`.
+  const envEnd = a.indexOf('--', 4);
+  assert.equal(a[3], '--');
+  assert.equal(a[envEnd + 1], 'bwrap');
+  const words = a.slice(4, envEnd);
+  assert.ok(words.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)), 'only assignments');
+  for (const w of ['HOME=/home/u', 'LC_ALL=C', 'https_proxy=http://127.0.0.1:3128', 'VG_SANDBOX=1']) assert.ok(words.includes(w), w);
+  assert.ok(!words.some((w) => /TOKEN|SECRET|SSH_AUTH_SOCK/.test(w)), 'secrets stay dropped');
+  assert.deepEqual(inv.env, { LC_ALL: 'C' }, 'the wrapper itself needs only the C locale');
+  assert.equal(inv.envByWrapper, true);
   const s = a[2];
   compiles(s);
+  assert.ok(s.startsWith(PERL_ENV_FROM_ARGV), 'the environment is replaced before anything else runs');
   // cgroup: same files and values as the shell step, join last, fail closed
   assert.match(s, /vg_w\('\/cg\/memory\/vg\/abc\/memory\.limit_in_bytes', '1073741824'\)/);
   assert.match(s, /vg_w\('\/cg\/cpu\/vg\/abc\/cpu\.cfs_quota_us', '100000'\)/);
@@ -278,14 +288,13 @@ test('bwrap + perl: balanced = cgroup, overlay, netns and bridge in one process;
   assert.match(s, /pack\('S a108', 1, '\/run\/vgp\/proxy\.sock'\)/);
   assert.match(s, /syscall\(157, 1, 9\)/, 'the bridge dies with the sandbox (PDEATHSIG)');
   assert.ok(s.indexOf('0x40000000') < s.indexOf('exec {'), 'bridge before exec');
-  const bw = a.slice(4);
+  const bw = a.slice(envEnd + 1);
   assert.ok(!bw.includes('--unshare-net'), 'bwrap inherits the namespace made by the wrapper');
   for (const f of ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--cap-drop', '--die-with-parent', '--new-session']) assert.ok(bw.includes(f), f);
   assert.ok(!a.includes('unshare') && !a.some((x) => /socat|mount -t/.test(x)));
   assert.ok(!triples(bw, '--bind').some(([, d]) => d === PROXY_DIR_INSIDE), 'the proxy socket is not bound inside');
   assert.deepEqual(triples(bw, '--bind')[0], ['/state/overlay/r', '/']);
   assert.deepEqual(a.slice(a.lastIndexOf('--') + 1), ['/bin/bash', '-c', 'npm test']);
-  assert.equal(inv.env.https_proxy, 'http://127.0.0.1:3128');
   assert.deepEqual(inv.needsProxy, { socketPath: '/run/vgp/proxy.sock', allowedDomains: p.allowedDomains });
   assert.deepEqual(inv.cleanup, ['/cg/memory/vg/abc', '/cg/cpu/vg/abc', '/cg/pids/vg/abc']);
 });
@@ -328,10 +337,15 @@ test('namespace + perl (root): the whole sandbox is one perl process; cgroup joi
   const inv = namespaceArgv(p, opts);
   const a = inv.argv;
   assert.deepEqual(a.slice(0, 2), ['/usr/bin/perl', '-e'], 'no unshare, sh, setpriv or socat execs');
-  assert.deepEqual(a.slice(3), ['--', '/bin/bash', '-c', 'npm test']);
+  const envEnd = a.indexOf('--', 4);
+  assert.equal(a[3], '--');
+  assert.ok(a.slice(4, envEnd).includes('PATH=/usr/bin:/bin') && a.slice(4, envEnd).includes('LC_ALL=C'), 'the environment as K=V words');
+  assert.deepEqual(a.slice(envEnd), ['--', '/bin/bash', '-c', 'npm test']);
   const s = a[2];
   compiles(s);
-  assert.equal(inv.env.LC_ALL, 'C');
+  assert.ok(s.startsWith(PERL_ENV_FROM_ARGV));
+  assert.deepEqual(inv.env, { LC_ALL: 'C' });
+  assert.equal(inv.envByWrapper, true);
   assert.match(s, /delete \$ENV\{LC_ALL\}; exec/, 'the command gets the user\'s (absent) LC_ALL back');
   // order: netns + bridge, other namespaces, mounts, cgroup join, fork (PID 1), cgroup ns, /proc, chroot, caps, exec sh
   const at = (re: RegExp) => {
@@ -406,6 +420,25 @@ test('bwrap + perl: the wrapper runs in the C locale, the command gets the user\
   assert.deepEqual(triples(bwrapArgv(withLc, opts).argv, '--setenv')[0], ['LC_ALL', 'de_DE.UTF-8']);
   // No perl step (paranoid): the environment is the plan's.
   assert.equal(bwrapArgv(plan('paranoid'), { fs, perl: PERL }).env.LC_ALL, undefined);
+  assert.equal(bwrapArgv(plan('paranoid'), { fs, perl: PERL }).envByWrapper, undefined);
+});
+
+test('bwrap + perl, interactive: the wrapper ignores Ctrl-C itself (no env exec); behind timeout, env keeps both jobs', () => {
+  const mk = (timeout: number) =>
+    planSandbox({ config: (() => { const c = defaultConfig(); c.sandbox.security_level = 'balanced'; c.sandbox.timeout = timeout; return c; })(), cwd: `${HOME}/proj`, command: { line: 'x' }, interactive: true, env: ENV, home: HOME, runtime: 'bubblewrap', fs });
+  const opts = { fs, perl: PERL, overlay: { dir: '/state/overlay', userns: false }, proxySocket: '/run/vgp/proxy.sock', envBin: '/usr/bin/env' };
+  const i = bwrapArgv(mk(0), opts);
+  assert.equal(i.argv[0], '/usr/bin/perl');
+  assert.ok(!i.argv.includes('--ignore-signal=INT,QUIT'));
+  assert.match(i.argv[2], /^\$SIG\{INT\} = \$SIG\{QUIT\} = 'IGNORE';$/m);
+  assert.deepEqual(i.argv.slice(i.argv.lastIndexOf('--') + 1, -3), ['/usr/bin/env', '--default-signal=INT,QUIT'], 'the command gets Ctrl-C back');
+  compiles(i.argv[2]);
+  // timeout waits for the sandbox: it must ignore Ctrl-C from its start, so env does both jobs as before.
+  const t = bwrapArgv(mk(5), opts);
+  assert.deepEqual(t.argv.slice(0, 3), ['/usr/bin/env', '--ignore-signal=INT,QUIT', 'timeout']);
+  assert.equal(t.envByWrapper, undefined);
+  assert.equal(t.env.HOME, HOME);
+  assert.ok(!t.argv[t.argv.indexOf('-e') + 1].includes(PERL_ENV_FROM_ARGV));
 });
 
 test('namespace (shell setup): every host mount under /sys and under a re-bound filesystem ends read-only', () => {

@@ -2,7 +2,7 @@
 // Interactive sandboxed commands share the user's terminal (no `--new-session`, so sudo, ssh and
 // editors can still prompt); without this filter they could push keystrokes into the shell that
 // runs after them. bwrap takes the raw program (`struct sock_filter[]`) on a file descriptor.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // struct seccomp_data { int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]; }
@@ -109,18 +109,29 @@ export function ttyFilterBytes(): Buffer {
  */
 export function ensureTtyFilterFile(dir: string): string {
   const path = join(dir, 'seccomp-tty.bpf');
+  // The resident analyzer asks for every sandboxed line: once the file's bytes were checked, the
+  // same inode, size and mtime mean the same bytes (a stat, not a read and compare each time).
+  const st = statSync(path, { throwIfNoEntry: false });
+  const id = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
+  if (st && checkedFilter.get(path) === id) return path;
   const bytes = ttyFilterBytes();
   try {
-    if (readFileSync(path).equals(bytes)) return path;
+    if (st && readFileSync(path).equals(bytes)) {
+      checkedFilter.set(path, id);
+      return path;
+    }
   } catch {
-    /* missing: write it */
+    /* unreadable: write it */
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, bytes, { mode: 0o600 });
   renameSync(tmp, path);
+  const w = statSync(path);
+  checkedFilter.set(path, `${w.ino}:${w.size}:${w.mtimeMs}`);
   return path;
 }
+const checkedFilter = new Map<string, string>();
 
 /** The fd the filter is passed on: high enough to stay clear of stdio and of what shells use. */
 export const SECCOMP_FD = 9;

@@ -464,3 +464,32 @@ test('restricted network: the wrapper hands its listener to the bridge helper, f
   assert.match(h, /syscall\(434, unpack\('L', \$buf\), 0\)/, 'pidfd_open: the listener lives as long as the run');
   assert.equal(bridgeHelperScript('ia32'), null);
 });
+
+test('seccomp file: written 0600 once, checked by stat after that, rewritten when its bytes change', async () => {
+  const { ensureTtyFilterFile } = await import('../../src/runtimes/seccomp.ts');
+  const { mkdtempSync, readFileSync, writeFileSync, statSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'vg-bpf-'));
+  try {
+    const p = ensureTtyFilterFile(join(dir, 'state'));
+    assert.ok(readFileSync(p).equals(ttyFilterBytes()));
+    assert.equal(statSync(p).mode & 0o777, 0o600);
+    assert.equal(ensureTtyFilterFile(join(dir, 'state')), p);
+    // Another process (or a user) changes it: the next plan gets the right filter back.
+    await new Promise((r) => setTimeout(r, 30)); // a new mtime even with a coarse (10 ms) kernel clock
+    const bad = Buffer.from(ttyFilterBytes());
+    bad[bad.length - 1] ^= 0xff;
+    writeFileSync(p, bad);
+    ensureTtyFilterFile(join(dir, 'state'));
+    assert.ok(readFileSync(p).equals(ttyFilterBytes()), 'same size, other bytes: rewritten');
+    writeFileSync(p, 'x');
+    ensureTtyFilterFile(join(dir, 'state'));
+    assert.ok(readFileSync(p).equals(ttyFilterBytes()), 'truncated: rewritten');
+    rmSync(p);
+    ensureTtyFilterFile(join(dir, 'state'));
+    assert.ok(readFileSync(p).equals(ttyFilterBytes()), 'removed: rewritten');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -229,7 +229,11 @@ function __vg_enter
         set -g __vg_r_dec ''
         set -g __vg_r_notice ''
         set -g __vg_r_cmd ''
-        builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\n >$__vg_dir/in
+        # Flag n: the first word is none of fish's functions (a plain line may then skip `fish -c`
+        # in the sandbox: direct.ts). An alias is a function too.
+        set -l fl n
+        string match -rq -- '^\s*(?<__vg_w>[^\s;|&<>()]+)' $line; and functions -q -- $__vg_w; and set fl ''
+        builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
         set -g __vg_d ''
         set -l l
         __vg_alive; and read -l l <$__vg_dir/out

@@ -32,6 +32,8 @@ export interface JudgeContext {
   argv?: string[];
   /** The interactive shell the line was typed in: a sandboxed line runs under the same shell. */
   shell?: 'bash' | 'zsh' | 'fish';
+  /** The shell checked that the line's first word is none of its functions (see PlanInput). */
+  noShellFunction?: boolean;
   /** Skip sandbox planning (vg analyze only needs the decision). */
   planSandbox?: boolean;
   /**
@@ -155,6 +157,7 @@ export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
         env: ctx.shell ? { ...ctx.env, SHELL: shellPath(ctx.shell, ctx.env) } : ctx.env,
         home,
         runtime: runtime.name,
+        ...(ctx.noShellFunction ? { noShellFunction: true } : {}),
       });
       verdict.sandbox = { runtime: runtime.name, plan, invocation: runtime.invocation(plan), cached: plan.caches.length > 0 };
       if (note) verdict.sandbox.note = note;

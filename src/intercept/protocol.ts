@@ -42,7 +42,8 @@ export type ShellKind = 'bash' | 'zsh' | 'fish';
 export const SHELLS: readonly ShellKind[] = ['bash', 'zsh', 'fish'];
 
 export type Request =
-  | { kind: 'J'; id: string; cwd: string; line: string }
+  /** noFn: the shell checked that the line's first word is no function of its own (fish sends it). */
+  | { kind: 'J'; id: string; cwd: string; line: string; noFn?: boolean }
   | { kind: 'A'; id: string; answer: string }
   | { kind: 'D'; id: string; status: number; ms: number; how: string; end?: number }
   | { kind: 'E'; name: string; value: string }
@@ -80,8 +81,8 @@ export function parseRequest(raw: string): Request | null {
   switch (f[0]) {
     case 'J':
       if (f.length < 4 || !f[1]) return null;
-      // The line itself may not contain a raw TAB (it is escaped), so exactly 4 fields.
-      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f.slice(3).join('\t')) };
+      // The line itself holds no raw TAB (escaped, or sent only when it has none): field 5 is flags.
+      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f[3]!), ...(f[4]?.includes('n') ? { noFn: true } : {}) };
     case 'A':
       if (f.length < 3 || !f[1]) return null;
       return { kind: 'A', id: f[1], answer: f[2]! };
@@ -117,7 +118,7 @@ function epochSeconds(s: string): number {
 export function formatRequest(r: Request): string {
   switch (r.kind) {
     case 'J':
-      return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}\n`;
+      return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}${r.noFn ? '\tn' : ''}\n`;
     case 'A':
       return `A\t${r.id}\t${r.answer}\n`;
     case 'D':

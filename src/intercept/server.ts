@@ -256,6 +256,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       source: 'shell',
       shell: o.shell,
       resident: true,
+      ...(r.noFn ? { noShellFunction: true } : {}),
     };
     // The last line was `vg trust …`, `vg config …`: what it changed applies to this one.
     if (selfRan) {

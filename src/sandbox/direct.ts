@@ -29,22 +29,15 @@ const SHELL_OWN = new Set(
   ).split(' '),
 );
 
-/** fish ships these as functions (`ls` adds colours, `grep` too): under fish they are fish's. */
-const FISH_FUNCTIONS = new Set(
-  'alias bg cd cdh contains_seq diff dirh dirs disown down-or-search edit_command_buffer export fg funced funcsave grep help history isatty kill la ll ls man nextd open popd prevd psub pushd realpath seq setenv suspend trap umask up-or-search vared wait'.split(
-    ' ',
-  ),
-);
 
 /** The words of `line` if it is one plain command (see above), else null. Pure. */
-export function plainWords(line: string, shell = ''): string[] | null {
+export function plainWords(line: string): string[] | null {
   const words = line.split(/[ \t]+/).filter(Boolean);
   if (words.length === 0 || !words.every((w) => WORD.test(w))) return null;
   if (/[\r\n]/.test(line)) return null;
   const cmd = words[0]!;
   // An assignment (`A=1 cmd`), zsh's `=cmd` and `-` precommand modifier, a builtin or keyword.
   if (cmd.includes('=') || cmd.startsWith('-') || SHELL_OWN.has(cmd)) return null;
-  if (basename(shell) === 'fish' && FISH_FUNCTIONS.has(cmd)) return null;
   // zsh expands a word that starts with `=` anywhere on the line.
   if (words.some((w) => w.startsWith('='))) return null;
   return words;
@@ -58,10 +51,16 @@ export interface ProgramProbe {
 /**
  * The argv to exec instead of `SHELL -c line`, or null to keep the shell. The program is looked up
  * as execvp will do it inside (the sandbox's PATH; a name with a `/` against the cwd); a PATH with a
- * relative entry, or a program under a path the sandbox hides, keeps the shell.
+ * relative entry, or a program under a path the sandbox hides, keeps the shell. fish runs the
+ * user's functions (`ls` is one, so is every alias) even for `fish -c`: under fish, only when the
+ * caller checked the first word is none (`functionsChecked`, from fish's hook).
  */
-export function directArgv(line: string, o: { shell?: string; path: string | undefined; cwd: string; hidden: readonly string[]; probe: ProgramProbe }): string[] | null {
-  const words = plainWords(line, o.shell);
+export function directArgv(
+  line: string,
+  o: { shell?: string; path: string | undefined; cwd: string; hidden: readonly string[]; probe: ProgramProbe; functionsChecked?: boolean },
+): string[] | null {
+  if (basename(o.shell ?? '') === 'fish' && !o.functionsChecked) return null;
+  const words = plainWords(line);
   if (!words) return null;
   const cmd = words[0]!;
   let found: string | null = null;

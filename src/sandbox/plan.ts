@@ -65,6 +65,12 @@ export interface PlanInput {
   home: string;
   runtime: ConcreteRuntime;
   fs?: FsProbe;
+  /**
+   * The caller checked that the line's first word is none of the shell's functions. Needed for a
+   * plain line to skip fish inside (fish -c loads the user's functions: `ls`, an alias); bash -c
+   * and zsh -c load none, and their hooks send aliases and functions spelled out.
+   */
+  noShellFunction?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -286,7 +292,7 @@ export function planSandbox(input: PlanInput): SandboxPlan {
   // Only the host runtimes: a container image has its own PATH and programs.
   const direct =
     'line' in input.command && fs.program && (input.runtime === 'bubblewrap' || input.runtime === 'namespace')
-      ? directArgv(input.command.line, { shell, path: env.PATH, cwd, hidden: hiddenFinal, probe: { program: fs.program } })
+      ? directArgv(input.command.line, { shell, path: env.PATH, cwd, hidden: hiddenFinal, probe: { program: fs.program }, functionsChecked: input.noShellFunction === true })
       : null;
   return {
     command: input.command,

@@ -27,6 +27,7 @@ test('escape/unescape round-trips every byte the shell can hold', () => {
 test('requests parse back to what was formatted', () => {
   const reqs = [
     { kind: 'J', id: '7', cwd: '/tmp/a b', line: 'for i in 1; do\n\techo "$i"\ndone' },
+    { kind: 'J', id: '8', cwd: '/tmp', line: 'ls -la', noFn: true },
     { kind: 'A', id: '7', answer: 'r' },
     { kind: 'D', id: '7', status: 130, ms: 12.5, how: 'sandbox' },
     { kind: 'E', name: 'PATH', value: '/bin:/usr/bin' },
@@ -36,6 +37,9 @@ test('requests parse back to what was formatted', () => {
   for (const r of reqs) assert.deepEqual(parseRequest(formatRequest(r).replace(/\n$/, '')), r);
   assert.equal(parseRequest('X\tjunk'), null);
   assert.equal(parseRequest('J\t\t/tmp\tls'), null);
+  // fish's raw form: field 5 carries the flags ('n': the first word is no fish function), or nothing.
+  assert.deepEqual(parseRequest('J\t3\t/w\tls -la\tn'), { kind: 'J', id: '3', cwd: '/w', line: 'ls -la', noFn: true });
+  assert.deepEqual(parseRequest('J\t3\t/w\tll\t'), { kind: 'J', id: '3', cwd: '/w', line: 'll' });
 });
 
 test('responses never carry a control character but the separator', () => {

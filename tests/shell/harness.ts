@@ -34,6 +34,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Source the integration twice (the duplicate-eval case). */
   twice?: boolean;
+  /**
+   * Make the throwaway tree (HOME, workspace) under the checkout (.test-tmp/) instead of the temp
+   * dir: the sandbox replaces /tmp and /var/tmp with its own, so a HOME there is invisible inside.
+   */
+  visibleHome?: boolean;
 }
 
 export class Term {
@@ -52,12 +57,16 @@ export class Term {
 
   static async start(shell: ShellName, o: StartOptions = {}): Promise<Term> {
     ensureBuilt();
-    const t = new Term(shell, mkdtempSync(join(tmpdir(), `vg-shell-${shell}-`)));
+    const base = o.visibleHome ? join(ROOT, '.test-tmp') : tmpdir();
+    mkdirSync(base, { recursive: true });
+    const t = new Term(shell, mkdtempSync(join(base, `vg-shell-${shell}-`)));
     mkdirSync(join(t.home, '.config', 'vg'), { recursive: true });
     mkdirSync(join(t.home, '.config', 'fish'), { recursive: true });
     // fish generates man-page completions in the background on first start unless this exists.
     mkdirSync(join(t.home, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
     mkdirSync(join(t.ws, 'src'), { recursive: true });
+    // Under the checkout, the workspace would be its git root, which holds HOME: nothing writable.
+    if (o.visibleHome) mkdirSync(join(t.ws, '.git'));
     writeFileSync(join(t.home, 'CANARY'), 'still here\n');
     writeFileSync(join(t.ws, 'CANARY'), 'still here\n');
     writeFileSync(join(t.ws, 'src', 'a.txt'), 'a\n');

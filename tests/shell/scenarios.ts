@@ -248,20 +248,34 @@ export function shellSuite(shell: ShellName): void {
     assert.equal(await term.run('rm -rf "$HOME"'), 126);
   });
 
-  test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || (fish ? 'fish is not expanded by the hook: its sandboxed `fish -c` loads functions from ~/.config/fish, which this test\'s HOME under /tmp hides (the sandbox has a private /tmp)' : false) || bwrap }, async () => {
+  test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || bwrap }, async () => {
     const post =
       shell === 'bash'
-        ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt; }\nvgt_wipe() { rm -rf "$HOME"; }\n`
-        : `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt }\nvgt_wipe() { rm -rf "$HOME" }\n`;
-    const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n', post });
+        ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt; }\nvgt_wipe() { rm -rf "$HOME"; }\ncat() { echo "shadowed $*" > shadow.txt; }\n`
+        : shell === 'zsh'
+          ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt }\nvgt_wipe() { rm -rf "$HOME" }\ncat() { echo "shadowed $*" > shadow.txt }\n`
+          : `alias mkd 'mkdir -p'\nfunction vgt_fn; echo "fn-ran $argv[1]" > fn-out.txt; end\nfunction vgt_wipe; rm -rf "$HOME"; end\nfunction cat; echo "shadowed $argv" > shadow.txt; end\n`;
+    // fish runs its functions inside the sandbox itself (`fish -c` reads config.fish): HOME must be
+    // somewhere the sandbox shows.
+    const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n', post, visibleHome: fish });
     try {
       assert.equal(await term.run('mkd made/by/alias'), 0);
       assert.ok(existsSync(join(term.ws, 'made', 'by', 'alias')), 'the alias ran (in the sandbox)');
       assert.equal(await term.run('vgt_fn one'), 0);
       assert.equal(term.file('fn-out.txt'), 'fn-ran one\n', 'the function ran (in the sandbox)');
       assert.match(term.screen(), /📦 sandbox/);
-      // The function body is judged: calling a function (defined in the rc) that wipes HOME is blocked.
-      assert.equal(await term.run('vgt_wipe'), 126);
+      // A function named like a program, called as a plain line: the function runs, not the program
+      // (a plain line may skip the shell inside the sandbox only when it names no function).
+      assert.equal(await term.run('cat /dev/null'), 0);
+      assert.equal(term.file('shadow.txt'), 'shadowed /dev/null\n');
+      if (fish) {
+        // fish's hook does not spell functions out, so the analyzer sees only the name; the sandbox
+        // still holds what the body does (HOME is read-only in there).
+        await term.run('vgt_wipe');
+      } else {
+        // The function body is judged: calling a function (defined in the rc) that wipes HOME is blocked.
+        assert.equal(await term.run('vgt_wipe'), 126);
+      }
       assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
     } finally {
       term.stop();

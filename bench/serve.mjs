@@ -2,7 +2,8 @@
 // shell figures (bench/shell.mjs) rest on. In one run:
 //   1. `vg serve` answering a host and a sandboxed line the way bash asks (the report of the line
 //      before rides along, one line every 4 ms): answer latency and the server's CPU per line,
-//      next to a trivial Node responder on the same pipe (the floor for "a Node process answers").
+//      next to a trivial Node responder on the same pipe (the floor for "a Node process answers");
+//      a retyped line (the analysis memo applies) and a new line each time (it does not).
 //   2. bash reading one answer with `read -t -u` from a pipe — 20 bytes, and the ~5 KB of a
 //      sandboxed line — and the same 5 KB from a regular file (why long answers go through one).
 //   3. Writing one page after a fork (perl): what every page a shell touches after starting a
@@ -30,8 +31,12 @@ const ECHO = `const { writeSync } = require('fs'); writeSync(1, 'V\\x1f0\\n'); l
 process.stdin.setEncoding('utf8'); process.stdin.on('data', (c) => { b += c; let i; while ((i = b.indexOf('\\n')) >= 0) {
 const f = b.slice(0, i).split('\\t'); b = b.slice(i + 1); if (f[0] === 'J') writeSync(1, 'H\\x1f' + f[1] + '\\n'); } });`;
 
-/** Drive a server on stdin/stdout as bash does; resolves with latency quantiles and CPU per line. */
-async function drive(argv, mode) {
+/**
+ * Drive a server on stdin/stdout as bash does; resolves with latency quantiles and CPU per line.
+ * `vary`: a different line each time (`env true 1`, `env true 2`…), so the analyzer's memo of
+ * retyped lines never applies.
+ */
+async function drive(argv, mode, vary = false) {
   const home = mkdtempSync(join(tmpdir(), 'vg-bench-serve-'));
   const ws = join(home, 'ws');
   mkdirSync(join(home, '.config', 'vg'), { recursive: true });
@@ -63,7 +68,7 @@ async function drive(argv, mode) {
   const c0 = cpuMs(p.pid);
   for (let i = 51; i <= 50 + N; i++) {
     const t = performance.now();
-    p.stdin.write(`${report}J\t${i}\t${ws}\tenv true\n`);
+    p.stdin.write(`${report}J\t${i}\t${ws}\tenv true${vary ? ` ${i}` : ''}\n`);
     await next();
     lat.push(performance.now() - t);
     report = `D\t${i}\t0\t\t${mode === 'always' ? 'sandbox' : 'host'}\t1.0\t1.003\n`;
@@ -81,6 +86,7 @@ const serve = [vg, 'serve', '--shell', 'bash', '--session', 'bench', '--pid', St
 const rows = [
   ['trivial Node responder (answers H at once)', await drive(['-e', ECHO], 'auto')],
   ['vg serve, host line (mode auto)', await drive(serve, 'auto')],
+  ['vg serve, host line, each one new (no memo)', await drive(serve, 'auto', true)],
   ['vg serve, sandboxed line (mode always, bwrap plan)', await drive(serve, 'always')],
 ];
 console.log(`\nAnalyzer per typed line (\`env true\`, ${N} lines, one every 4 ms, the last line's report riding along), ms`);

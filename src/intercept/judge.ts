@@ -42,6 +42,8 @@ export interface JudgeContext {
    * a `vg …` line that may have changed either.
    */
   resident?: boolean;
+  /** Bumped by the resident analyzer whenever the shell changes `env` in place (E, U requests). */
+  envVersion?: number;
 }
 
 export interface Verdict {
@@ -102,10 +104,38 @@ function workspaceFor(cwd: string): string {
   return root;
 }
 
-/** Drop the cached config, workspace roots and trust check: the next line sees the files as they are now. */
+/**
+ * The resident analyzer's memo of analyses: people retype the same lines (`git status`, `ls`, a
+ * test command) and the analysis is a pure function of the line, cwd, home, workspace, rules and
+ * environment — so a line is analysed again only when one of those changed. Trust and policy are
+ * still looked up on every line.
+ */
+const MEMO_MAX = 256;
+const analysisMemo = new Map<string, { config: Config; env: Env; envVersion: number; analysis: Analysis }>();
+function analyzeMemo(line: string, ctx: JudgeContext, o: { config: Config; home: string; workspace: string }): Analysis {
+  const run = () => analyze(line, { cwd: ctx.cwd, home: o.home, env: ctx.env, rules: o.config.rules, workspace: o.workspace });
+  if (!ctx.resident) return run();
+  const key = `${line}\0${ctx.cwd}\0${o.home}\0${o.workspace}`;
+  const hit = analysisMemo.get(key);
+  const envVersion = ctx.envVersion ?? 0;
+  if (hit && hit.config === o.config && hit.env === ctx.env && hit.envVersion === envVersion) {
+    // Most recently used last: the oldest entry is the one to drop.
+    analysisMemo.delete(key);
+    analysisMemo.set(key, hit);
+    return hit.analysis;
+  }
+  const analysis = run();
+  analysisMemo.delete(key);
+  if (analysisMemo.size >= MEMO_MAX) analysisMemo.delete(analysisMemo.keys().next().value as string);
+  analysisMemo.set(key, { config: o.config, env: ctx.env, envVersion, analysis });
+  return analysis;
+}
+
+/** Drop the cached config, workspace roots, analyses and trust check: the next line sees the files as they are now. */
 export function forgetCaches(): void {
   configCache.clear();
   workspaceCache.clear();
+  analysisMemo.clear();
   recheckTrust();
 }
 
@@ -114,7 +144,7 @@ export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
   const home = ctx.env.HOME || homedir();
   // The workspace (git root, else cwd) decides what counts as "inside the project" for deletes.
   const workspace = workspaceFor(ctx.cwd);
-  const analysis = analyze(line, { cwd: ctx.cwd, home, env: ctx.env, rules: config.rules, workspace });
+  const analysis = analyzeMemo(line, ctx, { config, home, workspace });
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
   const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line, ctx.resident ? { maxAgeMs: CONFIG_TTL_MS } : undefined);

@@ -112,6 +112,8 @@ const FALLBACK_SETTINGS: ShellSettings = {
 
 export async function serve(o: ServeOptions): Promise<number> {
   const env: Env = { ...(o.env ?? process.env) };
+  // Changed in place by E and U requests: the judge's analysis memo keys on this.
+  let envVersion = 0;
   const outFd = o.outFd ?? 1;
   const log = o.log ?? ((m: string) => process.env.VG_DEBUG && process.stderr.write(`vg serve: ${m}\n`));
   // VG_TEST_JUDGE (tests only, with VG_TEST=1): a module whose judge() stands in for the real one.
@@ -256,6 +258,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       source: 'shell',
       shell: o.shell,
       resident: true,
+      envVersion,
       ...(r.noFn ? { noShellFunction: true } : {}),
     };
     // The last line was `vg trust …`, `vg config …`: what it changed applies to this one.
@@ -392,9 +395,11 @@ export async function serve(o: ServeOptions): Promise<number> {
         return;
       case 'E':
         env[r.name] = r.value;
+        envVersion++;
         return;
       case 'U':
         delete env[r.name];
+        envVersion++;
         return;
       case 'P':
         write(`P\x1f${r.id}\x1f${process.pid}\n`);

@@ -137,6 +137,13 @@ export function proxyEnv(): Record<string, string> {
  */
 export const PERL_ENV_FROM_ARGV = `%ENV = (); while (@ARGV && $ARGV[0] ne '--') { my ($k, $v) = split(/=/, shift(@ARGV), 2); $ENV{$k} = $v } shift @ARGV;`;
 
+/**
+ * What the Perl wrapper starts with when the caller's environment comes along (envByWrapper): the C
+ * locale (perl sets up the user's on every start, ~1 ms), and perl's own start-up variables emptied —
+ * a user's PERL5OPT=-MSome::Module would otherwise load code (or fail) before the wrapper runs.
+ */
+export const PERL_START_ENV: Record<string, string> = { LC_ALL: 'C', PERL5OPT: '', PERL5LIB: '', PERLLIB: '', PERLIO: '', PERL_UNICODE: '' };
+
 /** The words PERL_ENV_FROM_ARGV reads: one K=V per variable, then `--`. */
 export function envArgv(env: Record<string, string>): string[] {
   return [...Object.entries(env).filter(([k]) => ENV_NAME.test(k)).map(([k, v]) => `${k}=${v}`), '--'];
@@ -351,7 +358,7 @@ export function bwrapArgv(plan: SandboxPlan, opts: BwrapOptions = {}): Invocatio
   const outer = byWrapper ? wrapperArgv(plan, opts, envArgv(env)) : [...signalPrefix(plan, opts.envBin), ...timeoutPrefix(plan), ...wrapperArgv(plan, opts)];
   return {
     argv: [...outer, ...a],
-    env: byWrapper ? { LC_ALL: 'C' } : env,
+    env: byWrapper ? { ...PERL_START_ENV } : env,
     ...(byWrapper ? { envByWrapper: true } : {}),
     ...(files.length ? { files } : {}),
     ...(needsProxy ? { needsProxy } : {}),

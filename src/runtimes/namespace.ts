@@ -11,7 +11,7 @@ import type { SandboxPlan } from '../sandbox/types.ts';
 import { realFs } from '../sandbox/plan.ts';
 import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
 import { cgroupCleanup, cgroupPerl, cgroupScript } from './limits.ts';
-import { bridgeScript, commandArgv, envArgv, perlBridgeLines, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PERL_ENV_FROM_ARGV, PERL_SYSCALLS, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
+import { bridgeScript, commandArgv, envArgv, perlBridgeLines, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PERL_ENV_FROM_ARGV, PERL_START_ENV, PERL_SYSCALLS, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
 import { hostMountPoints, hostOptions } from './host.ts';
 import { perlSeccompArgv, perlSeccompLoad, SECCOMP_FD } from './seccomp.ts';
 import { basename, dirname, join } from 'node:path';
@@ -330,7 +330,7 @@ function namespaceOneArgv(plan: SandboxPlan, opts: NamespaceOptions): Invocation
   const argv = [...outer, opts.perl!.bin, '-e', script, '--', ...(byWrapper ? envArgv(env) : []), ...signalSuffix(plan, opts.envBin), ...commandArgv(plan)];
   return {
     argv,
-    env: byWrapper ? { LC_ALL: 'C' } : env,
+    env: byWrapper ? { ...PERL_START_ENV } : env,
     ...(byWrapper ? { envByWrapper: true } : {}),
     ...(files.length ? { files } : {}),
     ...(needsProxy ? { needsProxy } : {}),

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planSandbox, type FsProbe } from '../../src/sandbox/plan.ts';
 import { defaultConfig, type SecurityLevel } from '../../src/store/config/types.ts';
-import { bwrapArgv, PERL_ENV_FROM_ARGV, PROXY_DIR_INSIDE } from '../../src/runtimes/bwrap.ts';
+import { bwrapArgv, PERL_ENV_FROM_ARGV, PERL_START_ENV, PROXY_DIR_INSIDE } from '../../src/runtimes/bwrap.ts';
 import { namespaceArgv, namespaceScript } from '../../src/runtimes/namespace.ts';
 import { ttyFilterProgram, ttyFilterBytes, perlSeccompArgv, TIOCSTI } from '../../src/runtimes/seccomp.ts';
 import { parseCgroupMounts, planLimits, cgroupScript, describeEnforcement, type CgroupProbe } from '../../src/runtimes/limits.ts';
@@ -269,7 +269,8 @@ test('bwrap + perl: balanced = cgroup, overlay, netns and bridge in one process;
   assert.ok(words.every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)), 'only assignments');
   for (const w of ['HOME=/home/u', 'LC_ALL=C', 'https_proxy=http://127.0.0.1:3128', 'VG_SANDBOX=1']) assert.ok(words.includes(w), w);
   assert.ok(!words.some((w) => /TOKEN|SECRET|SSH_AUTH_SOCK/.test(w)), 'secrets stay dropped');
-  assert.deepEqual(inv.env, { LC_ALL: 'C' }, 'the wrapper itself needs only the C locale');
+  assert.deepEqual(inv.env, PERL_START_ENV, 'the wrapper itself needs only the C locale, and perl\'s own variables emptied');
+  assert.equal(inv.env.PERL5OPT, '');
   assert.equal(inv.envByWrapper, true);
   const s = a[2];
   compiles(s);
@@ -344,7 +345,7 @@ test('namespace + perl (root): the whole sandbox is one perl process; cgroup joi
   const s = a[2];
   compiles(s);
   assert.ok(s.startsWith(PERL_ENV_FROM_ARGV));
-  assert.deepEqual(inv.env, { LC_ALL: 'C' });
+  assert.deepEqual(inv.env, PERL_START_ENV);
   assert.equal(inv.envByWrapper, true);
   assert.match(s, /delete \$ENV\{LC_ALL\}; exec/, 'the command gets the user\'s (absent) LC_ALL back');
   // order: netns + bridge, other namespaces, mounts, cgroup join, fork (PID 1), cgroup ns, /proc, chroot, caps, exec sh

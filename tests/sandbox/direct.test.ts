@@ -160,3 +160,33 @@ test('bwrap for real: a plain line runs without a shell and behaves as through o
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('bwrap + perl for real, as the shell runs it: the wrapper sets the environment itself, whatever the shell exports', { skip: (!haveBwrap && 'bwrap cannot run here') || (process.getuid?.() !== 0 && 'the Perl wrapper is used as root only') }, async () => {
+  const { invocationCommand } = await import('../../src/intercept/quote.ts');
+  const base = mkdtempSync('/var/tmp/vg-direct-');
+  const home = join(base, 'home');
+  const ws = join(home, 'ws');
+  mkdirSync(join(ws, '.git'), { recursive: true });
+  process.env.VG_STATE_DIR ??= join(base, 'state');
+  try {
+    const cfg = defaultConfig();
+    cfg.sandbox.security_level = 'balanced';
+    cfg.sandbox.network_mode = 'none';
+    const p = planSandbox({ config: cfg, cwd: ws, command: { line: 'env' }, interactive: true, env: { HOME: home, PATH: '/usr/bin:/bin', SHELL: '/bin/bash' }, home, runtime: 'bubblewrap' });
+    prepareHost(p);
+    const inv = bwrapArgv(p, hostOptions(p));
+    assert.equal(inv.envByWrapper, true, 'balanced as root: the overlay goes through the Perl wrapper');
+    const cmd = invocationCommand(inv, 'bash');
+    assert.doesNotMatch(cmd, /env -i/);
+    // The shell's own environment: a secret, and a PERL5OPT that would make perl load a missing module.
+    const r = spawnSync('bash', ['-c', cmd], { cwd: ws, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home, GITHUB_TOKEN: 'ghp_secret', PERL5OPT: '-MNo::Such::Module' } });
+    if (inv.cleanup) removeCgroups(inv.cleanup);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /GITHUB_TOKEN|PERL5OPT|ghp_secret/);
+    assert.match(r.stdout, /^VG_SANDBOX=1$/m);
+    assert.match(r.stdout, /^HOME=/m);
+    assert.doesNotMatch(r.stdout, /^LC_ALL=/m, 'the user had no LC_ALL: the command has none either');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});

@@ -94,7 +94,8 @@ export function ensureEmptyFile(dir: string): string {
 /** Before a run: create the caches a tool would otherwise fail to create, sweep stale cgroups. */
 export function prepareHost(plan: SandboxPlan): void {
   for (const m of plan.mounts) {
-    if (!m.create) continue;
+    // Usually there already (the resident analyzer plans every sandboxed line): a stat, not a mkdir.
+    if (!m.create || statSync(m.source, { throwIfNoEntry: false })?.isDirectory()) continue;
     try {
       mkdirSync(m.source, { recursive: true, mode: 0o755 });
     } catch {

@@ -41,6 +41,10 @@ export const realFs: FsProbe = {
     }
   },
   program(p) {
+    // Most PATH entries do not have the name: ask without an exception first (a thrown ENOENT costs
+    // Node ~20 µs, and a PATH is searched entry by entry).
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st?.isFile()) return false;
     let fd: number | undefined;
     try {
       accessSync(p, constants.X_OK);

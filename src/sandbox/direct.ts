@@ -57,9 +57,12 @@ export interface ProgramProbe {
  */
 export function directArgv(
   line: string,
-  o: { shell?: string; path: string | undefined; cwd: string; hidden: readonly string[]; probe: ProgramProbe; functionsChecked?: boolean },
+  o: { shell?: string; path: string | undefined; cwd: string; hidden: readonly string[]; probe: ProgramProbe; functionsChecked?: boolean; bashEnv?: string },
 ): string[] | null {
-  if (basename(o.shell ?? '') === 'fish' && !o.functionsChecked) return null;
+  const sh = basename(o.shell ?? '');
+  if (sh === 'fish' && !o.functionsChecked) return null;
+  // `bash -c` sources $BASH_ENV first, which may define functions the interactive shell never had.
+  if (sh === 'bash' && o.bashEnv) return null;
   const words = plainWords(line);
   if (!words) return null;
   const cmd = words[0]!;

@@ -297,7 +297,7 @@ export function planSandbox(input: PlanInput): SandboxPlan {
   // Only the host runtimes: a container image has its own PATH and programs.
   const direct =
     'line' in input.command && fs.program && (input.runtime === 'bubblewrap' || input.runtime === 'namespace')
-      ? directArgv(input.command.line, { shell, path: env.PATH, cwd, hidden: hiddenFinal, probe: { program: fs.program }, functionsChecked: input.noShellFunction === true })
+      ? directArgv(input.command.line, { shell, path: env.PATH, cwd, hidden: hiddenFinal, probe: { program: fs.program }, functionsChecked: input.noShellFunction === true, bashEnv: env.BASH_ENV })
       : null;
   return {
     command: input.command,

@@ -67,6 +67,9 @@ test('directArgv: the program must be found as execvp would, runnable, and not h
   // fish -c runs the user's functions (ls is one, every alias is one): only with fish's word for it.
   assert.equal(directArgv('npm ci', { ...o, shell: '/usr/bin/fish' }), null);
   assert.deepEqual(directArgv('npm ci', { ...o, shell: '/usr/bin/fish', functionsChecked: true }), ['npm', 'ci']);
+  // bash -c sources $BASH_ENV (it may define a function named like the program): keep bash then.
+  assert.equal(directArgv('npm ci', { ...o, bashEnv: '/home/u/.bash_env' }), null);
+  assert.deepEqual(directArgv('npm ci', { ...o, shell: '/usr/bin/zsh', bashEnv: '/home/u/.bash_env' }), ['npm', 'ci']);
 });
 
 test('realFs.program: ELF and #! executables only', () => {

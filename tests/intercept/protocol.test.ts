@@ -98,10 +98,11 @@ test('invocationCommand: an invocation that starts with env shares the env -i (o
 });
 
 test('invocationCommand: a wrapper that sets the environment itself rides on the shell\'s (no env exec), for real in each shell', () => {
-  const words = envArgv({ A: "it's", B: 'two\nlines', PATH: '/usr/bin:/bin' });
+  const words = envArgv({ A: "it's", B: 'two\nlines', C: '--', D: 'x=--=y', PATH: '/usr/bin:/bin', 'BAD NAME': 'dropped' });
+  assert.ok(!words.some((w) => w.startsWith('BAD')), 'names env and the shells cannot take are dropped');
   // perl, as vg's wrapper starts: environment from its argv, then Ctrl-C ignored, then exec.
   const inv = {
-    argv: ['/usr/bin/perl', '-e', `${PERL_ENV_FROM_ARGV} $SIG{INT} = 'IGNORE'; exec { $ARGV[0] } @ARGV;`, '--', ...words, '/bin/sh', '-c', 'echo "$A|$B|$LEAK|$LC_ALL"; kill -INT $$; echo survived'],
+    argv: ['/usr/bin/perl', '-e', `${PERL_ENV_FROM_ARGV} $SIG{INT} = 'IGNORE'; exec { $ARGV[0] } @ARGV;`, '--', ...words, '/bin/sh', '-c', 'echo "$A|$B|$C|$D|$LEAK|$LC_ALL"; kill -INT $$; echo survived'],
     env: { LC_ALL: 'C' },
     envByWrapper: true,
   };
@@ -112,7 +113,7 @@ test('invocationCommand: a wrapper that sets the environment itself rides on the
     assert.ok(!/\benv\b -i/.test(cmd), 'no env -i');
     const r = spawnSync(shell, ['-c', cmd], { encoding: 'utf8', env: { ...process.env, LEAK: '1' } });
     // Exactly the invocation's environment inside (the shell's LEAK gone, LC_ALL as the words say).
-    assert.equal(r.stdout, "it's|two\nlines||\nsurvived\n", shell);
+    assert.equal(r.stdout, "it's|two\nlines|--|x=--=y||\nsurvived\n", shell);
   }
 });
 

@@ -35,10 +35,11 @@ export interface StartOptions {
   /** Source the integration twice (the duplicate-eval case). */
   twice?: boolean;
   /**
-   * Make the throwaway tree (HOME, workspace) under the checkout (.test-tmp/) instead of the temp
-   * dir: the sandbox replaces /tmp and /var/tmp with its own, so a HOME there is invisible inside.
+   * Keep the shell's config ($XDG_CONFIG_HOME, with fish's config.fish) and the integration file in
+   * the workspace: the sandbox replaces /tmp with its own, so a `fish -c` inside sees only files
+   * in the workspace (bound in) of this throwaway tree.
    */
-  visibleHome?: boolean;
+  configInWorkspace?: boolean;
 }
 
 export class Term {
@@ -57,22 +58,19 @@ export class Term {
 
   static async start(shell: ShellName, o: StartOptions = {}): Promise<Term> {
     ensureBuilt();
-    const base = o.visibleHome ? join(ROOT, '.test-tmp') : tmpdir();
-    mkdirSync(base, { recursive: true });
-    const t = new Term(shell, mkdtempSync(join(base, `vg-shell-${shell}-`)));
-    mkdirSync(join(t.home, '.config', 'vg'), { recursive: true });
-    mkdirSync(join(t.home, '.config', 'fish'), { recursive: true });
+    const t = new Term(shell, mkdtempSync(join(tmpdir(), `vg-shell-${shell}-`)));
+    const config = o.configInWorkspace ? join(t.ws, '.config') : join(t.home, '.config');
+    mkdirSync(join(config, 'vg'), { recursive: true });
+    mkdirSync(join(config, 'fish'), { recursive: true });
     // fish generates man-page completions in the background on first start unless this exists.
     mkdirSync(join(t.home, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
     mkdirSync(join(t.ws, 'src'), { recursive: true });
-    // Under the checkout, the workspace would be its git root, which holds HOME: nothing writable.
-    if (o.visibleHome) mkdirSync(join(t.ws, '.git'));
     writeFileSync(join(t.home, 'CANARY'), 'still here\n');
     writeFileSync(join(t.ws, 'CANARY'), 'still here\n');
     writeFileSync(join(t.ws, 'src', 'a.txt'), 'a\n');
-    writeFileSync(join(t.home, '.config', 'vg', 'config.yaml'), o.config ?? 'sandbox:\n  mode: auto\n');
+    writeFileSync(join(config, 'vg', 'config.yaml'), o.config ?? 'sandbox:\n  mode: auto\n');
     const init = execFileSync(process.execPath, [VG, 'init', shell], { encoding: 'utf8' });
-    const initFile = join(t.dir, `vg.${shell}`);
+    const initFile = join(o.configInWorkspace ? config : t.dir, `vg.${shell}`);
     writeFileSync(initFile, init);
     const status = join(t.home, '.status');
     const src = o.twice ? `source ${initFile}\nsource ${initFile}\n` : `source ${initFile}\n`;
@@ -88,7 +86,7 @@ export class Term {
       );
     } else {
       writeFileSync(
-        join(t.home, '.config', 'fish', 'config.fish'),
+        join(config, 'fish', 'config.fish'),
         `set -g fish_greeting ''\nfunction fish_prompt; echo -n 'F> '; end\nfunction __t_pc --on-event fish_postexec; echo $status >> ${status}; end\n${o.pre ?? ''}\n${src}${o.post ?? ''}\n`,
       );
     }
@@ -97,7 +95,7 @@ export class Term {
       TERM: 'xterm-256color',
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'C.UTF-8',
-      XDG_CONFIG_HOME: join(t.home, '.config'),
+      XDG_CONFIG_HOME: config,
       XDG_STATE_HOME: join(t.home, '.local', 'state'),
       XDG_DATA_HOME: join(t.home, '.local', 'share'),
       ...(o.env ?? {}),

@@ -255,9 +255,9 @@ export function shellSuite(shell: ShellName): void {
         : shell === 'zsh'
           ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt }\nvgt_wipe() { rm -rf "$HOME" }\ncat() { echo "shadowed $*" > shadow.txt }\n`
           : `alias mkd 'mkdir -p'\nfunction vgt_fn; echo "fn-ran $argv[1]" > fn-out.txt; end\nfunction vgt_wipe; rm -rf "$HOME"; end\nfunction cat; echo "shadowed $argv" > shadow.txt; end\n`;
-    // fish runs its functions inside the sandbox itself (`fish -c` reads config.fish): HOME must be
-    // somewhere the sandbox shows.
-    const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n', post, visibleHome: fish });
+    // fish runs its functions inside the sandbox itself (`fish -c` reads config.fish): its config must
+    // be somewhere the sandbox shows.
+    const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n', post, configInWorkspace: fish });
     try {
       assert.equal(await term.run('mkd made/by/alias'), 0);
       assert.ok(existsSync(join(term.ws, 'made', 'by', 'alias')), 'the alias ran (in the sandbox)');

@@ -2,7 +2,8 @@
 //   plain shell vs the same shell with vg for a host-decided line (`env true`, mode auto),
 //   a sandboxed `env true` (mode always) vs a host one (`env true`: the analyzer treats a bare
 //   `true`, even `/bin/true`, as a shell builtin and never sandboxes it),
-//   the hook's own time per line (bash, zsh: Enter → verdict, measured in the shell),
+//   the hook's own time per line (bash, zsh: Enter → verdict, measured in the shell — in a session of
+//   its own, since the timing wrapper is one more function call per line),
 //   and the resident analyzer's RSS after 1,000 lines.
 // Method: the lines are typed ahead in batches of 200 (`env true⏎` × 200, then a marker line), so the
 // shell runs them back to back; per-line cost = batch wall time / lines. Reported: the median batch.
@@ -54,7 +55,7 @@ bind -M insert \\r __f 2>/dev/null
 `,
 };
 
-function session(shell, { vg: withVg, mode, floor }) {
+function session(shell, { vg: withVg, mode, floor, timed }) {
   const dir = mkdtempSync(join(tmpdir(), `vg-bench-${shell}-`));
   const home = join(dir, 'home');
   const ws = join(dir, 'ws');
@@ -70,10 +71,11 @@ function session(shell, { vg: withVg, mode, floor }) {
     src = `source ${f}\n`;
     // Time the hook's round trip (escape, write, analyzer, read) inside the shell itself.
     // (The Enter hook itself: bash's bind -x function, also listed in PROMPT_COMMAND where it returns
-    // at once — those calls are not timed; zsh's accept-line decision.)
-    if (shell === 'bash')
+    // at once — those calls are not timed; zsh's accept-line decision.) Only in a session of its own:
+    // the timing wrapper is one more function call per line, which the "added" column must not pay.
+    if (timed && shell === 'bash')
       src += `eval "$(declare -f __vg_accept | sed '1s/__vg_accept/__vg_accept_real/')"\n__vg_js=()\n__vg_accept() { [[ \${READLINE_LINE+set} ]] || return 0; local t=$EPOCHREALTIME; __vg_accept_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
-    if (shell === 'zsh')
+    if (timed && shell === 'zsh')
       src += `functions -c __vg_decide __vg_decide_real\n__vg_js=()\n__vg_decide() { local t=$EPOCHREALTIME; __vg_decide_real "$@"; local r=$?; __vg_js+=("$t $EPOCHREALTIME"); return $r; }\n`;
   }
   if (shell === 'bash') writeFileSync(join(home, '.bashrc'), `PS1='$ '\nHISTFILE=/dev/null\n${src}`);
@@ -179,7 +181,18 @@ async function measureHost(shell, line = 'env true') {
     const done = 30 + BATCHES * PER;
     if (done < 1000) await guarded.batch(line, 1000 - done);
     const rss = pid ? rssMb(pid) : null;
-    const hook = await guarded.hookMs();
+    let hook = null;
+    if (shell !== 'fish') {
+      const timed = session(shell, { vg: true, mode: 'auto', timed: true });
+      try {
+        await sleep(2500);
+        await timed.batch(line, 30);
+        for (let i = 0; i < 2; i++) await timed.batch(line, PER);
+        hook = await timed.hookMs();
+      } finally {
+        timed.stop();
+      }
+    }
     return { plain: median(ps), host: median(vs), added: median(vs.map((v, i) => v - ps[i])), floor: median(fs.map((v, i) => v - ps[i])), rss, hook };
   } finally {
     plain.stop();

@@ -111,14 +111,26 @@ function workspaceFor(cwd: string): string {
  * still looked up on every line.
  */
 const MEMO_MAX = 256;
-const analysisMemo = new Map<string, { config: Config; env: Env; envVersion: number; analysis: Analysis }>();
+const analysisMemo = new Map<string, { rules: string; env: Env; envVersion: number; analysis: Analysis }>();
+// The config is reloaded (a new object) once a second, while someone types a line every few: the
+// memo compares what the analysis reads of it, the rules, by content.
+const rulesKeys = new WeakMap<Config, string>();
+function rulesKey(config: Config): string {
+  let k = rulesKeys.get(config);
+  if (k === undefined) {
+    k = JSON.stringify(config.rules ?? null);
+    rulesKeys.set(config, k);
+  }
+  return k;
+}
 function analyzeMemo(line: string, ctx: JudgeContext, o: { config: Config; home: string; workspace: string }): Analysis {
   const run = () => analyze(line, { cwd: ctx.cwd, home: o.home, env: ctx.env, rules: o.config.rules, workspace: o.workspace });
   if (!ctx.resident) return run();
   const key = `${line}\0${ctx.cwd}\0${o.home}\0${o.workspace}`;
   const hit = analysisMemo.get(key);
   const envVersion = ctx.envVersion ?? 0;
-  if (hit && hit.config === o.config && hit.env === ctx.env && hit.envVersion === envVersion) {
+  const rules = rulesKey(o.config);
+  if (hit && hit.rules === rules && hit.env === ctx.env && hit.envVersion === envVersion) {
     // Most recently used last: the oldest entry is the one to drop.
     analysisMemo.delete(key);
     analysisMemo.set(key, hit);
@@ -127,7 +139,7 @@ function analyzeMemo(line: string, ctx: JudgeContext, o: { config: Config; home:
   const analysis = run();
   analysisMemo.delete(key);
   if (analysisMemo.size >= MEMO_MAX) analysisMemo.delete(analysisMemo.keys().next().value as string);
-  analysisMemo.set(key, { config: o.config, env: ctx.env, envVersion, analysis });
+  analysisMemo.set(key, { rules, env: ctx.env, envVersion, analysis });
   return analysis;
 }
 

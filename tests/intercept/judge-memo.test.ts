@@ -2,7 +2,7 @@
 // analysis depends on (environment, config, cwd, caches dropped after a `vg` line) makes it analyse anew.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judge, forgetCaches, type JudgeContext } from '../../src/intercept/judge.ts';
@@ -33,6 +33,21 @@ test('judge: a resident analyzer reuses the analysis of a retyped line until wha
     // Not resident (vg exec, vg analyze): never memoized.
     const once = { ...ctx, resident: false };
     assert.notEqual((await judge('ls', once)).analysis, (await judge('ls', once)).analysis);
+    // The config is reloaded once a second (a new object); people type slower than that. Same rules:
+    // still the memo. A rule added to the config file: analysed anew, and the rule applies.
+    const cx = { ...ctx, envVersion: 1 };
+    const d = await judge('psql -h prod.db', cx);
+    assert.equal(d.risk, 'low');
+    await new Promise((r) => setTimeout(r, 1100));
+    const e = await judge('psql -h prod.db', cx);
+    assert.notEqual(e.config, d.config, 'the config was reloaded');
+    assert.equal(e.analysis, d.analysis, 'same rules: the same analysis');
+    mkdirSync(join(dir, 'cfg', 'vg'), { recursive: true });
+    writeFileSync(join(dir, 'cfg', 'vg', 'config.yaml'), "rules:\n  add:\n    - {id: team.prod-db, risk: high, message: touches prod, commands: [psql], pattern: 'prod\\.db'}\n");
+    await new Promise((r) => setTimeout(r, 1100));
+    const f = await judge('psql -h prod.db', cx);
+    assert.notEqual(f.analysis, d.analysis);
+    assert.equal(f.risk, 'high', 'the new rule applies');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -34,6 +34,7 @@ set -g __vg_x_dec ''
 set -g __vg_x_line ''
 set -g __vg_x_cmd ''
 set -g __vg_x_notice ''
+set -g __vg_abbr_seen ''
 
 # === the resident analyzer =====================================================================
 function __vg_alive
@@ -194,12 +195,50 @@ function __vg_hist_add -a line
     builtin history merge
 end
 
+# === abbreviations ==============================================================================
+# fish expands the abbreviation under the cursor when it executes the line — after this hook has
+# read it: `gco⏎` would be judged as `gco` and run as `git checkout …`. So the hook expands it first.
+# A plain abbreviation is expanded here, in place (0: done). One that fish computes (--function,
+# --regex, --set-cursor) is left to fish's own expand-abbr (2: the caller shows the result and the
+# next Enter judges it). 1: nothing to expand.
+function __vg_abbr
+    set -l tok (commandline -t)
+    test -n "$tok"; and abbr -q -- $tok; or return 1
+    for l in (abbr --show)
+        # `abbr -a [options] -- NAME [EXPANSION]` (a --function one has no expansion to show).
+        set -l m (string match -r -- '^abbr -a (.*?)-- (\S+)(?: (.*))?$' $l); or continue
+        test (string unescape -- $m[3]) = $tok; or continue
+        string match -qr -- '--(function|regex|set-cursor)' "$m[2]"; and return 2
+        set -q m[4]; or return 2
+        # Position "command" (the default): only as a process's first word, as fish does.
+        if not string match -q -- '*--position anywhere*' "$m[2]"
+            set -l before (commandline -cpo)
+            set -q before[1]; and return 1
+        end
+        commandline -t -- (string unescape -- $m[4] | string collect)
+        return 0
+    end
+    return 1
+end
+
 # === Enter ======================================================================================
 function __vg_enter
     if test "$__VG_STATE" = off
         commandline -f execute
         return
     end
+    __vg_abbr
+    if test $status -eq 2
+        # fish computes this one: let it expand, show it, and judge it on the next Enter. (The same
+        # buffer twice means it did not expand here — a word fish leaves alone: go on.)
+        set -l now (commandline | string collect)
+        if test "$__vg_abbr_seen" != "$now"
+            set -g __vg_abbr_seen $now
+            commandline -f expand-abbr repaint
+            return
+        end
+    end
+    set -g __vg_abbr_seen ''
     # A command substitution splits on newlines; only a multi-line buffer pays for joining them back
     # (a pipe into `string collect` for every line cost ~75 µs here).
     set -l line (commandline)

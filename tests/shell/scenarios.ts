@@ -282,6 +282,32 @@ export function shellSuite(shell: ShellName): void {
     }
   });
 
+  if (fish)
+    test('fish: an abbreviation is judged as what it expands to (fish expands it only when it executes)', { skip }, async () => {
+      const post = `abbr -a vgtw 'rm -rf "$HOME"'\nabbr -a vgtl 'touch abbr-ran'\nfunction _vgtf; echo 'rm -rf "$HOME"'; end\nabbr -a --function _vgtf vgtf\n`;
+      const term = await Term.start(shell, { post });
+      try {
+        // A plain one: expanded in place, one Enter, and what runs is the expansion.
+        assert.equal(await term.run('vgtl'), 0);
+        assert.equal(term.file('abbr-ran'), '');
+        assert.equal(await term.run('vgtw'), 126, 'judged as rm -rf "$HOME": blocked');
+        assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+        // Not in command position: fish leaves it alone, and so does the hook (one Enter, as typed).
+        assert.equal(await term.run('echo vgtw > echoed.txt'), 0);
+        assert.equal(term.file('echoed.txt'), 'vgtw\n');
+        // Computed by a function: the first Enter shows fish's expansion, the next one judges it.
+        term.mark();
+        term.type('vgtf');
+        term.keys('Enter');
+        await term.waitFor(() => /F> rm -rf "\$HOME"\s*$/.test(term.screen().trimEnd()), 10000, 'the expansion');
+        term.keys('Enter');
+        assert.equal(await term.done(), 126);
+        assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+      } finally {
+        term.stop();
+      }
+    });
+
   test(`${shell}: a slow analyzer never hangs the prompt (fallback host, then block)`, { skip }, async () => {
     for (const fallback of ['host', 'block'] as const) {
       const term = await Term.start(shell, {

@@ -72,9 +72,23 @@ __vg_send() {
 # So the analyzer judges — and a sandbox runs — what they stand for: the alias text of the first word
 # and the definition of a function the line starts with (function bodies are judged like any code).
 __vg_expand() {
-  __vg_ex=$1
-  local lead=${1%%[^[:space:]]*}
-  local body=${1#$lead}
+  local src=$1
+  # Global aliases (alias -g) expand wherever they stand as a word, not only first: judge their
+  # text in their place. (z) splits as zsh does, so a quoted name stays a plain word, as in zsh.
+  if (( ${#galiases} )); then
+    local -a t
+    local i hit=0
+    t=(${(z)src})
+    for (( i = 1; i <= $#t; i++ )); do
+      if (( ${+galiases[${t[i]}]} )); then
+        t[i]=${galiases[${t[i]}]} hit=1
+      fi
+    done
+    (( hit )) && src=${(j: :)t}
+  fi
+  __vg_ex=$src
+  local lead=${src%%[^[:space:]]*}
+  local body=${src#$lead}
   local w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
   # vg's own function is not expanded: `vg …` lines are judged as typed (run in the shell, never sandboxed).
   [[ -n $w && $w != vg ]] || return 0
@@ -211,7 +225,7 @@ __vg_zshaddhistory() {
 __vg_decide() {
   # 0: accept the buffer (possibly rewritten); 1: keep editing.
   [[ $__VG_STATE == off ]] && return 0
-  if (( __vg_hello && __vg_proc )) && [[ -n $__vg_fd_w && -z $PREBUFFER && -e /proc/$__vg_srv_pid && $BUFFER$PWD != *[$'\\\t\n\r\0!^']* &&
+  if (( __vg_hello && __vg_proc && ! ${#galiases} )) && [[ -n $__vg_fd_w && -z $PREBUFFER && -e /proc/$__vg_srv_pid && $BUFFER$PWD != *[$'\\\t\n\r\0!^']* &&
     $BUFFER != *vg* && $BUFFER == *[^[:space:]]* && ${PATH-}$'\x1f'${HOME-}$'\x1f'${VG_AGENT-} == $__vg_env_sent ]]; then
     local w=${BUFFER#${BUFFER%%[^[:space:]]*}}
     w=${w%%[[:space:]\;\|\&\<\>\(\)]*}

@@ -282,6 +282,22 @@ export function shellSuite(shell: ShellName): void {
     }
   });
 
+  if (shell === 'zsh')
+    test('zsh: a global alias is judged as what it stands for, wherever it stands', { skip }, async () => {
+      const term = await Term.start(shell, { post: `alias -g VGTG='; rm -rf "$HOME"'\nalias -g VGTL='| wc -l'\n` });
+      try {
+        assert.equal(await term.run('echo hi VGTG'), 126, 'judged as echo hi ; rm -rf "$HOME": blocked');
+        assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+        assert.equal(await term.run('printf "a\\nb\\n" VGTL > n.txt'), 0);
+        assert.equal(term.file('n.txt')?.trim(), '2', 'a harmless one runs, expanded by zsh as usual');
+        // Quoted, zsh does not expand it, and neither does the hook.
+        assert.equal(await term.run('echo "VGTG" > q.txt'), 0);
+        assert.equal(term.file('q.txt'), 'VGTG\n');
+      } finally {
+        term.stop();
+      }
+    });
+
   if (fish)
     test('fish: an abbreviation is judged as what it expands to (fish expands it only when it executes)', { skip }, async () => {
       const post = `abbr -a vgtw 'rm -rf "$HOME"'\nabbr -a vgtl 'touch abbr-ran'\nfunction _vgtf; echo 'rm -rf "$HOME"'; end\nabbr -a --function _vgtf vgtf\n`;

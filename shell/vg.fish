@@ -238,7 +238,7 @@ function __vg_enter
             return
         end
     end
-    set -g __vg_abbr_seen ''
+    test -n "$__vg_abbr_seen"; and set -g __vg_abbr_seen ''
     # A command substitution splits on newlines; only a multi-line buffer pays for joining them back
     # (a pipe into `string collect` for every line cost ~75 µs here).
     set -l line (commandline)

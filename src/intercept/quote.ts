@@ -3,9 +3,9 @@
 // written as $'\n' for bash/zsh and \n for fish), so it fits on one protocol line.
 import { basename } from 'node:path';
 import { ENV_NAME, type Invocation } from '../runtimes/types.ts';
+import { PLAIN_WORD } from '../sandbox/direct.ts';
 import type { ShellKind } from './protocol.ts';
 
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 // eslint-disable-next-line no-control-regex
 const CTRL = /[\x00-\x1f\x7f]/;
 
@@ -14,7 +14,7 @@ const hex = (c: string): string => '\\x' + c.charCodeAt(0).toString(16).padStart
 /** Quote one word for bash/zsh: '…' with control characters as $'\xHH' pieces. */
 export function quotePosix(w: string): string {
   if (w === '') return "''";
-  if (SAFE.test(w)) return w;
+  if (PLAIN_WORD.test(w)) return w;
   let out = '';
   let buf = '';
   const flush = (): void => {
@@ -34,7 +34,7 @@ export function quotePosix(w: string): string {
 /** Quote one word for fish: inside '…' only \\ and \' are escapes; control characters go outside as \xHH. */
 export function quoteFish(w: string): string {
   if (w === '') return "''";
-  if (SAFE.test(w)) return w;
+  if (PLAIN_WORD.test(w)) return w;
   let out = '';
   let buf = '';
   const flush = (): void => {

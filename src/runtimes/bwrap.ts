@@ -144,6 +144,15 @@ export const PERL_ENV_FROM_ARGV = `%ENV = (); while (@ARGV && $ARGV[0] ne '--') 
  */
 export const PERL_START_ENV: Record<string, string> = { LC_ALL: 'C', PERL5OPT: '', PERL5LIB: '', PERLLIB: '', PERLIO: '', PERL_UNICODE: '' };
 
+/**
+ * The first statements of vg's Perl wrappers (bwrap's outer step, the namespace runtime's one
+ * process): the environment from the argv when the caller left it to them (envByWrapper), and for an
+ * interactive run Ctrl-C ignored — what signalPrefix's `env --ignore-signal` does, without its exec.
+ */
+export function perlPrologue(plan: SandboxPlan, setsEnv: boolean): string[] {
+  return [...(setsEnv ? [PERL_ENV_FROM_ARGV] : []), ...(plan.interactive ? [`$SIG{INT} = $SIG{QUIT} = 'IGNORE';`] : [])];
+}
+
 /** The words PERL_ENV_FROM_ARGV reads: one K=V per variable, then `--`. */
 export function envArgv(env: Record<string, string>): string[] {
   return [...Object.entries(env).filter(([k]) => ENV_NAME.test(k)).map(([k, v]) => `${k}=${v}`), '--'];
@@ -205,12 +214,7 @@ export function usesPerlWrapper(plan: SandboxPlan, opts: BwrapOptions): boolean 
  */
 export function perlWrapperScript(plan: SandboxPlan, opts: BwrapOptions, setsEnv = false): string {
   const nr = PERL_SYSCALLS[opts.perl!.arch];
-  const L: string[] = [];
-  if (setsEnv) {
-    L.push(PERL_ENV_FROM_ARGV);
-    // What signalPrefix's `env --ignore-signal` does, without its exec (see signalPrefix).
-    if (plan.interactive) L.push(`$SIG{INT} = $SIG{QUIT} = 'IGNORE';`);
-  }
+  const L: string[] = [...perlPrologue(plan, setsEnv)];
   L.push(`sub vg_die { print STDERR "vg: sandbox could not start: $_[0]\\n"; exit 125 }`);
   L.push(`sub vg_w { open(my $h, '>', $_[0]) or return 0; syswrite($h, $_[1]) or return 0; close($h) }`);
   const limits = outerLimits(opts);

@@ -11,7 +11,7 @@ import type { SandboxPlan } from '../sandbox/types.ts';
 import { realFs } from '../sandbox/plan.ts';
 import type { Availability, Invocation, RunResult, Runtime } from './types.ts';
 import { cgroupCleanup, cgroupPerl, cgroupScript } from './limits.ts';
-import { bridgeScript, commandArgv, envArgv, perlBridgeLines, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, PERL_ENV_FROM_ARGV, PERL_START_ENV, PERL_SYSCALLS, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
+import { bridgeScript, commandArgv, envArgv, perlBridgeLines, proxyEnv, signalPrefix, signalSuffix, wrapperArgv, perlPrologue, PERL_START_ENV, PERL_SYSCALLS, PROXY_DIR_INSIDE, type BwrapOptions } from './bwrap.ts';
 import { hostMountPoints, hostOptions } from './host.ts';
 import { perlSeccompArgv, perlSeccompLoad, SECCOMP_FD } from './seccomp.ts';
 import { basename, dirname, join } from 'node:path';
@@ -244,13 +244,11 @@ const CLONE_NEWNET = 0x40000000;
  * PID 1 keeps nothing the command lacks (same root, no capabilities), so it needs no protection
  * from it. Every setup step fails closed with status 125 and one line.
  */
-export function namespaceOneScript(plan: SandboxPlan, opts: NamespaceOptions): string {
+export function namespaceOneScript(plan: SandboxPlan, opts: NamespaceOptions, setsEnv = false): string {
   const nr = PERL_SYSCALLS[opts.perl!.arch];
-  const L: string[] = [];
+  const L: string[] = [...perlPrologue(plan, setsEnv)];
   L.push(`sub vg_die { print STDERR "vg: sandbox could not start: $_[0]\\n"; exit 125 }`);
   L.push(`sub vg_w { open(my $h, '>', $_[0]) or return 0; syswrite($h, $_[1]) or return 0; close($h) }`);
-  // Interactive: the layers around the command ignore Ctrl-C, the command gets it (see signalPrefix).
-  if (plan.interactive) L.push(`$SIG{INT} = $SIG{QUIT} = 'IGNORE';`);
   if (plan.network === 'restricted' && opts.proxySocket) L.push(...perlBridgeLines(nr, opts.proxySocket, opts.perl!.arch));
   else if (plan.network !== 'full') L.push(`syscall(${nr.unshare}, ${CLONE_NEWNET}) == 0 or vg_die('cannot make the network namespace — run vg doctor');`);
   L.push(
@@ -326,8 +324,7 @@ function namespaceOneArgv(plan: SandboxPlan, opts: NamespaceOptions): Invocation
   const cleanup = cgroupCleanup(opts.limits ?? { kind: 'none' });
   // perl first (no prlimit before it): it sets the environment itself, no `env -i` exec (see envArgv).
   const byWrapper = outer.length === 0;
-  const script = (byWrapper ? PERL_ENV_FROM_ARGV + '\n' : '') + namespaceOneScript(plan, opts);
-  const argv = [...outer, opts.perl!.bin, '-e', script, '--', ...(byWrapper ? envArgv(env) : []), ...signalSuffix(plan, opts.envBin), ...commandArgv(plan)];
+  const argv = [...outer, opts.perl!.bin, '-e', namespaceOneScript(plan, opts, byWrapper), '--', ...(byWrapper ? envArgv(env) : []), ...signalSuffix(plan, opts.envBin), ...commandArgv(plan)];
   return {
     argv,
     env: byWrapper ? { ...PERL_START_ENV } : env,

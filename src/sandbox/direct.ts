@@ -7,8 +7,11 @@
 // and the kernel can run (ELF or #!), else the shell keeps the line and its usual error message.
 import { basename, isAbsolute, resolve } from 'node:path';
 
-/** Words of a plain line: letters, digits and `_ @ % + = : , . / -`, separated by spaces or tabs. */
-const WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * A word every shell reads as itself: letters, digits and `_ @ % + = : , . / -`. Also what the
+ * shells' quoting (intercept/quote.ts) leaves unquoted.
+ */
+export const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** Names a shell runs itself (builtins, reserved words) in bash, zsh, fish or sh: never direct. */
 const SHELL_OWN = new Set(
@@ -33,8 +36,7 @@ const SHELL_OWN = new Set(
 /** The words of `line` if it is one plain command (see above), else null. Pure. */
 export function plainWords(line: string): string[] | null {
   const words = line.split(/[ \t]+/).filter(Boolean);
-  if (words.length === 0 || !words.every((w) => WORD.test(w))) return null;
-  if (/[\r\n]/.test(line)) return null;
+  if (words.length === 0 || !words.every((w) => PLAIN_WORD.test(w))) return null;
   const cmd = words[0]!;
   // An assignment (`A=1 cmd`), zsh's `=cmd` and `-` precommand modifier, a builtin or keyword.
   if (cmd.includes('=') || cmd.startsWith('-') || SHELL_OWN.has(cmd)) return null;

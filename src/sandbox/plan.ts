@@ -1,6 +1,6 @@
 // decision + config + cwd → SandboxPlan. Pure: the only filesystem questions (is there a `.git`
 // here, does this path exist) go through an injectable probe so tests can describe a fake machine.
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Config, SecurityLevel } from '../store/config/types.ts';
 import { effectiveNetwork } from '../store/config/types.ts';
@@ -49,7 +49,6 @@ export const realFs: FsProbe = {
     try {
       accessSync(p, constants.X_OK);
       fd = openSync(p, 'r');
-      if (!fstatSync(fd).isFile()) return false;
       const b = Buffer.alloc(4);
       const n = readSync(fd, b, 0, 4, 0);
       return (n >= 2 && b[0] === 0x23 && b[1] === 0x21) || (n === 4 && b.readUInt32BE(0) === 0x7f454c46);

@@ -83,7 +83,7 @@ test('realFs.program: ELF and #! executables only', () => {
     assert.equal(realFs.program!(join(d, 'script')), true);
     assert.equal(realFs.program!('/bin/ls'), true, 'ELF');
     assert.equal(realFs.program!(join(d, 'noshebang')), false, 'execvp would hand it to /bin/sh, bash runs it itself: keep the shell');
-    if (process.getuid?.() !== 0) assert.equal(realFs.program!(join(d, 'notexec')), false);
+    assert.equal(realFs.program!(join(d, 'notexec')), false, 'no x bit (root too: access(X_OK) wants one)');
     assert.equal(realFs.program!(d), false, 'a directory');
     assert.equal(realFs.program!(join(d, 'absent')), false);
   } finally {
@@ -135,13 +135,10 @@ test('bwrap for real: a plain line runs without a shell and behaves as through o
     return { p, r };
   };
   try {
-    const ps = run('cat /proc/self/status');
-    assert.deepEqual(ps.p.direct, ['cat', '/proc/self/status']);
-    assert.equal(ps.r.status, 0, ps.r.stderr);
-    assert.match(ps.r.stdout, /^Name:\s+cat$/m);
     // No shell in between: bash -c would have set SHLVL (and `_`); a direct exec leaves the
     // environment exactly as planned.
     const env = run('env');
+    assert.deepEqual(env.p.direct, ['env']);
     assert.equal(env.r.status, 0, env.r.stderr);
     assert.doesNotMatch(env.r.stdout, /^SHLVL=/m);
     assert.match(env.r.stdout, /^VG_SANDBOX=1$/m);

@@ -37,7 +37,8 @@ __vg_x_dec=                  # what __vg_run does: block | sandbox | prompt | fa
 __vg_x_line=
 __vg_x_cmd=
 __vg_x_notice=
-__vg_ex=                      # the line as sent to the analyzer (aliases and functions spelled out)
+__vg_defs=                    # definitions of this shell's aliases/functions the line uses (request fields)
+__vg_defd=' '                 # … and their names, space-delimited
 __vg_hist_saved=
 __vg_hist_mode=
 __vg_accept_mode=accept
@@ -98,23 +99,44 @@ __vg_write() {
 }
 
 # Aliases and functions live only in this shell: a sandbox runs a fresh `bash -c` that has neither.
-# So the analyzer judges — and a sandbox runs — what they stand for: the alias text of the first word
-# and the definition of a function the line starts with (function bodies are judged like any code).
-# vg's own function is left alone: `vg …` lines are judged as typed.
-__vg_expand() {
-  __vg_ex=$1
-  local lead=${1%%[![:space:]]*}
-  local body=${1#"$lead"}
-  local w=${body%%[[:space:];|&<>()]*}
-  [[ -n $w && $w != vg ]] || return 0
-  if [[ -n ${BASH_ALIASES[$w]+x} ]]; then
-    body=${BASH_ALIASES[$w]}${body#"$w"}
-    w=${body%%[[:space:];|&<>()]*}
-    __vg_ex=$lead$body
-  fi
-  if [[ -n $w && $w != vg ]] && builtin declare -F -- "$w" >/dev/null; then
-    __vg_ex="$(builtin declare -f -- "$w")"$'\n'"$__vg_ex"
-  fi
+# So the analyzer judges — and a sandbox runs — what they stand for. The hook sends the definitions
+# of the names (space-separated in $1) that are aliases or functions here: the analyzer expands the
+# aliases where bash would and puts the function definitions in front (function bodies are judged
+# like any code). The first word is looked at before asking; the analyzer names the line's other
+# callees in its answer (__vg_resolve). vg's own function is left alone: `vg …` lines are judged as
+# typed. 0: something new was added.
+__vg_define() {
+  local rest=$1 w new=1
+  while [[ -n $rest ]]; do
+    w=${rest%% *}
+    rest=${rest#"$w"}
+    rest=${rest# }
+    [[ -n $w && $w != vg && $__vg_defd != *" $w "* ]] || continue
+    __vg_defd+="$w "
+    if [[ -n ${BASH_ALIASES[$w]+x} ]]; then
+      __vg_esc "${BASH_ALIASES[$w]}"
+      __vg_defs+=$'\t'"a:$w"$'\t'"$__vg_e" new=0
+    fi
+    if builtin declare -F -- "$w" >/dev/null; then
+      __vg_esc "$(builtin declare -f -- "$w")"
+      __vg_defs+=$'\t'"f:$w"$'\t'"$__vg_e" new=0
+    fi
+  done
+  return $new
+}
+
+# The verdict for line $1 names callees: while any of them is an alias or a function here that was
+# not sent yet, judge again with its definition (an alias's text or a function's body may call
+# more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
+__vg_resolve() {
+  local round=0
+  while ((round++ < 8)); do
+    [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees" || return 0
+    __vg_judge "$1" || return 1
+  done
+  [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees" || return 0
+  __vg_r_dec=block __vg_r_cmd=''
+  __vg_r_notice="vg: blocked — this line's aliases and functions call others more than 8 levels deep, further than vg follows; run it with \`vg off\` if you trust it"
 }
 
 __vg_esc() {
@@ -162,6 +184,7 @@ __vg_recv() {
       secs=
     fi
     held=
+    __vg_r_callees=''
     # F: the answer is in the reply file (a regular file: read in one go, not a byte per syscall).
     if [[ $__vg_rk == F && $__vg_rid == "$id" ]]; then
       [[ -n $__vg_rfile ]] && IFS=$'\x1f' builtin read -r __vg_rk __vg_rid __vg_rdec __vg_rrest <"$__vg_rfile" 2>/dev/null || return 1
@@ -189,7 +212,7 @@ __vg_recv() {
         ;;
       H)
         [[ $__vg_rid == "$id" ]] || continue
-        __vg_r_dec=host __vg_r_risk='' __vg_r_notice='' __vg_r_cmd=''
+        __vg_r_dec=host __vg_r_risk='' __vg_r_notice='' __vg_r_cmd='' __vg_r_callees=$__vg_rdec
         return 0
         ;;
       R)
@@ -199,17 +222,19 @@ __vg_recv() {
         __vg_r_notice=${rest%%$'\x1f'*}
         rest=${rest#*$'\x1f'}
         __vg_r_cmd=${rest%%$'\x1f'*}
+        [[ $rest == *$'\x1f'* ]] && __vg_r_callees=${rest#*$'\x1f'}
         return 0
         ;;
     esac
   done
 }
 
-# Judge $1: 0 with __vg_r_* set, 1 when the analyzer could not answer (__vg_r_why says why).
+# Judge $1 (with the definitions in __vg_defs): 0 with __vg_r_* set, 1 when the analyzer could not
+# answer (__vg_r_why says why).
 # Off the common path (that one is __vg_accept's own): escapes, syncs the environment, and starts a
 # fresh analyzer and asks again when the first one is gone.
 __vg_judge() {
-  __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
+  __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why='' __vg_r_callees=''
   local try line
   for try in 1 2; do
     if ! __vg_alive; then
@@ -220,7 +245,9 @@ __vg_judge() {
     __vg_seq=$((__vg_seq + 1))
     __vg_esc "$1"; line=$__vg_e
     __vg_esc "$PWD"
-    __vg_write "${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_d= && __vg_recv "$__vg_seq" && break
+    line="${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line"
+    [[ -n $__vg_defs ]] && line+=$'\t'"$__vg_defs"
+    __vg_write "$line" && __vg_d= && __vg_recv "$__vg_seq" && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if ((try == 1)) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
@@ -290,7 +317,7 @@ __vg_accept() {
       builtin trap - PIPE
       __vg_d='' __vg_rk=''
       IFS=$'\x1f' builtin read -r -t "$__vg_timeout_s" -u "${__VG_SERVE[0]}" __vg_rk __vg_rid __vg_rdec __vg_rrest 2>/dev/null
-      if [[ $__vg_rk == H && $__vg_rid == "$__vg_seq" ]]; then
+      if [[ $__vg_rk == H && $__vg_rid == "$__vg_seq" && -z $__vg_rdec ]]; then
         __vg_pending=$__vg_seq __vg_how=host
         return 0
       fi
@@ -323,29 +350,32 @@ __vg_accept_slow() {
     local ex
     ex=$(builtin history -p -- "$line" 2>/dev/null) && judged=$ex
   fi
-  # Only a line that starts with an alias or a function pays for spelling it out.
-  local sent=$judged w=${judged#"${judged%%[![:space:]]*}"}
+  # A line that starts with an alias or a function is sent with its definition.
+  local w=${judged#"${judged%%[![:space:]]*}"}
   w=${w%%[[:space:];|&<>()]*}
-  if [[ -n $w && $w != vg ]] && { [[ -n ${BASH_ALIASES[$w]+x} ]] || builtin declare -F -- "$w" >/dev/null; }; then
-    __vg_expand "$judged"
-    sent=$__vg_ex
-  fi
-  __vg_judge "$sent"
+  __vg_defs='' __vg_defd=' '
+  [[ -n $w ]] && __vg_define "$w"
+  __vg_judge "$judged" && __vg_resolve "$judged"
   __vg_act "$judged" $?
 }
 
 # The common path's answer was not a plain host verdict: finish reading it (a stale answer first, a
 # dead or slow analyzer), then act on it as __vg_accept_slow would.
 __vg_verdict() {
-  __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why=''
+  __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why='' __vg_r_callees=''
+  __vg_defs='' __vg_defd=' '
   local ok=0
   if [[ -n $__vg_rk ]] && __vg_recv "$__vg_seq" held; then
-    [[ $__vg_r_dec == error ]] && __vg_r_why="analyzer error: $__vg_r_notice" ok=1
+    if [[ $__vg_r_dec == error ]]; then
+      __vg_r_why="analyzer error: $__vg_r_notice" ok=1
+    else
+      __vg_resolve "$READLINE_LINE" || ok=1
+    fi
   elif __vg_alive; then
     __vg_r_why="no answer within ${__vg_timeout_ms} ms" ok=1
   else
     # Dead (killed, crashed): start a fresh one and ask again.
-    __vg_judge "$READLINE_LINE"
+    __vg_judge "$READLINE_LINE" && __vg_resolve "$READLINE_LINE"
     ok=$?
   fi
   __vg_act "$READLINE_LINE" $ok

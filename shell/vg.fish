@@ -125,6 +125,7 @@ function __vg_recv -a id
                         set -g __vg_r_risk $f[4]
                         set -g __vg_r_notice $f[5]
                         set -g __vg_r_cmd $f[6]
+                        set -g __vg_r_callees $f[7]
                         return 0
                     end
             end
@@ -132,11 +133,14 @@ function __vg_recv -a id
     end
 end
 
+# Judge $line with the definitions in __vg_defs: 0 with __vg_r_* set, 1 when the analyzer could not
+# answer (__vg_r_why says why).
 function __vg_judge -a line
     set -g __vg_r_dec ''
     set -g __vg_r_notice ''
     set -g __vg_r_cmd ''
     set -g __vg_r_why ''
+    set -g __vg_r_callees ''
     for try in 1 2
         if not __vg_alive
             __vg_start
@@ -149,7 +153,9 @@ function __vg_judge -a line
         set -g __vg_ring $__vg_ring[2..-1] $__vg_ring[1]
         set -g __vg_seq $__vg_ring[1]
         # Written directly: __vg_alive just answered (and __vg_recv asks again before it reads).
-        if builtin echo -n "$__vg_d"J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")\n >$__vg_dir/in; and set -g __vg_d ''; and __vg_recv $__vg_seq
+        set -l defs
+        test -n "$__vg_defs"; and set defs \t$__vg_defs
+        if builtin echo -n "$__vg_d"J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")$defs\n >$__vg_dir/in; and set -g __vg_d ''; and __vg_recv $__vg_seq
             break
         end
         # Dead (killed, crashed): start a fresh one and ask again.
@@ -164,6 +170,43 @@ function __vg_judge -a line
         return 1
     end
     return 0
+end
+
+# A function is fish code living in this shell: the hook sends the definitions of the user's own
+# functions among the names given (the analyzer judges the body; a sandboxed line runs under `fish
+# -c`, which loads them itself). Functions fish ships (in $__fish_data_dir: `ls`, `cd`, `ll`…) are
+# part of fish. 0: something new was added.
+function __vg_define
+    set -l new 1
+    for w in $argv
+        string match -q -- 'vg' $w; or string match -q -- '__vg_*' $w; and continue
+        contains -- $w $__vg_defd; and continue
+        set -g -a __vg_defd $w
+        __vg_user_function $w; or continue
+        set -g __vg_defs "$__vg_defs"\tf:$w\t(__vg_esc (functions --no-details -- $w | string collect))
+        set new 0
+    end
+    return $new
+end
+
+# 0: $w is a function the user (or something they installed outside fish) defined.
+function __vg_user_function -a w
+    functions -q -- $w; or return 1
+    set -l file (functions --details -- $w)
+    not string match -q -- "$__fish_data_dir/*" $file
+end
+
+# The verdict names callees: while any of them is a user function not sent yet, judge again with its
+# definition (a body may call more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
+function __vg_resolve -a line
+    for round in 1 2 3 4 5 6 7 8
+        test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
+        __vg_judge $line; or return 1
+    end
+    test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
+    set -g __vg_r_dec block
+    set -g __vg_r_cmd ''
+    set -g __vg_r_notice "vg: blocked — this line's functions call others more than 8 levels deep, further than vg follows; run it with `vg off` if you trust it"
 end
 
 # The fallback runs lines unchecked; never one that plainly destroys HOME or the system.
@@ -262,16 +305,22 @@ function __vg_enter
     # carries the last line's report, one read, no nested calls but the liveness check before each
     # FIFO open (an open with nobody on the other side would block).
     set -l judged 1
-    if test "$__vg_env_sent" = "$PATH"\x1f"$HOME"\x1f"$VG_AGENT"; and not string match -qr '[\\\\\t\r\n]' -- "$PWD$line"; and __vg_alive
+    set -g __vg_defs ''
+    set -g __vg_defd
+    # Flag n: the first word is none of fish's functions (a plain line may then skip `fish -c` in
+    # the sandbox: direct.ts). An alias is a function too. A function of the user's own is sent
+    # with its definition, off the common path.
+    set -l fl n
+    if string match -rq -- '^\s*(?<__vg_w>[^\s;|&<>()]+)' $line; and functions -q -- $__vg_w
+        set fl ''
+        __vg_define $__vg_w; and set fl u
+    end
+    if test $fl != u; and test "$__vg_env_sent" = "$PATH"\x1f"$HOME"\x1f"$VG_AGENT"; and not string match -qr '[\\\\\t\r\n]' -- "$PWD$line"; and __vg_alive
         set -g __vg_ring $__vg_ring[2..-1] $__vg_ring[1]
         set -g __vg_seq $__vg_ring[1]
         set -g __vg_r_dec ''
         set -g __vg_r_notice ''
         set -g __vg_r_cmd ''
-        # Flag n: the first word is none of fish's functions (a plain line may then skip `fish -c`
-        # in the sandbox: direct.ts). An alias is a function too.
-        set -l fl n
-        string match -rq -- '^\s*(?<__vg_w>[^\s;|&<>()]+)' $line; and functions -q -- $__vg_w; and set fl ''
         builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
         set -g __vg_d ''
         set -l l
@@ -289,6 +338,7 @@ function __vg_enter
             set -g __vg_r_risk $f[4]
             set -g __vg_r_notice $f[5]
             set -g __vg_r_cmd $f[6]
+            set -g __vg_r_callees $f[7]
             set judged 0
         else if __vg_recv $__vg_seq
             set judged 0
@@ -301,6 +351,9 @@ function __vg_enter
         end
     else if __vg_judge $line
         set judged 0
+    end
+    if test $judged = 0; and test -n "$__vg_r_callees"
+        __vg_resolve $line; or set judged 1
     end
     if test $judged != 0
         set -g __vg_pending $__vg_seq

@@ -25,8 +25,9 @@ typeset -g __VG_STATE=on
 typeset -gi __vg_timeout_ms=500 __vg_startup_ms=5000 __vg_seq=0 __vg_hello=0
 typeset -g __vg_fallback=host __vg_mode= __vg_spawned= __vg_srv_pid= __vg_fd_w= __vg_fd_r= __vg_env_sent=
 typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e= __vg_d= __vg_timeout_s=0.5 __vg_rfile=
-typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex=
-typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why=
+typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex= __vg_exfl=
+typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why= __vg_r_callees=
+typeset -g __vg_defs= __vg_defd=' '   # definitions of this shell's aliases/functions the line uses
 
 # === the resident analyzer =====================================================================
 # On the hot path (twice per line): no redirection — /proc/PID where there is one (it exists
@@ -68,13 +69,13 @@ __vg_send() {
   builtin print -r -u $__vg_fd_w -- "$1"
 }
 
-# Aliases and functions live only in this shell: a sandbox runs a fresh `zsh -c` that has neither.
-# So the analyzer judges — and a sandbox runs — what they stand for: the alias text of the first word
-# and the definition of a function the line starts with (function bodies are judged like any code).
-__vg_expand() {
+# Global aliases (alias -g) expand wherever they stand as a word, not only first: judge their text
+# in their place. (z) splits as zsh does, so a quoted name stays a plain word, as in zsh. Sets
+# __vg_ex, and __vg_exfl=c when the text changed (the analyzer then names every callee, the first
+# word included: it may be one the hook never saw).
+__vg_galias() {
   local src=$1
-  # Global aliases (alias -g) expand wherever they stand as a word, not only first: judge their
-  # text in their place. (z) splits as zsh does, so a quoted name stays a plain word, as in zsh.
+  __vg_exfl=
   if (( ${#galiases} )); then
     local -a t
     local i hit=0
@@ -84,22 +85,56 @@ __vg_expand() {
         t[i]=${galiases[${t[i]}]} hit=1
       fi
     done
-    (( hit )) && src=${(j: :)t}
+    (( hit )) && src=${(j: :)t} __vg_exfl=c
   fi
   __vg_ex=$src
-  local lead=${src%%[^[:space:]]*}
-  local body=${src#$lead}
-  local w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
-  # vg's own function is not expanded: `vg …` lines are judged as typed (run in the shell, never sandboxed).
-  [[ -n $w && $w != vg ]] || return 0
-  if (( ${+aliases[$w]} )); then
-    body=${aliases[$w]}${body#$w}
-    w=${body%%[[:space:]\;\|\&\<\>\(\)]*}
-    __vg_ex=$lead$body
-  fi
-  if [[ -n $w && $w != vg ]] && (( ${+functions[$w]} )) && [[ ${functions[$w]} != *'autoload -X'* ]]; then
-    __vg_ex="$w () {"$'\n'"${functions[$w]}"$'\n'"}"$'\n'"$__vg_ex"
-  fi
+}
+
+# The other aliases and functions live only in this shell too: a sandbox's fresh `zsh -c` has
+# neither. The hook sends the definitions of the names (space-separated in $1) that are aliases or
+# functions here; the analyzer expands the aliases where zsh would and puts the function definitions
+# in front (bodies are judged like any code). The first word is looked at before asking; the
+# analyzer names the line's other callees in its answer (__vg_resolve). An autoloaded function not
+# loaded yet is judged by its file, unless that is one zsh ships (/usr/share). vg's own function is
+# left alone: `vg …` lines are judged as typed. 0: something new was added.
+__vg_define() {
+  local w body new=1
+  local -a files
+  for w in ${(s: :)1}; do
+    [[ $w != vg && $__vg_defd != *" $w "* ]] || continue
+    __vg_defd+="$w "
+    if (( ${+aliases[$w]} )); then
+      __vg_esc ${aliases[$w]}
+      __vg_defs+=$'\t'"a:$w"$'\t'"$__vg_e" new=0
+    fi
+    if (( ${+functions[$w]} )); then
+      body=${functions[$w]}
+      if [[ $body == *'autoload -X'* ]]; then
+        files=(${^fpath}/$w(N.))
+        body=
+        [[ -n $files[1] && $files[1] != /usr/share/* ]] && body=$(<$files[1])
+      fi
+      if [[ -n $body ]]; then
+        __vg_esc $body
+        __vg_defs+=$'\t'"f:$w"$'\t'"$__vg_e" new=0
+      fi
+    fi
+  done
+  return $new
+}
+
+# The verdict for line $1 names callees: while any of them is an alias or a function here that was
+# not sent yet, judge again with its definition (an alias's text or a function's body may call
+# more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
+__vg_resolve() {
+  local -i round=0
+  while (( round++ < 8 )); do
+    [[ -n $__vg_r_callees ]] && __vg_define $__vg_r_callees || return 0
+    __vg_judge $1 || return 1
+  done
+  [[ -n $__vg_r_callees ]] && __vg_define $__vg_r_callees || return 0
+  __vg_r_dec=block __vg_r_cmd=
+  __vg_r_notice="vg: blocked — this line's aliases and functions call others more than 8 levels deep, further than vg follows; run it with \`vg off\` if you trust it"
 }
 
 __vg_esc() {
@@ -156,7 +191,7 @@ __vg_recv() {
         ;;
       H)
         [[ $f[2] == $id ]] || continue
-        __vg_r_dec=host __vg_r_risk= __vg_r_notice= __vg_r_cmd=
+        __vg_r_dec=host __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_callees=${f[3]-}
         return 0
         ;;
       R|F)
@@ -169,15 +204,17 @@ __vg_recv() {
           f=("${(@ps:\x1f:)raw}")
           [[ $f[1] == R && $f[2] == $id ]] || continue
         fi
-        __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6]
+        __vg_r_dec=$f[3] __vg_r_risk=$f[4] __vg_r_notice=$f[5] __vg_r_cmd=$f[6] __vg_r_callees=${f[7]-}
         return 0
         ;;
     esac
   done
 }
 
+# Judge $1 (with the definitions in __vg_defs): 0 with __vg_r_* set, 1 when the analyzer could not
+# answer (__vg_r_why says why).
 __vg_judge() {
-  __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
+  __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why= __vg_r_callees=
   local try
   for try in 1 2; do
     if ! __vg_alive; then
@@ -187,10 +224,12 @@ __vg_judge() {
     __vg_sync_env
     (( __vg_seq++ ))
     local line
-    __vg_expand "$1"
+    __vg_galias "$1"
     __vg_esc "$__vg_ex"; line=$__vg_e
     __vg_esc "$PWD"
-    __vg_send "${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line" && __vg_d= && __vg_recv $__vg_seq && break
+    line="${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line"
+    [[ -n $__vg_defs || -n $__vg_exfl ]] && line+=$'\t'"$__vg_exfl$__vg_defs"
+    __vg_send $line && __vg_d= && __vg_recv $__vg_seq && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if (( try == 1 )) && ! __vg_alive; then continue; fi
     if __vg_alive; then __vg_r_why="no answer within ${__vg_timeout_ms} ms"; else __vg_r_why='the analyzer exited'; fi
@@ -250,7 +289,8 @@ __vg_decide() {
 
 # The rest of a verdict the common path read ($1) when it was not a plain host answer.
 __vg_verdict() {
-  __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why=
+  __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why= __vg_r_callees=
+  __vg_defs= __vg_defd=' '
   if [[ -n $1 ]] && __vg_recv $__vg_seq $1; then
     : # ours, possibly after a stale answer
   elif __vg_alive; then
@@ -261,7 +301,7 @@ __vg_verdict() {
     __vg_judge $BUFFER || return 1
   fi
   if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
-  return 0
+  __vg_resolve $BUFFER
 }
 
 # Everything __vg_decide leaves out: a continuation (PS2), `vg on|off|status`, history expansion,
@@ -280,7 +320,12 @@ __vg_decide_slow() {
     # zsh is already collecting a continuation (PS2): judge the whole construct.
     line=$PREBUFFER$line
   fi
-  __vg_judge $line
+  # A line that starts with an alias or a function is sent with its definition.
+  local w=${line#${line%%[^[:space:]]*}}
+  w=${w%%[[:space:]\;\|\&\<\>\(\)]*}
+  __vg_defs= __vg_defd=' '
+  [[ -n $w ]] && __vg_define $w
+  __vg_judge $line && __vg_resolve $line
   __vg_act $line $?
 }
 

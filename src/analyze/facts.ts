@@ -112,6 +112,8 @@ export interface FactsResult {
   facts: CommandFact[];
   truncated: boolean;
   tooDeep: boolean;
+  /** Names of the functions the line defines. */
+  functions: string[];
 }
 
 interface FuncInfo {
@@ -145,6 +147,9 @@ export class Walker {
   truncated = false;
   tooDeep = false;
   private funcs = new Map<string, FuncInfo>();
+  functionNames(): string[] {
+    return [...this.funcs.keys()];
+  }
   /** Files written on this line with known content (`echo 'rm -rf /' > x.sh`), by absolute path. */
   private written = new Map<string, string>();
   private funcStack: string[] = [];
@@ -890,5 +895,5 @@ export function factsOf(script: Script | null, text: string, cwd: string, home: 
     // Deeply recursive input can exhaust the stack; what was gathered so far still counts.
     w.truncated = true;
   }
-  return { facts: w.facts, truncated: w.truncated, tooDeep: w.tooDeep };
+  return { facts: w.facts, truncated: w.truncated, tooDeep: w.tooDeep, functions: w.functionNames() };
 }

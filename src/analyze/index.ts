@@ -46,6 +46,23 @@ const writesFiles = (f: CommandFact): boolean =>
 const stateOnlyFact = (f: CommandFact): boolean =>
   f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
 
+/** A name an alias or a shell function could have: a literal word without `/` or shell syntax. */
+const CALLABLE = /^[^\s/'"\\$`=;&|<>(){}\x00-\x1f\x7f*?[\]]{1,64}$/;
+const MAX_CALLEES = 64;
+function calleesOf(facts: readonly CommandFact[], defined: readonly string[]): string[] {
+  const out = new Set<string>();
+  const add = (w: string | undefined): void => {
+    if (w !== undefined && CALLABLE.test(w) && !defined.includes(w)) out.add(w);
+  };
+  for (const f of facts) {
+    // A wrapper (`sudo`, `nohup`, `time`…) is called by its name first: it may be a function too.
+    for (const w of f.wrappers) add(w);
+    if (f.argv[0] === f.name) add(f.name);
+    if (out.size >= MAX_CALLEES) break;
+  }
+  return [...out];
+}
+
 export function analyze(line: string, ctx: AnalyzeContext): Analysis {
   try {
     return analyzeUnsafe(line, ctx);
@@ -86,5 +103,7 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   if (parse === 'ok' && fr.facts.some((f) => STATE_READERS.has(f.name) && f.wrappers.length === 0 && f.argv[0] === f.name)) a.readsShellState = true;
   if (parsed.error !== undefined) a.parseError = parsed.error;
   if (truncated) a.truncated = true;
+  const callees = calleesOf(fr.facts, fr.functions);
+  if (callees.length) a.callees = callees;
   return a;
 }

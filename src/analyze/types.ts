@@ -99,6 +99,12 @@ export interface Analysis {
   readsShellState?: boolean;
   /** True when the analysis stopped early (work budget or line length); the risk is a floor. */
   truncated?: boolean;
+  /**
+   * Command names the line calls that the user's shell could hold as an alias or a function of its
+   * own (plain words, no `/`, not defined on the line): the shell hook sends the definitions of those
+   * it has, and the line is judged again with them (protocol.ts, "callees").
+   */
+  callees?: string[];
 }
 
 export interface AnalyzeContext {

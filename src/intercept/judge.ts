@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Analysis, Risk } from '../analyze/types.ts';
+import { maxRisk, type Analysis, type Risk } from '../analyze/types.ts';
 import type { Decision } from '../policy/types.ts';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import type { Invocation } from '../runtimes/types.ts';
@@ -15,6 +15,8 @@ import { recheckTrust, trustStore } from '../store/trust.ts';
 import { errorLine } from '../cli/errors.ts';
 import { findGitRoot } from '../sandbox/plan.ts';
 import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
+import type { Definitions } from './protocol.ts';
+import { composeLine } from './definitions.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -34,6 +36,8 @@ export interface JudgeContext {
   shell?: 'bash' | 'zsh' | 'fish';
   /** The shell checked that the line's first word is none of its functions (see PlanInput). */
   noShellFunction?: boolean;
+  /** The shell's aliases and functions the line uses (definitions.ts): judged and run with them. */
+  defs?: Definitions;
   /** Skip sandbox planning (vg analyze only needs the decision). */
   planSandbox?: boolean;
   /**
@@ -143,6 +147,17 @@ function analyzeMemo(line: string, ctx: JudgeContext, o: { config: Config; home:
   return analysis;
 }
 
+/** Aliases vg could not place in a line it cannot parse: what the shell runs was not judged. */
+function withUnplacedAliases(a: Analysis, names: string[]): Analysis {
+  const reason = {
+    rule: 'shell.alias-unplaced',
+    risk: 'high' as const,
+    message: `uses your alias${names.length > 1 ? 'es' : ''} ${names.join(', ')} in a line vg cannot parse, so what they stand for was not judged`,
+    why: 'the shell expands aliases before running the line; spell the alias out or fix the syntax',
+  };
+  return { ...a, risk: maxRisk(a.risk, 'high'), reasons: [reason, ...a.reasons] };
+}
+
 /** Drop the cached config, workspace roots, analyses and trust check: the next line sees the files as they are now. */
 export function forgetCaches(): void {
   configCache.clear();
@@ -151,12 +166,15 @@ export function forgetCaches(): void {
   recheckTrust();
 }
 
-export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
+export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> {
   const { config, notices } = await configFor(ctx);
   const home = ctx.env.HOME || homedir();
   // The workspace (git root, else cwd) decides what counts as "inside the project" for deletes.
   const workspace = workspaceFor(ctx.cwd);
-  const analysis = analyzeMemo(line, ctx, { config, home, workspace });
+  const composed = ctx.defs ? composeLine(typed, ctx.defs, ctx.shell) : undefined;
+  const line = composed?.judged ?? typed;
+  let analysis = analyzeMemo(line, ctx, { config, home, workspace });
+  if (composed?.unplaced.length) analysis = withUnplacedAliases(analysis, composed.unplaced);
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
   const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line, ctx.resident ? { maxAgeMs: CONFIG_TTL_MS } : undefined);
@@ -194,7 +212,7 @@ export async function judge(line: string, ctx: JudgeContext): Promise<Verdict> {
       const plan = planSandbox({
         config,
         cwd: ctx.cwd,
-        command: ctx.argv ? { argv: ctx.argv } : { line },
+        command: ctx.argv ? { argv: ctx.argv } : { line: composed?.run ?? line },
         interactive: ctx.interactive && !ctx.agent,
         env: ctx.shell ? { ...ctx.env, SHELL: shellPath(ctx.shell, ctx.env) } : ctx.env,
         home,

@@ -5,7 +5,13 @@
 // newline, CR, NUL or backslash: `\\` `\t` `\n` `\r` `\0` (escape()/unescape()). The shells do this
 // with parameter expansion only (no fork).
 //
-//   J <id> <cwd> <line>              judge a line                          → one R line
+//   J <id> <cwd> <line> [<flags> [<def> <text>]…]
+//                                    judge a line                          → one R line
+//                                    flags: n = the first word is no function (fish), c = name every
+//                                    callee, the first word too (zsh changed the text); each def is
+//                                    `a:NAME` (an alias, text = its value) or `f:NAME` (a function,
+//                                    text = its definition as the shell prints it), sent for the
+//                                    callees of an earlier answer; with defs, every callee is reported
 //   A <id> <answer>                  the answer to a prompt: s | y | r | n (r = trust the line)
 //   D <id> <status> <ms> <how> [<t0> <t1>]
 //                                    the line finished (fire-and-forget): how = host | sandbox |
@@ -24,16 +30,21 @@
 //   V ␟ <version> ␟ <pid> ␟ <timeout_ms> ␟ <fallback> ␟ <notice style> ␟ <mode> ␟ <reply file>
 //                                    once, when ready (not for fish: its `read` swallows a second
 //                                    buffered line). reply file: where F answers are (may be empty)
-//   H ␟ <id>                         host, nothing to print: the common answer, short because bash
+//   H ␟ <id> [␟ <callees>]           host, nothing to print: the common answer, short because bash
 //                                    and zsh read a pipe a byte per syscall (not for fish)
 //   F ␟ <id>                         the answer to <id> is the one line in the reply file (bash and
 //                                    zsh read a pipe a byte per syscall: long answers go there)
-//   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd>
+//   R ␟ <id> ␟ <decision> ␟ <risk> ␟ <notice> ␟ <cmd> [␟ <callees>]
 //       decision: host | sandbox | prompt | block | more (line incomplete: keep editing) |
 //                 error (the analyzer failed: apply shell.fallback, which the risk field names)
 //       notice:   what to print on stderr (RS 0x1e separates lines); for prompt: the question
 //       cmd:      sandbox/prompt: shell code that runs the sandbox invocation (argv, env, fds) —
 //                 eval'd by the shell; empty when the sandbox cannot start (notice says why)
+//       callees: space-separated command names the line calls that may be the shell's own
+//                 aliases or functions (Analysis.callees) — without defs in the request, less the
+//                 line's first word, which the shell checked before asking. A shell that has any of
+//                 them asks again with their definitions (bash and zsh expand aliases in every
+//                 command position, and call functions anywhere), so what runs is what was judged
 //   P ␟ <id> ␟ <pid>
 export const US = '\x1f';
 export const RS = '\x1e';
@@ -43,12 +54,19 @@ export const SHELLS: readonly ShellKind[] = ['bash', 'zsh', 'fish'];
 
 export type Request =
   /** noFn: the shell checked that the line's first word is no function of its own (fish sends it). */
-  | { kind: 'J'; id: string; cwd: string; line: string; noFn?: boolean }
+  /** allCallees: report the first word too (the shell changed the text: zsh's global aliases). */
+  | { kind: 'J'; id: string; cwd: string; line: string; noFn?: boolean; allCallees?: boolean; defs?: Definitions }
   | { kind: 'A'; id: string; answer: string }
   | { kind: 'D'; id: string; status: number; ms: number; how: string; end?: number }
   | { kind: 'E'; name: string; value: string }
   | { kind: 'U'; name: string }
   | { kind: 'P'; id: string };
+
+/** The shell's own aliases and functions a line uses (name, text), in the order the shell sent them. */
+export interface Definitions {
+  aliases: [string, string][];
+  functions: [string, string][];
+}
 
 export type WireDecision = 'host' | 'sandbox' | 'prompt' | 'block' | 'more' | 'error';
 
@@ -58,6 +76,8 @@ export interface Response {
   risk: string;
   notice: string;
   cmd: string;
+  /** Space-separated names (see "callees" above); empty or absent: none. */
+  callees?: string;
 }
 
 const ESC: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
@@ -82,7 +102,7 @@ export function parseRequest(raw: string): Request | null {
     case 'J':
       if (f.length < 4 || !f[1]) return null;
       // The line itself holds no raw TAB (escaped, or sent only when it has none): field 5 is flags.
-      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f[3]!), ...(f[4]?.includes('n') ? { noFn: true } : {}) };
+      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f[3]!), ...(f[4]?.includes('n') ? { noFn: true } : {}), ...(f[4]?.includes('c') ? { allCallees: true } : {}), ...parseDefs(f.slice(5)) };
     case 'A':
       if (f.length < 3 || !f[1]) return null;
       return { kind: 'A', id: f[1], answer: f[2]! };
@@ -109,6 +129,19 @@ export function parseRequest(raw: string): Request | null {
   }
 }
 
+function parseDefs(f: string[]): { defs?: Definitions } {
+  if (f.length < 2) return {};
+  const defs: Definitions = { aliases: [], functions: [] };
+  for (let i = 0; i + 1 < f.length; i += 2) {
+    const k = f[i]!;
+    const name = k.slice(2);
+    if (!name) continue;
+    if (k.startsWith('a:')) defs.aliases.push([name, unescape(f[i + 1]!)]);
+    else if (k.startsWith('f:')) defs.functions.push([name, unescape(f[i + 1]!)]);
+  }
+  return defs.aliases.length || defs.functions.length ? { defs } : {};
+}
+
 /** bash's EPOCHREALTIME uses the locale's decimal separator. */
 function epochSeconds(s: string): number {
   return Number(s.replace(',', '.'));
@@ -117,8 +150,12 @@ function epochSeconds(s: string): number {
 /** A request line as a shell would write it (used by tests and the bench). */
 export function formatRequest(r: Request): string {
   switch (r.kind) {
-    case 'J':
-      return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}${r.noFn ? '\tn' : ''}\n`;
+    case 'J': {
+      const defs = r.defs ? [...r.defs.aliases.map(([n, v]) => `a:${n}\t${escape(v)}`), ...r.defs.functions.map(([n, v]) => `f:${n}\t${escape(v)}`)] : [];
+      const flags = `${r.noFn ? 'n' : ''}${r.allCallees ? 'c' : ''}`;
+      const tail = defs.length ? `\t${flags}\t${defs.join('\t')}` : flags ? `\t${flags}` : '';
+      return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}${tail}\n`;
+    }
     case 'A':
       return `A\t${r.id}\t${r.answer}\n`;
     case 'D':
@@ -141,19 +178,23 @@ export function sanitizeNotice(s: string): string {
 export function formatResponse(r: Response): string {
   // The id is the shell's own counter; keep it free of separators whatever it sent.
   const id = r.id.replace(/[\x00-\x1f\x7f]/g, '');
-  return ['R', id, r.decision, r.risk, sanitizeNotice(r.notice), r.cmd].join(US) + '\n';
+  const callees = r.callees ? US + cleanCallees(r.callees) : '';
+  return ['R', id, r.decision, r.risk, sanitizeNotice(r.notice), r.cmd].join(US) + callees + '\n';
 }
 
+/** Names are plain words (Analysis.callees); this keeps the field one field whatever came in. */
+const cleanCallees = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, ' ');
+
 /** The short form of a host answer with nothing to print (H). */
-export function formatHost(id: string): string {
-  return `H${US}${id.replace(/[\x00-\x1f\x7f]/g, '')}\n`;
+export function formatHost(id: string, callees = ''): string {
+  return `H${US}${id.replace(/[\x00-\x1f\x7f]/g, '')}${callees ? US + cleanCallees(callees) : ''}\n`;
 }
 
 export function parseResponse(raw: string): Response | null {
   const f = raw.replace(/\n$/, '').split(US);
-  if (f[0] === 'H' && f.length === 2) return { id: f[1]!, decision: 'host', risk: '', notice: '', cmd: '' };
+  if (f[0] === 'H' && (f.length === 2 || f.length === 3)) return { id: f[1]!, decision: 'host', risk: '', notice: '', cmd: '', ...(f[2] ? { callees: f[2] } : {}) };
   if (f[0] !== 'R' || f.length < 6) return null;
-  return { id: f[1]!, decision: f[2] as WireDecision, risk: f[3]!, notice: f[4]!, cmd: f[5]! };
+  return { id: f[1]!, decision: f[2] as WireDecision, risk: f[3]!, notice: f[4]!, cmd: f[5]!, ...(f[6] ? { callees: f[6] } : {}) };
 }
 
 export function formatHello(o: { version: string; pid: number; timeoutMs: number; fallback: string; notice: string; mode: string; replyFile?: string }): string {

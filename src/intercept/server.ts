@@ -110,6 +110,18 @@ const FALLBACK_SETTINGS: ShellSettings = {
   allowedDomains: [],
 };
 
+/**
+ * The callees a shell should look up (protocol.ts). Without definitions the shell had checked the
+ * line's first word (as its hook splits it) before asking: a line of one command gets no list, so the
+ * common answer stays `H id`.
+ */
+export function calleesToAsk(callees: readonly string[] | undefined, line: string, withDefs: boolean): string {
+  if (!callees?.length) return '';
+  if (withDefs) return callees.join(' ');
+  const first = /^\s*([^\s;|&<>()]+)/.exec(line)?.[1];
+  return callees.filter((c) => c !== first).join(' ');
+}
+
 export async function serve(o: ServeOptions): Promise<number> {
   const env: Env = { ...(o.env ?? process.env) };
   // Changed in place by E and U requests: the judge's analysis memo keys on this.
@@ -169,7 +181,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   /** One answer: through the pipe, or (long, bash/zsh) through the reply file and a pointer. */
   const respond = (r: Response): void => {
     if (byteReader && r.decision === 'host' && !r.notice && !r.cmd) {
-      write(formatHost(r.id));
+      write(formatHost(r.id, r.callees));
       return;
     }
     const text = formatResponse(r);
@@ -260,6 +272,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       resident: true,
       envVersion,
       ...(r.noFn ? { noShellFunction: true } : {}),
+      ...(r.defs ? { defs: r.defs } : {}),
     };
     // The last line was `vg trust …`, `vg config …`: what it changed applies to this one.
     if (selfRan) {
@@ -308,7 +321,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (notices.length) notice = [...notices.map((n) => `vg: ${n}`), notice].filter(Boolean).join(RS);
     pending.set(r.id, { line, cwd: r.cwd, verdict: v, decision, t });
     trimPending();
-    reply({ decision, risk: v.risk, notice, cmd });
+    reply({ decision, risk: v.risk, notice, cmd, callees: calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true) });
   }
 
   function trimPending(): void {
@@ -321,7 +334,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     p.answer = r.answer === 's' ? 'sandbox' : r.answer === 'y' ? 'host' : r.answer === 'r' ? 'remember' : 'no';
     if (p.answer === 'remember' && p.verdict && p.verdict.risk !== 'critical' && !env.VG_AGENT) {
       try {
-        await trustAdd(p.line, p.cwd, env);
+        // The line as judged: with the definitions of the aliases and functions it used, if any.
+        await trustAdd(p.verdict.line, p.cwd, env);
       } catch (e) {
         log(`trust: ${(e as Error).message}`);
       }

@@ -7,10 +7,10 @@ import { mkdtempSync, openSync, readFileSync, closeSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { escape, unescape, parseRequest, formatRequest, formatResponse, parseResponse, US } from '../../src/intercept/protocol.ts';
+import { escape, unescape, parseRequest, formatRequest, formatResponse, formatHost, parseResponse, US } from '../../src/intercept/protocol.ts';
 import { quotePosix, quoteFish, invocationCommand } from '../../src/intercept/quote.ts';
 import { isIncomplete } from '../../src/intercept/complete.ts';
-import { serve, type ShellSettings } from '../../src/intercept/server.ts';
+import { serve, calleesToAsk, type ShellSettings } from '../../src/intercept/server.ts';
 import type { Verdict } from '../../src/intercept/judge.ts';
 import { envArgv, PERL_ENV_FROM_ARGV } from '../../src/runtimes/bwrap.ts';
 
@@ -40,6 +40,37 @@ test('requests parse back to what was formatted', () => {
   // fish's raw form: field 5 carries the flags ('n': the first word is no fish function), or nothing.
   assert.deepEqual(parseRequest('J\t3\t/w\tls -la\tn'), { kind: 'J', id: '3', cwd: '/w', line: 'ls -la', noFn: true });
   assert.deepEqual(parseRequest('J\t3\t/w\tll\t'), { kind: 'J', id: '3', cwd: '/w', line: 'll' });
+  // Definitions of the shell's aliases and functions ride after the flags, as name/text pairs.
+  const withDefs = {
+    kind: 'J',
+    id: '9',
+    cwd: '/w',
+    line: 'make && ll',
+    allCallees: true,
+    defs: { aliases: [['ll', "ls -la\t'x'"]], functions: [['f', 'f () \n{ \n    rm -rf \\ ~\n}']] },
+  } as const;
+  const wire = formatRequest(withDefs as never);
+  assert.equal(wire.split('\t').length, 9, 'J id cwd line flags a:ll text f:f text');
+  assert.deepEqual(parseRequest(wire.replace(/\n$/, '')), withDefs);
+  assert.deepEqual(parseRequest('J\t3\t/w\tll\t\ta:ll\tls -la\tjunk'), { kind: 'J', id: '3', cwd: '/w', line: 'll', defs: { aliases: [['ll', 'ls -la']], functions: [] } }, 'an odd field and unknown kinds are dropped');
+});
+
+test('responses: the callees ride at the end of H and R, and older readers see the same first fields', () => {
+  assert.equal(formatHost('4'), `H${US}4\n`, 'nothing to ask: the short answer stays short');
+  assert.equal(formatHost('4', 'make ll'), `H${US}4${US}make ll\n`);
+  assert.deepEqual(parseResponse(formatHost('4', 'make ll')), { id: '4', decision: 'host', risk: '', notice: '', cmd: '', callees: 'make ll' });
+  const r = formatResponse({ id: '5', decision: 'sandbox', risk: 'medium', notice: 'n', cmd: 'c', callees: 'a\nb' });
+  assert.equal(r.split(US).length, 7);
+  assert.equal(parseResponse(r)?.callees, 'a b', 'a control character cannot split the field');
+  assert.equal(formatResponse({ id: '5', decision: 'host', risk: 'low', notice: '', cmd: '' }).split(US).length, 6);
+});
+
+test('calleesToAsk: without definitions the first word (checked by the shell) is left out', () => {
+  assert.equal(calleesToAsk(undefined, 'ls', false), '');
+  assert.equal(calleesToAsk(['ls'], '  ls -la', false), '', 'one command: no list, the H answer stays short');
+  assert.equal(calleesToAsk(['make', 'll'], 'make && ll', false), 'll');
+  assert.equal(calleesToAsk(['make', 'll'], 'make && ll', true), 'make ll', 'with definitions (or zsh changed the text): every one');
+  assert.equal(calleesToAsk(['FOO=1', 'll'].slice(1), 'FOO=1 ll', false), 'll', 'an assignment is the first word as the hook splits it');
 });
 
 test('responses never carry a control character but the separator', () => {
@@ -332,4 +363,26 @@ test('server: fish gets no hello, the full R form and never a reply file (its re
   const lines = srv.lines();
   assert.deepEqual(lines.map((l) => l.split(US).slice(0, 3).join(' ')), ['R 1 host', 'R 2 sandbox']);
   assert.ok(lines[1]!.length > 3000);
+});
+
+test('server: the callees come back with the verdict; with definitions the line is judged as the shell runs it', async () => {
+  // The real judge: an alias defined out of the analyzer's sight (rc file, sourced script) used after `&&`.
+  const srv = testServer({ settings: { mode: 'auto', audit: { enabled: false, maxSizeMb: 1, keep: 1 } } });
+  const { dir, input } = srv;
+  input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'true && nuke' }));
+  input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'true && nuke', defs: { aliases: [['nuke', 'rm -rf ~']], functions: [] } }));
+  input.write(formatRequest({ kind: 'J', id: '3', cwd: dir, line: 'true && wipe', defs: { aliases: [], functions: [['wipe', 'wipe () \n{ \n    rm -rf / \n}']] } }));
+  input.write(formatRequest({ kind: 'J', id: '4', cwd: dir, line: 'echo hi' }));
+  await srv.end();
+  const [hello, ...answers] = srv.lines();
+  const replyFile = hello!.split(US)[7]!;
+  // The first answer carries the one-time config notices: long, so through the reply file.
+  const rs = answers.map((l) => parseResponse(l.startsWith('F') ? readFileSync(replyFile, 'utf8') : l)!);
+  assert.equal(rs[0]!.risk, 'low', 'unexpanded, `nuke` is just a name');
+  assert.deepEqual(rs.map((r) => [r.id, r.decision === 'block' ? 'block' : 'runs', r.callees ?? '']), [
+    ['1', 'runs', 'nuke'],
+    ['2', 'block', 'true rm'],
+    ['3', 'block', 'rm true'],
+    ['4', 'runs', ''],
+  ]);
 });

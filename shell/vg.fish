@@ -153,7 +153,8 @@ function __vg_judge -a line
         set -g __vg_ring $__vg_ring[2..-1] $__vg_ring[1]
         set -g __vg_seq $__vg_ring[1]
         # Written directly: __vg_alive just answered (and __vg_recv asks again before it reads).
-        set -l defs
+        # (Never an empty list: it would erase the whole word it is joined to.)
+        set -l defs ''
         test -n "$__vg_defs"; and set defs \t$__vg_defs
         if builtin echo -n "$__vg_d"J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")$defs\n >$__vg_dir/in; and set -g __vg_d ''; and __vg_recv $__vg_seq
             break

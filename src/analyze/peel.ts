@@ -44,6 +44,10 @@ const GRAMMARS: Record<string, Grammar> = {
   ionice: g('-c --class -n --classdata -p --pid -P --pgid -u --uid'),
   timeout: g('-s --signal -k --kill-after', 1),
   nohup: g(''),
+  // fish's combiners (`make; and ll`): a bash parse reads them as commands; what follows is one.
+  and: g(''),
+  or: g(''),
+  not: g(''),
   screen: g('-S -c -e -h -L -Logfile -p -s -t -T'),
   busybox: g(''),
   toybox: g(''),

@@ -268,15 +268,36 @@ export function shellSuite(shell: ShellName): void {
       // (a plain line may skip the shell inside the sandbox only when it names no function).
       assert.equal(await term.run('cat /dev/null'), 0);
       assert.equal(term.file('shadow.txt'), 'shadowed /dev/null\n');
-      if (fish) {
-        // fish's hook does not spell functions out, so the analyzer sees only the name; the sandbox
-        // still holds what the body does (HOME is read-only in there).
-        await term.run('vgt_wipe');
-      } else {
-        // The function body is judged: calling a function (defined in the rc) that wipes HOME is blocked.
-        assert.equal(await term.run('vgt_wipe'), 126);
-      }
+      // The function body is judged: calling a function (defined in the rc) that wipes HOME is blocked.
+      assert.equal(await term.run('vgt_wipe'), 126);
       assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+    } finally {
+      term.stop();
+    }
+  });
+
+  test(`${shell}: an alias or a function anywhere in the line is judged as what it runs`, { skip }, async () => {
+    // Defined out of the analyzer's sight (the rc file), called after `&&`, inside `$(…)`, or by
+    // another function: each must be judged by its text — and a harmless one still runs on the host.
+    const post =
+      shell === 'bash' || shell === 'zsh'
+        ? `alias vgtn='rm -rf "$HOME"'\nalias vgtc='vgtn'\nvgt_w() { rm -rf "$HOME"; }\nvgt_outer() { vgt_w; }\nalias vgtok='touch ok-alias'\nvgt_ok() { touch ok-fn; }\n`
+        : `alias vgtn 'rm -rf "$HOME"'\nfunction vgt_w; rm -rf "$HOME"; end\nfunction vgt_outer; vgt_w; end\nalias vgtok 'touch ok-alias'\nfunction vgt_ok; touch ok-fn; end\n`;
+    const and = fish ? '; and' : ' &&';
+    const term = await Term.start(shell, { post });
+    try {
+      assert.equal(await term.run(`true${and} vgtn`), 126, 'an alias after &&');
+      assert.equal(await term.run(`true${and} vgt_w`), 126, 'a function after &&');
+      assert.equal(await term.run('echo x; vgt_outer'), 126, 'a function calling a function');
+      assert.equal(await term.run(fish ? 'echo (vgt_w)' : 'echo "$(vgtn)"'), 126, 'inside a command substitution');
+      if (!fish) assert.equal(await term.run('vgtc'), 126, 'an alias standing for an alias');
+      assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+      assert.match(term.screen(), /vg blocked/);
+      // Harmless ones: judged, then run by the shell itself (host), as typed.
+      assert.equal(await term.run(`true${and} vgtok${and} vgt_ok`), 0);
+      assert.equal(term.file('ok-alias'), '', 'the alias ran');
+      assert.equal(term.file('ok-fn'), '', 'the function ran');
+      assert.doesNotMatch(term.screen().split('\n').slice(-4).join('\n'), /sandbox/, 'on the host');
     } finally {
       term.stop();
     }

@@ -49,19 +49,26 @@ const stateOnlyFact = (f: CommandFact): boolean =>
 /** A name an alias or a shell function could have: a literal word without `/` or shell syntax. */
 const CALLABLE = /^[^\s/'"\\$`=;&|<>(){}\x00-\x1f\x7f*?[\]]{1,64}$/;
 const MAX_CALLEES = 64;
-function calleesOf(facts: readonly CommandFact[], defined: readonly string[]): string[] {
+function calleesOf(facts: readonly CommandFact[], defined: readonly string[], wrapped: string[]): string[] {
   const out = new Set<string>();
-  const add = (w: string | undefined): void => {
-    if (w !== undefined && CALLABLE.test(w) && !defined.includes(w)) out.add(w);
+  const add = (w: string | undefined, to: Set<string>): void => {
+    if (w !== undefined && CALLABLE.test(w) && !defined.includes(w) && !out.has(w)) to.add(w);
   };
+  const behind = new Set<string>();
   for (const f of facts) {
     // A wrapper (`sudo`, `nohup`, `time`…) is called by its name first: it may be a function too.
-    for (const w of f.wrappers) add(w);
-    if (f.argv[0] === f.name) add(f.name);
+    for (const w of f.wrappers) add(w, out);
+    // What a program wrapper runs (`sudo x`, `env x`, `xargs x`) is a program, never the shell's
+    // alias or function — unless an alias ending in a blank makes it one (`alias sudo='sudo '`),
+    // which only the definitions can tell: named apart, asked about once definitions are in play.
+    if (f.argv[0] === f.name) add(f.name, f.wrappers.every((w) => SHELL_WRAPPERS.has(w)) ? out : behind);
     if (out.size >= MAX_CALLEES) break;
   }
+  for (const w of behind) if (!out.has(w)) wrapped.push(w);
   return [...out];
 }
+/** Wrappers that are the shell's own syntax: what follows is looked up as alias and function. */
+const SHELL_WRAPPERS: ReadonlySet<string> = new Set(['time', 'and', 'or', 'not', 'noglob', 'nocorrect']);
 
 export function analyze(line: string, ctx: AnalyzeContext): Analysis {
   try {
@@ -103,7 +110,9 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   if (parse === 'ok' && fr.facts.some((f) => STATE_READERS.has(f.name) && f.wrappers.length === 0 && f.argv[0] === f.name)) a.readsShellState = true;
   if (parsed.error !== undefined) a.parseError = parsed.error;
   if (truncated) a.truncated = true;
-  const callees = calleesOf(fr.facts, fr.functions);
+  const wrapped: string[] = [];
+  const callees = calleesOf(fr.facts, fr.functions, wrapped);
   if (callees.length) a.callees = callees;
+  if (wrapped.length) a.calleesWrapped = wrapped;
   return a;
 }

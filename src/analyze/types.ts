@@ -105,6 +105,8 @@ export interface Analysis {
    * it has, and the line is judged again with them (protocol.ts, "callees").
    */
   callees?: string[];
+  /** Names run by a program wrapper (`sudo x`): an alias or function only through an alias ending in a blank. */
+  calleesWrapped?: string[];
 }
 
 export interface AnalyzeContext {

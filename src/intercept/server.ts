@@ -115,9 +115,9 @@ const FALLBACK_SETTINGS: ShellSettings = {
  * line's first word (as its hook splits it) before asking: a line of one command gets no list, so the
  * common answer stays `H id`.
  */
-export function calleesToAsk(callees: readonly string[] | undefined, line: string, withDefs: boolean): string {
+export function calleesToAsk(callees: readonly string[] | undefined, line: string, withDefs: boolean, wrapped: readonly string[] = []): string {
+  if (withDefs) return [...(callees ?? []), ...wrapped].join(' ');
   if (!callees?.length) return '';
-  if (withDefs) return callees.join(' ');
   const first = /^\s*([^\s;|&<>()]+)/.exec(line)?.[1];
   return callees.filter((c) => c !== first).join(' ');
 }
@@ -321,7 +321,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (notices.length) notice = [...notices.map((n) => `vg: ${n}`), notice].filter(Boolean).join(RS);
     pending.set(r.id, { line, cwd: r.cwd, verdict: v, decision, t });
     trimPending();
-    reply({ decision, risk: v.risk, notice, cmd, callees: calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true) });
+    reply({ decision, risk: v.risk, notice, cmd, callees: calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true, v.analysis.calleesWrapped) });
   }
 
   function trimPending(): void {

@@ -71,6 +71,8 @@ test('calleesToAsk: without definitions the first word (checked by the shell) is
   assert.equal(calleesToAsk(['make', 'll'], 'make && ll', false), 'll');
   assert.equal(calleesToAsk(['make', 'll'], 'make && ll', true), 'make ll', 'with definitions (or zsh changed the text): every one');
   assert.equal(calleesToAsk(['FOO=1', 'll'].slice(1), 'FOO=1 ll', false), 'll', 'an assignment is the first word as the hook splits it');
+  assert.equal(calleesToAsk(['sudo'], 'sudo ll', false, ['ll']), '', 'behind a program wrapper: not asked about at first');
+  assert.equal(calleesToAsk(['sudo'], 'sudo ll', true, ['ll']), 'sudo ll', 'with definitions: asked (`alias sudo=\'sudo \'`)');
 });
 
 test('responses never carry a control character but the separator', () => {

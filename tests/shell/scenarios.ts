@@ -281,7 +281,7 @@ export function shellSuite(shell: ShellName): void {
     // another function: each must be judged by its text — and a harmless one still runs on the host.
     const post =
       shell === 'bash' || shell === 'zsh'
-        ? `alias vgtn='rm -rf "$HOME"'\nalias vgtc='vgtn'\nvgt_w() { rm -rf "$HOME"; }\nvgt_outer() { vgt_w; }\nalias vgtok='touch ok-alias'\nvgt_ok() { touch ok-fn; }\n`
+        ? `alias vgtn='rm -rf "$HOME"'\nalias vgtc='vgtn'\nalias vgts='command '\nvgt_w() { rm -rf "$HOME"; }\nvgt_outer() { vgt_w; }\nalias vgtok='touch ok-alias'\nvgt_ok() { touch ok-fn; }\n`
         : `alias vgtn 'rm -rf "$HOME"'\nfunction vgt_w; rm -rf "$HOME"; end\nfunction vgt_outer; vgt_w; end\nalias vgtok 'touch ok-alias'\nfunction vgt_ok; touch ok-fn; end\n`;
     const and = fish ? '; and' : ' &&';
     const term = await Term.start(shell, { post });
@@ -290,7 +290,10 @@ export function shellSuite(shell: ShellName): void {
       assert.equal(await term.run(`true${and} vgt_w`), 126, 'a function after &&');
       assert.equal(await term.run('echo x; vgt_outer'), 126, 'a function calling a function');
       assert.equal(await term.run(fish ? 'echo (vgt_w)' : 'echo "$(vgtn)"'), 126, 'inside a command substitution');
-      if (!fish) assert.equal(await term.run('vgtc'), 126, 'an alias standing for an alias');
+      if (!fish) {
+        assert.equal(await term.run('vgtc'), 126, 'an alias standing for an alias');
+        assert.equal(await term.run('true && vgts vgtn'), 126, 'an alias after one that ends in a blank');
+      }
       assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
       assert.match(term.screen(), /vg blocked/);
       // Harmless ones: judged, then run by the shell itself (host), as typed.

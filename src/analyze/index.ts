@@ -46,8 +46,12 @@ const writesFiles = (f: CommandFact): boolean =>
 const stateOnlyFact = (f: CommandFact): boolean =>
   f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
 
-/** A name an alias or a shell function could have: a literal word without `/` or shell syntax. */
-const CALLABLE = /^[^\s/'"\\$`=;&|<>(){}\x00-\x1f\x7f*?[\]]{1,64}$/;
+/**
+ * A name an alias or a shell function could have: a literal word without shell syntax. bash allows
+ * `/` in a function's name (`a/b` then calls the function, not ./a/b); a path that starts at `/`,
+ * `.` or `~` is never looked up as one.
+ */
+const CALLABLE = /^(?![/.~])[^\s'"\\$`=;&|<>(){}\x00-\x1f\x7f*?[\]]{1,64}$/;
 const MAX_CALLEES = 64;
 function calleesOf(facts: readonly CommandFact[], defined: readonly string[], wrapped: string[]): string[] {
   const out = new Set<string>();
@@ -61,7 +65,8 @@ function calleesOf(facts: readonly CommandFact[], defined: readonly string[], wr
     // What a program wrapper runs (`sudo x`, `env x`, `xargs x`) is a program, never the shell's
     // alias or function — unless an alias ending in a blank makes it one (`alias sudo='sudo '`),
     // which only the definitions can tell: named apart, asked about once definitions are in play.
-    if (f.argv[0] === f.name) add(f.name, f.wrappers.every((w) => SHELL_WRAPPERS.has(w)) ? out : behind);
+    const w = f.argv[0];
+    if (w === f.name || w?.includes('/')) add(w, f.wrappers.every((x) => SHELL_WRAPPERS.has(x)) ? out : behind);
     if (out.size >= MAX_CALLEES) break;
   }
   for (const w of behind) if (!out.has(w)) wrapped.push(w);

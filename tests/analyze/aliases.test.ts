@@ -103,7 +103,8 @@ test('callees: the names the line calls that the shell may hold as alias or func
   assert.deepEqual(analyze('make && ll -a', ctx).callees, ['make', 'll']);
   assert.deepEqual(analyze('x=$(ll2) ; "q" ; \\l3', ctx).callees, ['ll2', 'q', 'l3'], 'substitutions and quoted names (a function is called quoted)');
   assert.deepEqual(analyze('f() { g; }; f', ctx).callees, ['g'], 'a function defined on the line is not asked about; its body is');
-  assert.deepEqual(analyze('/bin/ls; ./run.sh; $cmd', ctx).callees, undefined, 'paths and expansions name no alias or function');
+  assert.deepEqual(analyze('/bin/ls; ./run.sh; ~/x; $cmd', ctx).callees, undefined, 'paths and expansions name no alias or function');
+  assert.deepEqual(analyze('make && a/b', ctx).callees, ['make', 'a/b'], 'bash calls a function named a/b before any ./a/b');
   const sudo = analyze('sudo h; time t; env -i e', ctx);
   assert.deepEqual(sudo.callees, ['sudo', 't', 'env'], 'a wrapper is a callee; so is what a shell keyword (time) runs');
   assert.deepEqual(sudo.calleesWrapped, ['h', 'e'], 'what a program runs, apart: only an alias ending in a blank makes it one');

@@ -93,7 +93,8 @@ __vg_galias() {
 # The other aliases and functions live only in this shell too: a sandbox's fresh `zsh -c` has
 # neither. The hook sends the definitions of the names (space-separated in $1) that are aliases or
 # functions here; the analyzer expands the aliases where zsh would and puts the function definitions
-# in front (bodies are judged like any code). The first word is looked at before asking; the
+# in front (bodies are judged like any code); a word with a suffix alias is sent as an alias for
+# what zsh makes of it. The first word is looked at before asking; the
 # analyzer names the line's other callees in its answer (__vg_resolve). An autoloaded function not
 # loaded yet is judged by its file, unless that is one zsh ships (/usr/share). vg's own function is
 # left alone: `vg …` lines are judged as typed. 0: something new was added.
@@ -105,6 +106,10 @@ __vg_define() {
     __vg_defd+="$w "
     if (( ${+aliases[$w]} )); then
       __vg_esc ${aliases[$w]}
+      __vg_defs+=$'\t'"a:$w"$'\t'"$__vg_e" new=0
+    elif [[ $w == *.* ]] && (( ${+saliases[${w##*.}]} )); then
+      # A suffix alias (alias -s txt=vim): `notes.txt` in command position runs `vim notes.txt`.
+      __vg_esc "${saliases[${w##*.}]} $w"
       __vg_defs+=$'\t'"a:$w"$'\t'"$__vg_e" new=0
     fi
     if (( ${+functions[$w]} )); then
@@ -268,7 +273,7 @@ __vg_decide() {
     $BUFFER != *vg* && $BUFFER == *[^[:space:]]* && ${PATH-}$'\x1f'${HOME-}$'\x1f'${VG_AGENT-} == $__vg_env_sent ]]; then
     local w=${BUFFER#${BUFFER%%[^[:space:]]*}}
     w=${w%%[[:space:]\;\|\&\<\>\(\)]*}
-    if [[ -n $w ]] && (( ! ${+aliases[$w]} && ! ${+functions[$w]} )); then
+    if [[ -n $w ]] && (( ! ${+aliases[$w]} && ! ${+functions[$w]} && ! ${+saliases[${w##*.}]} )); then
       __vg_t0=$EPOCHREALTIME
       (( __vg_seq++ ))
       builtin print -rn -u $__vg_fd_w -- "${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$PWD"$'\t'"$BUFFER"$'\n'

@@ -47,11 +47,11 @@ const stateOnlyFact = (f: CommandFact): boolean =>
   f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
 
 /**
- * A name an alias or a shell function could have: a literal word without shell syntax. bash allows
- * `/` in a function's name (`a/b` then calls the function, not ./a/b); a path that starts at `/`,
- * `.` or `~` is never looked up as one.
+ * A name an alias or a shell function could have: a literal word without shell syntax. Paths too:
+ * bash calls a function named `./x` or even `/bin/true` before the file, and zsh's suffix aliases
+ * (`alias -s txt=vim`) turn `./notes.txt` into `vim ./notes.txt`. A leading `~` is expanded first.
  */
-const CALLABLE = /^(?![/.~])[^\s'"\\$`=;&|<>(){}\x00-\x1f\x7f*?[\]]{1,64}$/;
+const CALLABLE = /^(?!~)[^\s'"\\$`=;&|<>(){}\x00-\x1f\x7f*?[\]]{1,128}$/;
 const MAX_CALLEES = 64;
 function calleesOf(facts: readonly CommandFact[], defined: readonly string[], wrapped: string[]): string[] {
   const out = new Set<string>();

@@ -103,8 +103,10 @@ test('callees: the names the line calls that the shell may hold as alias or func
   assert.deepEqual(analyze('make && ll -a', ctx).callees, ['make', 'll']);
   assert.deepEqual(analyze('x=$(ll2) ; "q" ; \\l3', ctx).callees, ['ll2', 'q', 'l3'], 'substitutions and quoted names (a function is called quoted)');
   assert.deepEqual(analyze('f() { g; }; f', ctx).callees, ['g'], 'a function defined on the line is not asked about; its body is');
-  assert.deepEqual(analyze('/bin/ls; ./run.sh; ~/x; $cmd', ctx).callees, undefined, 'paths and expansions name no alias or function');
-  assert.deepEqual(analyze('make && a/b', ctx).callees, ['make', 'a/b'], 'bash calls a function named a/b before any ./a/b');
+  // A function is looked up by the name after expansion: `~/x` calls a function named /home/u/x.
+  assert.deepEqual(analyze('~/x; "$(echo a)"; x=vgt; $x', ctx).callees, ['/home/u/x', 'echo', 'a', 'vgt'], 'names as the shell looks them up, after expansion');
+  assert.equal(analyze('$UNKNOWN', ctx).callees, undefined, 'an unresolved name is none');
+  assert.deepEqual(analyze('make && a/b; ./run.sh; /bin/true', ctx).callees, ['make', 'a/b', './run.sh', '/bin/true'], 'bash calls a function named ./run.sh or /bin/true before the file');
   const sudo = analyze('sudo h; time t; env -i e', ctx);
   assert.deepEqual(sudo.callees, ['sudo', 't', 'env'], 'a wrapper is a callee; so is what a shell keyword (time) runs');
   assert.deepEqual(sudo.calleesWrapped, ['h', 'e'], 'what a program runs, apart: only an alias ending in a blank makes it one');

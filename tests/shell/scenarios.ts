@@ -307,6 +307,20 @@ export function shellSuite(shell: ShellName): void {
   });
 
   if (shell === 'zsh')
+    test('zsh: a suffix alias is judged as the command it runs', { skip }, async () => {
+      const term = await Term.start(shell, { post: `alias -s vgtx='rm -rf "$HOME"; echo'\nalias -s vgok='touch'\n` });
+      try {
+        assert.equal(await term.run('f.vgtx'), 126, 'f.vgtx runs rm -rf "$HOME"; echo f.vgtx: blocked');
+        assert.equal(await term.run('true && ./g.vgtx'), 126, 'later in the line, as a path too');
+        assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+        assert.equal(await term.run('made.vgok'), 0);
+        assert.equal(term.file('made.vgok'), '', 'a harmless one runs as zsh expands it');
+      } finally {
+        term.stop();
+      }
+    });
+
+  if (shell === 'zsh')
     test('zsh: a global alias is judged as what it stands for, wherever it stands', { skip }, async () => {
       const term = await Term.start(shell, { post: `alias -g VGTG='; rm -rf "$HOME"'\nalias -g VGTL='| wc -l'\n` });
       try {

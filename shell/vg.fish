@@ -247,8 +247,19 @@ end
 # next Enter judges it). 1: nothing to expand.
 function __vg_abbr
     set -l tok (commandline -t)
-    test -n "$tok"; and abbr -q -- $tok; or return 1
-    for l in (abbr --show)
+    test -n "$tok"; or return 1
+    if not builtin abbr -q -- $tok
+        # A --regex one matches tokens other than its name (the whole token, as fish anchors it), in
+        # command position unless it says anywhere — as fish would expand it.
+        set -q __vg_rabbr[1]; or return 1
+        set -l before (commandline -cpo)
+        for i in (seq (count $__vg_rabbr))
+            string match -rq -- "^(?:$__vg_rabbr[$i])\$" $tok; or continue
+            test $__vg_rabbr_any[$i] = 1; or not set -q before[1]; and return 2
+        end
+        return 1
+    end
+    for l in (builtin abbr --show)
         # `abbr -a [options] -- NAME [EXPANSION]` (a --function one has no expansion to show).
         set -l m (string match -r -- '^abbr -a (.*?)-- (\S+)(?: (.*))?$' $l); or continue
         test (string unescape -- $m[3]) = $tok; or continue
@@ -264,6 +275,25 @@ function __vg_abbr
     end
     return 1
 end
+
+# The patterns of the --regex abbreviations, for __vg_abbr: read when vg loads and again whenever
+# `abbr` adds or erases one (the wrapper below), never per Enter.
+function __vg_abbr_scan
+    set -g __vg_rabbr
+    set -g __vg_rabbr_any
+    for l in (builtin abbr --show)
+        set -l m (string match -r -- '^abbr -a .*?--regex (\'(?:[^\'\\\\]|\\\\.)*\'|\S+)' $l); or continue
+        set -g -a __vg_rabbr (string unescape -- $m[2])
+        string match -q -- '* --position anywhere *' $l; and set -g -a __vg_rabbr_any 1; or set -g -a __vg_rabbr_any 0
+    end
+end
+function abbr --wraps abbr --description 'fish abbr; vg re-reads the --regex ones after a change'
+    builtin abbr $argv
+    set -l st $status
+    contains -- --regex $argv; or contains -- -e $argv; or contains -- --erase $argv; or string match -q -- '--regex=*' $argv; and __vg_abbr_scan
+    return $st
+end
+__vg_abbr_scan
 
 # === Enter ======================================================================================
 function __vg_enter

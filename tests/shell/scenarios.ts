@@ -339,7 +339,9 @@ export function shellSuite(shell: ShellName): void {
   if (fish)
     test('fish: an abbreviation is judged as what it expands to (fish expands it only when it executes)', { skip }, async () => {
       const post = `abbr -a vgtw 'rm -rf "$HOME"'\nabbr -a vgtl 'touch abbr-ran'\nfunction _vgtf; echo 'rm -rf "$HOME"'; end\nabbr -a --function _vgtf vgtf\n`;
-      const term = await Term.start(shell, { post });
+      // A --regex one defined after vg loaded (the hook re-reads them when `abbr` adds one).
+      const late = `abbr -a --regex 'vgt[0-9]+' vgtre 'rm -rf "$HOME"'\n`;
+      const term = await Term.start(shell, { post: post + late });
       try {
         // A plain one: expanded in place, one Enter, and what runs is the expansion.
         assert.equal(await term.run('vgtl'), 0);
@@ -357,6 +359,17 @@ export function shellSuite(shell: ShellName): void {
         term.keys('Enter');
         assert.equal(await term.done(), 126);
         assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+        // A --regex one: a token other than its name expands; shown, then judged on the next Enter.
+        term.mark();
+        term.type('vgt42');
+        term.keys('Enter');
+        await term.waitFor(() => /F> rm -rf "\$HOME"\s*$/.test(term.screen().trimEnd()), 10000, 'the regex expansion');
+        term.keys('Enter');
+        assert.equal(await term.done(), 126);
+        assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+        // Not in command position: fish leaves it, and one Enter runs the line.
+        assert.equal(await term.run('echo vgt7 > re.txt'), 0);
+        assert.equal(term.file('re.txt'), 'vgt7\n');
       } finally {
         term.stop();
       }

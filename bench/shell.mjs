@@ -55,6 +55,14 @@ bind -M insert \\r __f 2>/dev/null
 `,
 };
 
+// The user's own alias and function, for the rows that call one after `&&` (their definitions are
+// sent and the line judged again with them: docs/shell.md, "Aliases and functions").
+const OWN = {
+  bash: `alias vgb_a='env true'\nvgb_f() { env true; }\n`,
+  zsh: `alias vgb_a='env true'\nvgb_f() { env true }\n`,
+  fish: `alias vgb_a 'env true'\nfunction vgb_f; env true; end\n`,
+};
+
 function session(shell, { vg: withVg, mode, floor, timed }) {
   const dir = mkdtempSync(join(tmpdir(), `vg-bench-${shell}-`));
   const home = join(dir, 'home');
@@ -68,7 +76,7 @@ function session(shell, { vg: withVg, mode, floor, timed }) {
   if (withVg) {
     const f = join(dir, `vg.${shell}`);
     writeFileSync(f, execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' }));
-    src = `source ${f}\n`;
+    src = `source ${f}\n${OWN[shell]}`;
     // Time the hook's round trip (escape, write, analyzer, read) inside the shell itself.
     // (The Enter hook itself: bash's bind -x function, also listed in PROMPT_COMMAND where it returns
     // at once — those calls are not timed; zsh's accept-line decision.) Only in a session of its own:
@@ -181,6 +189,15 @@ async function measureHost(shell, line = 'env true') {
     const done = 30 + BATCHES * PER;
     if (done < 1000) await guarded.batch(line, 1000 - done);
     const rss = pid ? rssMb(pid) : null;
+    // A line of two commands: the answer names the second, which the hook looks up (none of the
+    // shell's own) — vs. the same line calling the shell's alias or function (asked again with its
+    // definition). Interleaved, 3 batches of 100 each.
+    const own = { plain: [], alias: [], fn: [] };
+    for (let i = 0; i < 3; i++) {
+      own.plain.push(await guarded.batch('true && env true', 100));
+      own.alias.push(await guarded.batch(shell === 'fish' ? 'true; and vgb_a' : 'true && vgb_a', 100));
+      own.fn.push(await guarded.batch(shell === 'fish' ? 'true; and vgb_f' : 'true && vgb_f', 100));
+    }
     let hook = null;
     if (shell !== 'fish') {
       const timed = session(shell, { vg: true, mode: 'auto', timed: true });
@@ -193,7 +210,15 @@ async function measureHost(shell, line = 'env true') {
         timed.stop();
       }
     }
-    return { plain: median(ps), host: median(vs), added: median(vs.map((v, i) => v - ps[i])), floor: median(fs.map((v, i) => v - ps[i])), rss, hook };
+    return {
+      plain: median(ps),
+      host: median(vs),
+      added: median(vs.map((v, i) => v - ps[i])),
+      floor: median(fs.map((v, i) => v - ps[i])),
+      rss,
+      hook,
+      own: { plain: median(own.plain), alias: median(own.alias.map((v, i) => v - own.plain[i])), fn: median(own.fn.map((v, i) => v - own.plain[i])) },
+    };
   } finally {
     plain.stop();
     floor.stop();
@@ -217,5 +242,8 @@ for (const r of rows)
   console.log(
     `${r.shell.padEnd(5)}  ${f(r.plain)}   ${f(r.floor)}      ${f(r.host)}   ${f(r.added)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
+console.log('\nWith vg, a host line of two commands (ms per line), and what calling your own alias or function there adds (its definition is sent, the line judged again)');
+console.log('shell  true && env true   alias added   function added');
+for (const r of rows) console.log(`${r.shell.padEnd(5)}  ${f(r.own.plain)}              ${f(r.own.alias)}        ${f(r.own.fn)}`);
 console.log(`load average at start: ${load0}; at end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores) — a busy machine inflates every column`);
 console.log('targets: host line ≤ 1 ms added (bash, zsh), ≤ 2 ms (fish); sandboxed true ≤ 10 ms added (bubblewrap)');

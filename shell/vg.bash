@@ -118,11 +118,27 @@ __vg_define() {
       __vg_defs+=$'\t'"a:$w"$'\t'"$__vg_e" new=0
     fi
     if builtin declare -F -- "$w" >/dev/null; then
-      __vg_esc "$(builtin declare -f -- "$w")"
+      __vg_fndef "$w"
+      __vg_esc "$__vg_fd"
       __vg_defs+=$'\t'"f:$w"$'\t'"$__vg_e" new=0
     fi
   done
   return $new
+}
+
+# The definition of function $1 in __vg_fd. Not with $(declare -f): that forks, and a fork of an
+# interactive bash costs milliseconds here (its heap's pages are copied as it writes them). The
+# analyzer's private directory (the reply file's, mode 0700) holds a scratch file instead.
+__vg_fndef() {
+  __vg_fd=
+  if [[ -n $__vg_rfile ]]; then
+    local f=${__vg_rfile%/*}/fn
+    if builtin declare -f -- "$1" 2>/dev/null >"$f"; then
+      IFS= builtin read -r -d '' __vg_fd <"$f"
+      return 0
+    fi
+  fi
+  __vg_fd=$(builtin declare -f -- "$1")
 }
 
 # The verdict for line $1 names callees: while any of them is an alias or a function here that was

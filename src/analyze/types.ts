@@ -105,6 +105,13 @@ export interface Analysis {
    * it has, and the line is judged again with them (protocol.ts, "callees").
    */
   callees?: string[];
+  /**
+   * The line changes this shell through something that is not a plain builtin: an `eval` at top
+   * level (`eval "$(ssh-agent -s)"`), or a call to a function defined with it whose body changes the
+   * shell (cd, export, eval, source… — `nvm use`, `conda activate`, a `proj` function that cds). A
+   * sandbox would lose that change, so policy runs such a line in the shell unless it is high.
+   */
+  changesShell?: boolean;
   /** Names run by a program wrapper (`sudo x`): an alias or function only through an alias ending in a blank. */
   calleesWrapped?: string[];
 }

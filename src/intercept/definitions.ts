@@ -7,15 +7,12 @@
 // user's functions itself (an unparseable body is judged at least medium, like any unparseable line).
 import type { Definitions, ShellKind } from './protocol.ts';
 import { expandAliases } from '../analyze/aliases.ts';
-import { maxRisk, type Analysis, type Risk } from '../analyze/types.ts';
 
 export interface Composed {
   /** What the analyzer judges. */
   judged: string;
   /** What a sandbox runs. */
   run: string;
-  /** The typed line with its aliases expanded, without the function definitions. */
-  line: string;
   /** Aliases that were sent but could not be placed (the line did not parse). */
   unplaced: string[];
 }
@@ -26,27 +23,13 @@ export function composeLine(line: string, defs: Definitions, shell: ShellKind | 
   const unplaced = 'unparsed' in ex && ex.unparsed ? [...aliases.keys()] : [];
   if (shell === 'fish') {
     const fns = defs.functions.map(([name, text]) => fishAsPosix(name, text));
-    return { judged: [...fns, line].join('\n'), run: line, line, unplaced };
+    return { judged: [...fns, line].join('\n'), run: line, unplaced };
   }
   const fns = defs.functions.map(([name, text]) => posixDefinition(name, text));
   const text = [...fns, ex.text].join('\n');
-  return { judged: text, run: text, line: ex.text, unplaced };
+  return { judged: text, run: text, unplaced };
 }
 
-/**
- * Tools that change the shell's own state are shell functions built on `eval "$(tool …)"`: conda's
- * `__conda_activate`, pyenv, rbenv, nvm. Judged from the user's function library, that eval is the
- * "code assembled at run time" medium — which would sandbox `conda activate`, where it cannot touch
- * the shell. So that one reason counts only when the typed line itself has it; everything else a
- * body does (a delete, a download piped to a shell, a decoded payload) is judged as usual.
- */
-export function withoutLibraryEvals(a: Analysis, typedOnly: Analysis): Analysis {
-  const typedHas = typedOnly.reasons.some((r) => r.rule === LIBRARY_EVAL);
-  if (typedHas || !a.reasons.some((r) => r.rule === LIBRARY_EVAL)) return a;
-  const reasons = a.reasons.filter((r) => r.rule !== LIBRARY_EVAL);
-  return { ...a, reasons, risk: reasons.reduce<Risk>((m, r) => maxRisk(m, r.risk), 'low') };
-}
-const LIBRARY_EVAL = 'remote-code.dynamic-code';
 
 /** bash's `declare -f` and zsh's `functions` print a whole definition; a bare body gets its frame. */
 function posixDefinition(name: string, text: string): string {

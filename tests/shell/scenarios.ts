@@ -251,10 +251,10 @@ export function shellSuite(shell: ShellName): void {
   test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || bwrap }, async () => {
     const post =
       shell === 'bash'
-        ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt; }\nvgt_wipe() { rm -rf "$HOME"; }\ncat() { echo "shadowed $*" > shadow.txt; }\n`
+        ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt; }\nvgt_wipe() { rm -rf "$HOME"; }\ncat() { echo "shadowed $*" > shadow.txt; }\nvgt_go() { cd made && export VGT_WENT=1; }\n`
         : shell === 'zsh'
-          ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt }\nvgt_wipe() { rm -rf "$HOME" }\ncat() { echo "shadowed $*" > shadow.txt }\n`
-          : `alias mkd 'mkdir -p'\nfunction vgt_fn; echo "fn-ran $argv[1]" > fn-out.txt; end\nfunction vgt_wipe; rm -rf "$HOME"; end\nfunction cat; echo "shadowed $argv" > shadow.txt; end\n`;
+          ? `alias mkd='mkdir -p'\nvgt_fn() { echo "fn-ran $1" > fn-out.txt }\nvgt_wipe() { rm -rf "$HOME" }\ncat() { echo "shadowed $*" > shadow.txt }\nvgt_go() { cd made && export VGT_WENT=1 }\n`
+          : `alias mkd 'mkdir -p'\nfunction vgt_fn; echo "fn-ran $argv[1]" > fn-out.txt; end\nfunction vgt_wipe; rm -rf "$HOME"; end\nfunction cat; echo "shadowed $argv" > shadow.txt; end\nfunction vgt_go; cd made; and set -gx VGT_WENT 1; end\n`;
     // fish runs its functions inside the sandbox itself (`fish -c` reads config.fish): its config must
     // be somewhere the sandbox shows.
     const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n', post, configInWorkspace: fish });
@@ -271,6 +271,11 @@ export function shellSuite(shell: ShellName): void {
       // The function body is judged: calling a function (defined in the rc) that wipes HOME is blocked.
       assert.equal(await term.run('vgt_wipe'), 126);
       assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
+      // A function that changes the shell (cd, export) runs in it even in mode always: in a sandbox
+      // the change would be lost. The next (sandboxed) line starts where it went.
+      assert.equal(await term.run('vgt_go'), 0);
+      assert.equal(await term.run('pwd > where.txt'), 0);
+      assert.equal(term.file(join('made', 'where.txt')), `${join(term.ws, 'made')}\n`);
     } finally {
       term.stop();
     }

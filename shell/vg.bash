@@ -44,6 +44,7 @@ __vg_hist_mode=
 __vg_accept_mode=accept
 __vg_timeout_s=0.500000      # __vg_timeout_ms as read -t wants it
 __vg_proc=0                  # /proc/PID tells liveness without a kill -0 (and its 2>/dev/null)
+declare -gA __vg_envs=()     # the exported environment as the analyzer has it (__vg_env_scan)
 [[ -d /proc/$$ ]] && __vg_proc=1
 
 # === clock ======================================================================================
@@ -76,6 +77,8 @@ __vg_start() {
   { coproc __VG_SERVE { builtin exec "${__vg_cmd[@]}" serve --shell bash --session "$__vg_session" --pid "$$" 2>/dev/null; }; } 2>/dev/null
   __vg_srv_pid=${__VG_SERVE_PID-}
   builtin disown "$__vg_srv_pid" 2>/dev/null
+  __vg_envs=()
+  __vg_env_scan snap
   __vg_hello=0 __vg_fast=0 __vg_d=
   __vg_env_sent=
   __vg_now_us
@@ -175,6 +178,42 @@ __vg_sync_env() {
   __vg_esc "${HOME-}"; __vg_send "E"$'\t'"HOME"$'\t'"$__vg_e" || return 1
   if [[ -n ${VG_AGENT-} ]]; then __vg_send "E"$'\t'"VG_AGENT"$'\t'"1"; else __vg_send "U"$'\t'"VG_AGENT"; fi || return 1
   __vg_env_sent=$cur
+}
+
+# === the environment a sandboxed line gets =====================================================
+# A sandbox starts from the analyzer's copy of the environment: what the shell exported when the
+# analyzer started, kept current by E/U. Before a line goes to the sandbox, every exported variable
+# that changed since is sent and the line judged again, so `export NODE_ENV=production` reaches the
+# next sandboxed build (secret-looking names are still dropped by the sandbox plan). Not per line:
+# listing the variables costs ~1 ms. $1: send (0: something was sent) | snap (the analyzer just
+# started with this environment).
+__vg_env_scan() {
+  local n v sent=1
+  local -A seen=()
+  for n in ${!A*} ${!B*} ${!C*} ${!D*} ${!E*} ${!F*} ${!G*} ${!H*} ${!I*} ${!J*} ${!K*} ${!L*} ${!M*} ${!N*} ${!O*} ${!P*} ${!Q*} ${!R*} ${!S*} ${!T*} ${!U*} ${!V*} ${!W*} ${!X*} ${!Y*} ${!Z*} ${!a*} ${!b*} ${!c*} ${!d*} ${!e*} ${!f*} ${!g*} ${!h*} ${!i*} ${!j*} ${!k*} ${!l*} ${!m*} ${!n*} ${!o*} ${!p*} ${!q*} ${!r*} ${!s*} ${!t*} ${!u*} ${!v*} ${!w*} ${!x*} ${!y*} ${!z*} ${!_*}; do
+    [[ ${!n@a} == *x* && $n != _ ]] || continue
+    seen[$n]=1
+    v=${!n}
+    [[ -n ${__vg_envs[$n]+x} && ${__vg_envs[$n]} == "$v" ]] && continue
+    __vg_envs[$n]=$v
+    [[ $1 == send ]] || continue
+    __vg_esc "$v"
+    __vg_write "E"$'\t'"$n"$'\t'"$__vg_e" && sent=0
+  done
+  for n in "${!__vg_envs[@]}"; do
+    [[ -n ${seen[$n]+x} ]] && continue
+    builtin unset "__vg_envs[$n]"
+    [[ $1 == send ]] && __vg_write "U"$'\t'"$n" && sent=0
+  done
+  return $sent
+}
+
+# The verdict sends line $1 to a sandbox (or may, after a question): judge it again if the analyzer's
+# environment was behind.
+__vg_fresh_env() {
+  [[ $__vg_r_dec == sandbox || $__vg_r_dec == prompt ]] || return 0
+  __vg_env_scan send || return 0
+  __vg_judge "$1"
 }
 
 # Read until the answer for id $1 arrives or the time is up; sets __vg_r_*. With $2 = held, the
@@ -371,7 +410,7 @@ __vg_accept_slow() {
   w=${w%%[[:space:];|&<>()]*}
   __vg_defs='' __vg_defd=' '
   [[ -n $w ]] && __vg_define "$w"
-  __vg_judge "$judged" && __vg_resolve "$judged"
+  __vg_judge "$judged" && __vg_resolve "$judged" && __vg_fresh_env "$judged"
   __vg_act "$judged" $?
 }
 
@@ -385,13 +424,13 @@ __vg_verdict() {
     if [[ $__vg_r_dec == error ]]; then
       __vg_r_why="analyzer error: $__vg_r_notice" ok=1
     else
-      __vg_resolve "$READLINE_LINE" || ok=1
+      __vg_resolve "$READLINE_LINE" && __vg_fresh_env "$READLINE_LINE" || ok=1
     fi
   elif __vg_alive; then
     __vg_r_why="no answer within ${__vg_timeout_ms} ms" ok=1
   else
     # Dead (killed, crashed): start a fresh one and ask again.
-    __vg_judge "$READLINE_LINE" && __vg_resolve "$READLINE_LINE"
+    __vg_judge "$READLINE_LINE" && __vg_resolve "$READLINE_LINE" && __vg_fresh_env "$READLINE_LINE"
     ok=$?
   fi
   __vg_act "$READLINE_LINE" $ok

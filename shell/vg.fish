@@ -73,6 +73,9 @@ function __vg_start
     set -g __vg_dir $dir
     set -g __vg_hello 0
     set -g __vg_env_sent ''
+    set -g __vg_env_n
+    set -g __vg_env_v
+    __vg_env_scan snap
     set -g __vg_d ''
 end
 
@@ -101,6 +104,40 @@ function __vg_sync_env
         __vg_send U\tVG_AGENT
     end
     set -g __vg_env_sent $cur
+end
+
+# === the environment a sandboxed line gets =====================================================
+# A sandbox starts from the analyzer's copy of the environment: what fish exported when the analyzer
+# started, kept current by E/U. Before a line goes to the sandbox, every exported variable that
+# changed since is sent and the line judged again, so `set -gx NODE_ENV production` reaches the next
+# sandboxed build (secret-looking names are still dropped by the sandbox plan). Not per line.
+# $mode: send (0: something was sent) | snap (the analyzer just started with this environment).
+function __vg_env_scan -a mode
+    set -l sent 1
+    set -l names (set -x -n)
+    for n in $names
+        test "$n" = _; and continue
+        # As fish exports it: a path variable joined with ':', any other list with spaces.
+        set -l v (string join ' ' -- $$n)
+        string match -q -- '*PATH' $n; and set v (string join ':' -- $$n)
+        set -l i (contains -i -- $n $__vg_env_n)
+        if test -n "$i"
+            test "$__vg_env_v[$i]" = "$v"; and continue
+            set -g __vg_env_v[$i] $v
+        else
+            set -g -a __vg_env_n $n
+            set -g -a __vg_env_v $v
+        end
+        test "$mode" = send; or continue
+        __vg_send E\t$n\t(__vg_esc "$v"); and set sent 0
+    end
+    for i in (seq (count $__vg_env_n) -1 1)
+        contains -- $__vg_env_n[$i] $names; and continue
+        test "$mode" = send; and __vg_send U\t$__vg_env_n[$i]; and set sent 0
+        set -e __vg_env_n[$i]
+        set -e __vg_env_v[$i]
+    end
+    return $sent
 end
 
 # fish's read has no timeout: the server answers within shell.analyzer_timeout_ms itself (its
@@ -385,6 +422,9 @@ function __vg_enter
     end
     if test $judged = 0; and test -n "$__vg_r_callees"
         __vg_resolve $line; or set judged 1
+    end
+    if test $judged = 0; and contains -- "$__vg_r_dec" sandbox prompt; and __vg_env_scan send
+        __vg_judge $line; or set judged 1
     end
     if test $judged != 0
         set -g __vg_pending $__vg_seq

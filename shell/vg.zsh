@@ -59,6 +59,8 @@ __vg_start() {
   # linger as a zombie where PID 1 does not reap).
   ${__vg_cmd[@]} serve --shell zsh --session $__vg_session --pid $$ --fifo $dir </dev/null >/dev/null 2>&1 &!
   __vg_spawned=$!
+  __vg_envs=()
+  __vg_env_scan snap
   __vg_started=${EPOCHREALTIME:-$SECONDS}
 }
 
@@ -162,6 +164,42 @@ __vg_sync_env() {
   __vg_esc "${HOME-}"; __vg_send "E"$'\t'"HOME"$'\t'"$__vg_e" || return 1
   if [[ -n ${VG_AGENT-} ]]; then __vg_send "E"$'\t'"VG_AGENT"$'\t'"1"; else __vg_send "U"$'\t'"VG_AGENT"; fi || return 1
   __vg_env_sent=$cur
+}
+
+# === the environment a sandboxed line gets =====================================================
+# A sandbox starts from the analyzer's copy of the environment: what the shell exported when the
+# analyzer started, kept current by E/U. Before a line goes to the sandbox, every exported variable
+# that changed since is sent and the line judged again, so `export NODE_ENV=production` reaches the
+# next sandboxed build (secret-looking names are still dropped by the sandbox plan). Not per line.
+# $1: send (0: something was sent) | snap (the analyzer just started with this environment).
+typeset -gA __vg_envs
+__vg_env_scan() {
+  local n v sent=1
+  local -A seen
+  for n in ${(k)parameters[(R)*export*]}; do
+    [[ $n == _ ]] && continue
+    seen[$n]=1
+    v=${(P)n}
+    [[ ${+__vg_envs[$n]} == 1 && ${__vg_envs[$n]} == $v ]] && continue
+    __vg_envs[$n]=$v
+    [[ $1 == send ]] || continue
+    __vg_esc $v
+    __vg_send "E"$'\t'"$n"$'\t'"$__vg_e" && sent=0
+  done
+  for n in ${(k)__vg_envs}; do
+    (( ${+seen[$n]} )) && continue
+    unset "__vg_envs[$n]"
+    [[ $1 == send ]] && __vg_send "U"$'\t'"$n" && sent=0
+  done
+  return $sent
+}
+
+# The verdict sends line $1 to a sandbox (or may, after a question): judge it again if the analyzer's
+# environment was behind.
+__vg_fresh_env() {
+  [[ $__vg_r_dec == (sandbox|prompt) ]] || return 0
+  __vg_env_scan send || return 0
+  __vg_judge $1
 }
 
 # Read until the answer for id $1 arrives or the time is up; sets __vg_r_*. $2: a line already read
@@ -306,7 +344,7 @@ __vg_verdict() {
     __vg_judge $BUFFER || return 1
   fi
   if [[ $__vg_r_dec == error ]]; then __vg_r_why="analyzer error: $__vg_r_notice"; return 1; fi
-  __vg_resolve $BUFFER
+  __vg_resolve $BUFFER && __vg_fresh_env $BUFFER
 }
 
 # Everything __vg_decide leaves out: a continuation (PS2), `vg on|off|status`, history expansion,
@@ -330,7 +368,7 @@ __vg_decide_slow() {
   w=${w%%[[:space:]\;\|\&\<\>\(\)]*}
   __vg_defs= __vg_defd=' '
   [[ -n $w ]] && __vg_define $w
-  __vg_judge $line && __vg_resolve $line
+  __vg_judge $line && __vg_resolve $line && __vg_fresh_env $line
   __vg_act $line $?
 }
 

@@ -276,6 +276,17 @@ export function shellSuite(shell: ShellName): void {
       assert.equal(await term.run('vgt_go'), 0);
       assert.equal(await term.run('pwd > where.txt'), 0);
       assert.equal(term.file(join('made', 'where.txt')), `${join(term.ws, 'made')}\n`);
+      // What the shell exports later reaches the sandbox (the analyzer started with the old
+      // environment); a secret-looking name still does not; an unset one is gone there too.
+      const set = (k: string, v: string) => (fish ? `set -gx ${k} ${v}` : `export ${k}=${v}`);
+      assert.equal(await term.run(set('VGT_E', 'hello')), 0);
+      assert.equal(await term.run('printenv VGT_E > e.txt'), 0);
+      assert.equal(term.file(join('made', 'e.txt')), 'hello\n');
+      assert.equal(await term.run(set('VGT_TOKEN', 's3cret')), 0);
+      assert.equal(await term.run('printenv VGT_TOKEN > t.txt'), 1, 'dropped: printenv finds nothing');
+      assert.equal(term.file(join('made', 't.txt')), '');
+      assert.equal(await term.run(fish ? 'set -e VGT_E' : 'unset VGT_E'), 0);
+      assert.equal(await term.run('printenv VGT_E > e2.txt'), 1);
     } finally {
       term.stop();
     }

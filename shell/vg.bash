@@ -106,14 +106,22 @@ __vg_write() {
 # of the names (space-separated in $1) that are aliases or functions here: the analyzer expands the
 # aliases where bash would and puts the function definitions in front (function bodies are judged
 # like any code). The first word is looked at before asking; the analyzer names the line's other
-# callees in its answer (__vg_resolve). vg's own function is left alone: `vg …` lines are judged as
-# typed. 0: something new was added.
+# callees in its answer (__vg_resolve), a name on no PATH marked `?`. vg's own function is left
+# alone: `vg …` lines are judged as typed. 0: something new was added.
 __vg_define() {
   local rest=$1 w new=1
   while [[ -n $rest ]]; do
     w=${rest%% *}
     rest=${rest#"$w"}
     rest=${rest# }
+    # `?`: on no PATH — with no alias or function of that name, bash runs its not-found handler.
+    if [[ $w == '?'* ]]; then
+      w=${w#'?'}
+      if [[ -z ${BASH_ALIASES[$w]+x} ]] && ! builtin declare -F -- "$w" >/dev/null; then
+        __vg_define command_not_found_handle && new=0
+        continue
+      fi
+    fi
     [[ -n $w && $w != vg && $__vg_defd != *" $w "* ]] || continue
     __vg_defd+="$w "
     if [[ -n ${BASH_ALIASES[$w]+x} ]]; then

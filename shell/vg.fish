@@ -217,6 +217,11 @@ end
 function __vg_define
     set -l new 1
     for w in $argv
+        # `?`: on no PATH — with no function of that name, fish runs fish_command_not_found.
+        if string match -q -- '\\?*' $w
+            set w (string sub -s 2 -- $w)
+            functions -q -- $w; or set w fish_command_not_found
+        end
         string match -q -- 'vg' $w; or string match -q -- '__vg_*' $w; and continue
         contains -- $w $__vg_defd; and continue
         set -g -a __vg_defd $w

@@ -104,7 +104,15 @@ __vg_define() {
   local w body new=1
   local -a files
   for w in ${(s: :)1}; do
-    [[ $w != vg && $__vg_defd != *" $w "* ]] || continue
+    # `?`: on no PATH — with no alias or function of that name, zsh runs its not-found handler.
+    if [[ $w == '?'* ]]; then
+      w=${w#\?}
+      if (( ! ${+aliases[$w]} && ! ${+functions[$w]} )) && ! { [[ $w == *.* ]] && (( ${+saliases[${w##*.}]} )) }; then
+        __vg_define command_not_found_handler && new=0
+        continue
+      fi
+    fi
+    [[ -n $w && $w != vg && $__vg_defd != *" $w "* ]] || continue
     __vg_defd+="$w "
     if (( ${+aliases[$w]} )); then
       __vg_esc ${aliases[$w]}

@@ -44,7 +44,9 @@
 //                 aliases or functions (Analysis.callees) — without defs in the request, less the
 //                 line's first word, which the shell checked before asking. A shell that has any of
 //                 them asks again with their definitions (bash and zsh expand aliases in every
-//                 command position, and call functions anywhere), so what runs is what was judged
+//                 command position, and call functions anywhere), so what runs is what was judged.
+//                 `?NAME`: on no PATH — the shell sends NAME's alias or function, else its
+//                 not-found handler (which the shell runs for an unknown command)
 //   P ␟ <id> ␟ <pid>
 export const US = '\x1f';
 export const RS = '\x1e';

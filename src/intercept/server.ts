@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { connect, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
+import { unknownCommand } from './not-found.ts';
 import { formatHello, formatHost, formatPointer, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
 import { invocationCommand } from './quote.ts';
 import { isIncomplete } from './complete.ts';
@@ -113,13 +114,18 @@ const FALLBACK_SETTINGS: ShellSettings = {
 /**
  * The callees a shell should look up (protocol.ts). Without definitions the shell had checked the
  * line's first word (as its hook splits it) before asking: a line of one command gets no list, so the
- * common answer stays `H id`.
+ * common answer stays `H id` — unless that word is on no PATH (`?`: its not-found handler may run).
+ * With `path`, a name the shell would not find is marked `?NAME` (not-found.ts).
  */
-export function calleesToAsk(callees: readonly string[] | undefined, line: string, withDefs: boolean, wrapped: readonly string[] = []): string {
-  if (withDefs) return [...(callees ?? []), ...wrapped].join(' ');
+export function calleesToAsk(callees: readonly string[] | undefined, line: string, withDefs: boolean, wrapped: readonly string[] = [], path?: string): string {
+  const mark = (c: string): string => (path !== undefined && unknownCommand(c, path) ? `?${c}` : c);
+  if (withDefs) return [...(callees ?? []).map(mark), ...wrapped].join(' ');
   if (!callees?.length) return '';
   const first = /^\s*([^\s;|&<>()]+)/.exec(line)?.[1];
-  return callees.filter((c) => c !== first).join(' ');
+  return callees
+    .map(mark)
+    .filter((c) => c !== first)
+    .join(' ');
 }
 
 export async function serve(o: ServeOptions): Promise<number> {
@@ -321,7 +327,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (notices.length) notice = [...notices.map((n) => `vg: ${n}`), notice].filter(Boolean).join(RS);
     pending.set(r.id, { line, cwd: r.cwd, verdict: v, decision, t });
     trimPending();
-    reply({ decision, risk: v.risk, notice, cmd, callees: calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true, v.analysis.calleesWrapped) });
+    const callees = calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true, v.analysis.calleesWrapped, env.PATH ?? '');
+    reply({ decision, risk: v.risk, notice, cmd, callees });
   }
 
   function trimPending(): void {

@@ -33,6 +33,9 @@ const SHELL_OWN = new Set(
 );
 
 
+/** A builtin or reserved word of bash, zsh, fish or sh (never looked up on PATH). */
+export const isShellOwn = (name: string): boolean => SHELL_OWN.has(name);
+
 /** The words of `line` if it is one plain command (see above), else null. Pure. */
 export function plainWords(line: string): string[] | null {
   const words = line.split(/[ \t]+/).filter(Boolean);

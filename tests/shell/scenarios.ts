@@ -297,8 +297,8 @@ export function shellSuite(shell: ShellName): void {
     // another function: each must be judged by its text — and a harmless one still runs on the host.
     const post =
       shell === 'bash' || shell === 'zsh'
-        ? `alias vgtn='rm -rf "$HOME"'\nalias vgtc='vgtn'\nalias vgts='command '\nvgt_w() { rm -rf "$HOME"; }\nvgt_outer() { vgt_w; }\nalias vgtok='touch ok-alias'\nvgt_ok() { touch ok-fn; }\n`
-        : `alias vgtn 'rm -rf "$HOME"'\nfunction vgt_w; rm -rf "$HOME"; end\nfunction vgt_outer; vgt_w; end\nalias vgtok 'touch ok-alias'\nfunction vgt_ok; touch ok-fn; end\n`;
+        ? `alias vgtn='rm -rf "$HOME"'\nalias vgtc='vgtn'\nalias vgts='command '\n${shell === 'bash' ? 'command_not_found_handle' : 'command_not_found_handler'}() { rm -rf "$HOME"; }\nvgt_w() { rm -rf "$HOME"; }\nvgt_outer() { vgt_w; }\nalias vgtok='touch ok-alias'\nvgt_ok() { touch ok-fn; }\n`
+        : `alias vgtn 'rm -rf "$HOME"'\nfunction fish_command_not_found; rm -rf "$HOME"; end\nfunction vgt_w; rm -rf "$HOME"; end\nfunction vgt_outer; vgt_w; end\nalias vgtok 'touch ok-alias'\nfunction vgt_ok; touch ok-fn; end\n`;
     const and = fish ? '; and' : ' &&';
     const term = await Term.start(shell, { post });
     try {
@@ -306,6 +306,8 @@ export function shellSuite(shell: ShellName): void {
       assert.equal(await term.run(`true${and} vgt_w`), 126, 'a function after &&');
       assert.equal(await term.run('echo x; vgt_outer'), 126, 'a function calling a function');
       assert.equal(await term.run(fish ? 'echo (vgt_w)' : 'echo "$(vgtn)"'), 126, 'inside a command substitution');
+      // A command the shell cannot find runs its not-found handler: a function like any other.
+      assert.equal(await term.run('vgt_no_such_cmd'), 126, 'the not-found handler is judged');
       if (!fish) {
         assert.equal(await term.run('vgtc'), 126, 'an alias standing for an alias');
         assert.equal(await term.run('true && vgts vgtn'), 126, 'an alias after one that ends in a blank');

@@ -147,6 +147,17 @@ function analyzeMemo(line: string, ctx: JudgeContext, o: { config: Config; home:
   return analysis;
 }
 
+/**
+ * The line changes the shell (Analysis.changesShell) and nothing else in it calls for a sandbox: its
+ * medium reasons, if any, are all the eval of a command's output — how env-setup tools work
+ * (`eval "$(ssh-agent -s)"`, conda's `__conda_activate`). A medium reason of any other kind keeps the
+ * sandbox: `eval "npm install x"` or a function that cds and installs must not use the shell change
+ * as a way out of it.
+ */
+export function changesShellOnly(a: Analysis): boolean {
+  return a.changesShell === true && a.reasons.every((r) => r.risk !== 'medium' || r.rule === 'remote-code.dynamic-code');
+}
+
 /** Aliases vg could not place in a line it cannot parse: what the shell runs was not judged. */
 function withUnplacedAliases(a: Analysis, names: string[]): Analysis {
   const reason = {
@@ -182,7 +193,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
     risk,
     stateOnly: analysis.stateOnly,
     readsShellState: analysis.readsShellState === true,
-    changesShell: analysis.changesShell === true,
+    changesShell: changesShellOnly(analysis),
     mode: config.sandbox.mode,
     enabled: config.sandbox.enabled,
     trusted: trusted !== null,

@@ -7,8 +7,9 @@ export function decide(p: PolicyInput): PolicyResult {
   // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
   if (p.stateOnly) return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
   // `nvm use 18`, `conda activate x`, `eval "$(ssh-agent -s)"`: in a sandbox the change would be
-  // lost and the command would seem to do nothing. Below high they run in the shell; high still asks
-  // (an agent's high line still goes to the sandbox, where it cannot harm the shell).
+  // lost and the command would seem to do nothing. The caller sets changesShell only when nothing
+  // else in the line calls for a sandbox (judge.ts, changesShellOnly); high still asks (an agent's
+  // high line still goes to the sandbox, where it cannot harm the shell).
   if (p.changesShell && (p.risk === 'low' || p.risk === 'medium'))
     return { decision: 'host', reason: `${p.risk} risk and changes this shell (eval, or a function that cds, exports or evals): runs in the shell` };
   // `history | grep x` in a fresh sandboxed shell would search an empty history.

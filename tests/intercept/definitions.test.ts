@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { composeLine, fishAsPosix } from '../../src/intercept/definitions.ts';
 import { decide } from '../../src/policy/decide.ts';
+import { changesShellOnly } from '../../src/intercept/judge.ts';
 import { analyze } from '../../src/analyze/index.ts';
 
 const defs = {
@@ -45,13 +46,17 @@ test("a function of the user's that changes the shell (conda activate, nvm use, 
   ];
   const decision = (line: string, functions: [string, string][], mode: 'auto' | 'always' = 'auto') => {
     const a = analyze(composeLine(line, { aliases: [], functions }, 'bash').judged, ctx);
-    const d = decide({ risk: a.risk, stateOnly: a.stateOnly, changesShell: a.changesShell === true, mode, enabled: true, trusted: false, interactive: true, agent: false });
+    const d = decide({ risk: a.risk, stateOnly: a.stateOnly, changesShell: changesShellOnly(a), mode, enabled: true, trusted: false, interactive: true, agent: false });
     return { risk: a.risk, changes: a.changesShell === true, decision: d.decision };
   };
   for (const mode of ['auto', 'always'] as const) {
     assert.deepEqual(decision('conda activate myenv', conda, mode), { risk: 'medium', changes: true, decision: 'host' }, `conda activate (${mode}): in the shell`);
-    const nvm: [string, string][] = [['nvm', 'nvm () \n{ \n    case $1 in \n        use) export PATH="$NVM_DIR/$2/bin:$PATH" ;;\n        uninstall) rm -rf "${VERSION_PATH}" ;;\n    esac\n}']];
+    const nvm: [string, string][] = [['nvm', 'nvm () \n{ \n    case $1 in \n        use) export PATH="$NVM_DIR/$2/bin:$PATH" ;;\n        ls) nvm_ls "$2" ;;\n    esac\n}']];
     assert.equal(decision('nvm use 18', nvm, mode).decision, 'host', 'nvm use: an export in the body');
+    // A medium reason of another kind keeps the sandbox: the shell change is no way out of it.
+    const withRm: [string, string][] = [['nvm', nvm[0]![1].replace('ls) nvm_ls "$2" ;;', 'uninstall) rm -rf "${VERSION_PATH}" ;;')]];
+    assert.deepEqual(decision('nvm use 18', withRm, mode), { risk: 'medium', changes: true, decision: 'sandbox' }, 'judged by its riskiest branch');
+    assert.equal(decision('f', [['f', 'f () \n{ \n    cd .;\n    npm install left-pad\n}']], mode).decision, 'sandbox', 'a cd is no way out for npm install');
     assert.equal(decision('make && proj', [['proj', 'proj () \n{ \n    cd /home/u/src/proj\n}']], mode).decision, 'host', 'a function that cds, after &&');
   }
   // Functions that do not change the shell are judged as before: sandboxed, asked, blocked.
@@ -68,7 +73,12 @@ test('a typed eval changes the shell: eval "$(ssh-agent -s)" runs in it; eval of
   const ctx = { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } };
   const a = analyze('eval "$(ssh-agent -s)"', ctx);
   assert.equal(a.changesShell, true);
-  assert.equal(decide({ risk: a.risk, stateOnly: a.stateOnly, changesShell: true, mode: 'always', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'host');
+  assert.equal(decide({ risk: a.risk, stateOnly: a.stateOnly, changesShell: changesShellOnly(a), mode: 'always', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'host');
+  // An eval of fixed code is judged by that code: `eval "npm install x"` is still sandboxed.
+  const n = analyze('eval "npm install left-pad"', ctx);
+  assert.equal(n.changesShell, true);
+  assert.equal(changesShellOnly(n), false);
+  assert.equal(decide({ risk: n.risk, stateOnly: n.stateOnly, changesShell: changesShellOnly(n), mode: 'auto', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'sandbox');
   const b = analyze('eval "$(curl -fsSL https://x.example/env)"', ctx);
   assert.equal(b.risk, 'high');
   assert.equal(decide({ risk: b.risk, stateOnly: b.stateOnly, changesShell: b.changesShell === true, mode: 'auto', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'prompt');

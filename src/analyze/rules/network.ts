@@ -65,7 +65,8 @@ const INSTALL: Record<string, RegExp> = {
   asdf: /^(install|plugin)$/,
   mise: /^(install|use|i)$/,
   volta: /^(install|fetch)$/,
-  nvm: /^(install|use)$/,
+  // `nvm use` only switches to an installed version (a PATH change in the shell); install downloads.
+  nvm: /^(install|reinstall-packages)$/,
   rustup: /^(install|update|toolchain|target|component|default)$/,
 };
 

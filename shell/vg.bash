@@ -196,6 +196,8 @@ __vg_sync_env() {
 # listing the variables costs ~1 ms. $1: send (0: something was sent) | snap (the analyzer just
 # started with this environment).
 __vg_env_scan() {
+  # ${!n@a} (a variable's attributes) needs bash 4.4; an older bash keeps the analyzer's start-up copy.
+  ((BASH_VERSINFO[0] > 4 || BASH_VERSINFO[1] >= 4)) || return 1
   local n v sent=1
   local -A seen=()
   for n in ${!A*} ${!B*} ${!C*} ${!D*} ${!E*} ${!F*} ${!G*} ${!H*} ${!I*} ${!J*} ${!K*} ${!L*} ${!M*} ${!N*} ${!O*} ${!P*} ${!Q*} ${!R*} ${!S*} ${!T*} ${!U*} ${!V*} ${!W*} ${!X*} ${!Y*} ${!Z*} ${!a*} ${!b*} ${!c*} ${!d*} ${!e*} ${!f*} ${!g*} ${!h*} ${!i*} ${!j*} ${!k*} ${!l*} ${!m*} ${!n*} ${!o*} ${!p*} ${!q*} ${!r*} ${!s*} ${!t*} ${!u*} ${!v*} ${!w*} ${!x*} ${!y*} ${!z*} ${!_*}; do

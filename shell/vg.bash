@@ -39,6 +39,7 @@ __vg_x_cmd=
 __vg_x_notice=
 __vg_defs=                    # definitions of this shell's aliases/functions the line uses (request fields)
 __vg_defd=' '                 # … and their names, space-delimited
+__vg_jfl=                     # request flags for them (i: the shell stopped following callees)
 __vg_hist_saved=
 __vg_hist_mode=
 __vg_accept_mode=accept
@@ -155,15 +156,19 @@ __vg_fndef() {
 # The verdict for line $1 names callees: while any of them is an alias or a function here that was
 # not sent yet, judge again with its definition (an alias's text or a function's body may call
 # more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
+# Past 8 rounds or 64 KB of definitions (a whole library, like nvm's) it stops following and asks
+# once more with flag i: the analyzer then judges the line at least medium (sandboxed, not run on
+# the host with functions nobody judged).
 __vg_resolve() {
   local round=0
   while ((round++ < 8)); do
     [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees" || return 0
+    ((${#__vg_defs} <= 65536)) || break
     __vg_judge "$1" || return 1
   done
-  [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees" || return 0
-  __vg_r_dec=block __vg_r_cmd=''
-  __vg_r_notice="vg: blocked — this line's aliases and functions call others more than 8 levels deep, further than vg follows; run it with \`vg off\` if you trust it"
+  ((round <= 8)) || { [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees"; } || return 0
+  __vg_jfl=i
+  __vg_judge "$1"
 }
 
 __vg_esc() {
@@ -311,7 +316,7 @@ __vg_judge() {
     __vg_esc "$1"; line=$__vg_e
     __vg_esc "$PWD"
     line="${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line"
-    [[ -n $__vg_defs ]] && line+=$'\t'"$__vg_defs"
+    [[ -n $__vg_defs || -n $__vg_jfl ]] && line+=$'\t'"$__vg_jfl$__vg_defs"
     __vg_write "$line" && __vg_d= && __vg_recv "$__vg_seq" && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if ((try == 1)) && ! __vg_alive; then continue; fi
@@ -418,7 +423,7 @@ __vg_accept_slow() {
   # A line that starts with an alias or a function is sent with its definition.
   local w=${judged#"${judged%%[![:space:]]*}"}
   w=${w%%[[:space:];|&<>()]*}
-  __vg_defs='' __vg_defd=' '
+  __vg_defs='' __vg_defd=' ' __vg_jfl=''
   [[ -n $w ]] && __vg_define "$w"
   __vg_judge "$judged" && __vg_resolve "$judged" && __vg_fresh_env "$judged"
   __vg_act "$judged" $?
@@ -428,7 +433,7 @@ __vg_accept_slow() {
 # dead or slow analyzer), then act on it as __vg_accept_slow would.
 __vg_verdict() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why='' __vg_r_callees=''
-  __vg_defs='' __vg_defd=' '
+  __vg_defs='' __vg_defd=' ' __vg_jfl=''
   local ok=0
   if [[ -n $__vg_rk ]] && __vg_recv "$__vg_seq" held; then
     if [[ $__vg_r_dec == error ]]; then

@@ -192,7 +192,7 @@ function __vg_judge -a line
         # Written directly: __vg_alive just answered (and __vg_recv asks again before it reads).
         # (Never an empty list: it would erase the whole word it is joined to.)
         set -l defs ''
-        test -n "$__vg_defs"; and set defs \t$__vg_defs
+        test -n "$__vg_defs$__vg_jfl"; and set defs \t$__vg_jfl$__vg_defs
         if builtin echo -n "$__vg_d"J\t$__vg_seq\t(__vg_esc "$PWD")\t(__vg_esc "$line")$defs\n >$__vg_dir/in; and set -g __vg_d ''; and __vg_recv $__vg_seq
             break
         end
@@ -241,15 +241,23 @@ end
 
 # The verdict names callees: while any of them is a user function not sent yet, judge again with its
 # definition (a body may call more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
+# Past 8 rounds or 64 KB of definitions it stops following and asks once more with flag i: the
+# analyzer then judges the line at least medium (sandboxed, not run on the host unjudged).
 function __vg_resolve -a line
+    set -l full 1
     for round in 1 2 3 4 5 6 7 8
         test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
+        if test (string length -- "$__vg_defs") -gt 65536
+            set full 0
+            break
+        end
         __vg_judge $line; or return 1
     end
-    test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
-    set -g __vg_r_dec block
-    set -g __vg_r_cmd ''
-    set -g __vg_r_notice "vg: blocked — this line's functions call others more than 8 levels deep, further than vg follows; run it with `vg off` if you trust it"
+    if test $full = 1
+        test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
+    end
+    set -g __vg_jfl i
+    __vg_judge $line
 end
 
 # The fallback runs lines unchecked; never one that plainly destroys HOME or the system.
@@ -380,6 +388,7 @@ function __vg_enter
     set -l judged 1
     set -g __vg_defs ''
     set -g __vg_defd
+    set -g __vg_jfl ''
     # Flag n: the first word is none of fish's functions (a plain line may then skip `fish -c` in
     # the sandbox: direct.ts). An alias is a function too. A function of the user's own is sent
     # with its definition, off the common path.

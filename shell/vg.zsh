@@ -28,6 +28,7 @@ typeset -g __vg_pending= __vg_how= __vg_t0= __vg_started= __vg_key= __vg_e= __vg
 typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex= __vg_exfl=
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why= __vg_r_callees=
 typeset -g __vg_defs= __vg_defd=' '   # definitions of this shell's aliases/functions the line uses
+typeset -g __vg_jfl=                  # request flags for them (i: the shell stopped following callees)
 
 # === the resident analyzer =====================================================================
 # On the hot path (twice per line): no redirection — /proc/PID where there is one (it exists
@@ -141,15 +142,19 @@ __vg_define() {
 # The verdict for line $1 names callees: while any of them is an alias or a function here that was
 # not sent yet, judge again with its definition (an alias's text or a function's body may call
 # more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
+# Past 8 rounds or 64 KB of definitions (a whole library, like nvm's) it stops following and asks
+# once more with flag i: the analyzer then judges the line at least medium (sandboxed, not run on
+# the host with functions nobody judged).
 __vg_resolve() {
   local -i round=0
   while (( round++ < 8 )); do
     [[ -n $__vg_r_callees ]] && __vg_define $__vg_r_callees || return 0
+    (( ${#__vg_defs} <= 65536 )) || break
     __vg_judge $1 || return 1
   done
-  [[ -n $__vg_r_callees ]] && __vg_define $__vg_r_callees || return 0
-  __vg_r_dec=block __vg_r_cmd=
-  __vg_r_notice="vg: blocked — this line's aliases and functions call others more than 8 levels deep, further than vg follows; run it with \`vg off\` if you trust it"
+  (( round <= 8 )) || { [[ -n $__vg_r_callees ]] && __vg_define $__vg_r_callees } || return 0
+  __vg_jfl=i
+  __vg_judge $1
 }
 
 __vg_esc() {
@@ -279,7 +284,7 @@ __vg_judge() {
     __vg_esc "$__vg_ex"; line=$__vg_e
     __vg_esc "$PWD"
     line="${__vg_d}J"$'\t'"$__vg_seq"$'\t'"$__vg_e"$'\t'"$line"
-    [[ -n $__vg_defs || -n $__vg_exfl ]] && line+=$'\t'"$__vg_exfl$__vg_defs"
+    [[ -n $__vg_defs || -n $__vg_exfl$__vg_jfl ]] && line+=$'\t'"$__vg_exfl$__vg_jfl$__vg_defs"
     __vg_send $line && __vg_d= && __vg_recv $__vg_seq && break
     # Dead (killed, crashed): start a fresh one and ask again, with the start-up allowance.
     if (( try == 1 )) && ! __vg_alive; then continue; fi
@@ -341,7 +346,7 @@ __vg_decide() {
 # The rest of a verdict the common path read ($1) when it was not a plain host answer.
 __vg_verdict() {
   __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why= __vg_r_callees=
-  __vg_defs= __vg_defd=' '
+  __vg_defs= __vg_defd=' ' __vg_jfl=
   if [[ -n $1 ]] && __vg_recv $__vg_seq $1; then
     : # ours, possibly after a stale answer
   elif __vg_alive; then
@@ -374,7 +379,7 @@ __vg_decide_slow() {
   # A line that starts with an alias or a function is sent with its definition.
   local w=${line#${line%%[^[:space:]]*}}
   w=${w%%[[:space:]\;\|\&\<\>\(\)]*}
-  __vg_defs= __vg_defd=' '
+  __vg_defs= __vg_defd=' ' __vg_jfl=
   [[ -n $w ]] && __vg_define $w
   __vg_judge $line && __vg_resolve $line && __vg_fresh_env $line
   __vg_act $line $?

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { maxRisk, type Analysis, type Risk } from '../analyze/types.ts';
+import { maxRisk, riskRank, type Analysis, type Risk } from '../analyze/types.ts';
 import type { Decision } from '../policy/types.ts';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import type { Invocation } from '../runtimes/types.ts';
@@ -158,6 +158,21 @@ export function changesShellOnly(a: Analysis): boolean {
   return a.changesShell === true && a.reasons.every((r) => r.risk !== 'medium' || r.rule === 'remote-code.dynamic-code');
 }
 
+/**
+ * The shell stopped following the functions the line calls (nested more than 8 deep, or over 64 KB
+ * of definitions: a whole library such as nvm's): what the rest does was not judged, so the line is
+ * at least medium — sandboxed in modes auto and always, never waved through on the host.
+ */
+function withIncompleteDefinitions(a: Analysis): Analysis {
+  const reason = {
+    rule: 'shell.definitions-incomplete',
+    risk: 'medium' as const,
+    message: 'calls more of your shell functions than vg follows (8 levels, 64 KB of definitions)',
+    why: 'the functions it did not judge run too; in the sandbox they cannot harm the host',
+  };
+  return { ...a, risk: maxRisk(a.risk, 'medium'), reasons: [...a.reasons, reason].sort((x, y) => riskRank(y.risk) - riskRank(x.risk)) };
+}
+
 /** Aliases vg could not place in a line it cannot parse: what the shell runs was not judged. */
 function withUnplacedAliases(a: Analysis, names: string[]): Analysis {
   const reason = {
@@ -186,6 +201,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   const line = composed?.judged ?? typed;
   let analysis = analyzeMemo(line, ctx, { config, home, workspace });
   if (composed?.unplaced.length) analysis = withUnplacedAliases(analysis, composed.unplaced);
+  if (ctx.defs?.incomplete) analysis = withIncompleteDefinitions(analysis);
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
   const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line, ctx.resident ? { maxAgeMs: CONFIG_TTL_MS } : undefined);

@@ -8,7 +8,9 @@
 //   J <id> <cwd> <line> [<flags> [<def> <text>]…]
 //                                    judge a line                          → one R line
 //                                    flags: n = the first word is no function (fish), c = name every
-//                                    callee, the first word too (zsh changed the text); each def is
+//                                    callee, the first word too (zsh changed the text), i = the shell
+//                                    stopped following callees (8 rounds, or 64 KB of definitions:
+//                                    judged at least medium, so sandboxed); each def is
 //                                    `a:NAME` (an alias, text = its value) or `f:NAME` (a function,
 //                                    text = its definition as the shell prints it), sent for the
 //                                    callees of an earlier answer; with defs, every callee is reported
@@ -68,6 +70,8 @@ export type Request =
 export interface Definitions {
   aliases: [string, string][];
   functions: [string, string][];
+  /** The shell stopped following callees (too deep, or too much text): judge the line at least medium. */
+  incomplete?: boolean;
 }
 
 export type WireDecision = 'host' | 'sandbox' | 'prompt' | 'block' | 'more' | 'error';
@@ -104,7 +108,7 @@ export function parseRequest(raw: string): Request | null {
     case 'J':
       if (f.length < 4 || !f[1]) return null;
       // The line itself holds no raw TAB (escaped, or sent only when it has none): field 5 is flags.
-      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f[3]!), ...(f[4]?.includes('n') ? { noFn: true } : {}), ...(f[4]?.includes('c') ? { allCallees: true } : {}), ...parseDefs(f.slice(5)) };
+      return { kind: 'J', id: f[1], cwd: unescape(f[2]!), line: unescape(f[3]!), ...(f[4]?.includes('n') ? { noFn: true } : {}), ...(f[4]?.includes('c') ? { allCallees: true } : {}), ...parseDefs(f.slice(5), f[4]?.includes('i') === true) };
     case 'A':
       if (f.length < 3 || !f[1]) return null;
       return { kind: 'A', id: f[1], answer: f[2]! };
@@ -131,9 +135,9 @@ export function parseRequest(raw: string): Request | null {
   }
 }
 
-function parseDefs(f: string[]): { defs?: Definitions } {
-  if (f.length < 2) return {};
-  const defs: Definitions = { aliases: [], functions: [] };
+function parseDefs(f: string[], incomplete: boolean): { defs?: Definitions } {
+  if (f.length < 2 && !incomplete) return {};
+  const defs: Definitions = { aliases: [], functions: [], ...(incomplete ? { incomplete } : {}) };
   for (let i = 0; i + 1 < f.length; i += 2) {
     const k = f[i]!;
     const name = k.slice(2);
@@ -141,7 +145,7 @@ function parseDefs(f: string[]): { defs?: Definitions } {
     if (k.startsWith('a:')) defs.aliases.push([name, unescape(f[i + 1]!)]);
     else if (k.startsWith('f:')) defs.functions.push([name, unescape(f[i + 1]!)]);
   }
-  return defs.aliases.length || defs.functions.length ? { defs } : {};
+  return defs.aliases.length || defs.functions.length || incomplete ? { defs } : {};
 }
 
 /** bash's EPOCHREALTIME uses the locale's decimal separator. */
@@ -154,7 +158,7 @@ export function formatRequest(r: Request): string {
   switch (r.kind) {
     case 'J': {
       const defs = r.defs ? [...r.defs.aliases.map(([n, v]) => `a:${n}\t${escape(v)}`), ...r.defs.functions.map(([n, v]) => `f:${n}\t${escape(v)}`)] : [];
-      const flags = `${r.noFn ? 'n' : ''}${r.allCallees ? 'c' : ''}`;
+      const flags = `${r.noFn ? 'n' : ''}${r.allCallees ? 'c' : ''}${r.defs?.incomplete ? 'i' : ''}`;
       const tail = defs.length ? `\t${flags}\t${defs.join('\t')}` : flags ? `\t${flags}` : '';
       return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}${tail}\n`;
     }

@@ -52,6 +52,7 @@ test('requests parse back to what was formatted', () => {
   const wire = formatRequest(withDefs as never);
   assert.equal(wire.split('\t').length, 9, 'J id cwd line flags a:ll text f:f text');
   assert.deepEqual(parseRequest(wire.replace(/\n$/, '')), withDefs);
+  assert.deepEqual(parseRequest('J\t3\t/w\tf1\ti'), { kind: 'J', id: '3', cwd: '/w', line: 'f1', defs: { aliases: [], functions: [], incomplete: true } }, 'i: the shell stopped following callees');
   assert.deepEqual(parseRequest('J\t3\t/w\tll\t\ta:ll\tls -la\tjunk'), { kind: 'J', id: '3', cwd: '/w', line: 'll', defs: { aliases: [['ll', 'ls -la']], functions: [] } }, 'an odd field and unknown kinds are dropped');
 });
 
@@ -369,17 +370,15 @@ test('server: fish gets no hello, the full R form and never a reply file (its re
 
 test('server: the callees come back with the verdict; with definitions the line is judged as the shell runs it', async () => {
   // The real judge: an alias defined out of the analyzer's sight (rc file, sourced script) used after `&&`.
-  const srv = testServer({ settings: { mode: 'auto', audit: { enabled: false, maxSizeMb: 1, keep: 1 } } });
+  const srv = testServer({ settings: { mode: 'auto', audit: { enabled: false, maxSizeMb: 1, keep: 1 } }, replyFileOver: 1 << 20 });
   const { dir, input } = srv;
   input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'true && nuke' }));
   input.write(formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'true && nuke', defs: { aliases: [['nuke', 'rm -rf ~']], functions: [] } }));
   input.write(formatRequest({ kind: 'J', id: '3', cwd: dir, line: 'true && wipe', defs: { aliases: [], functions: [['wipe', 'wipe () \n{ \n    rm -rf / \n}']] } }));
   input.write(formatRequest({ kind: 'J', id: '4', cwd: dir, line: 'echo hi' }));
+  input.write(formatRequest({ kind: 'J', id: '5', cwd: dir, line: 'ls', defs: { aliases: [], functions: [], incomplete: true } }));
   await srv.end();
-  const [hello, ...answers] = srv.lines();
-  const replyFile = hello!.split(US)[7]!;
-  // The first answer carries the one-time config notices: long, so through the reply file.
-  const rs = answers.map((l) => parseResponse(l.startsWith('F') ? readFileSync(replyFile, 'utf8') : l)!);
+  const rs = srv.lines().slice(1).map((l) => parseResponse(l)!);
   assert.equal(rs[0]!.risk, 'low', 'unexpanded, `nuke` is just a name');
   // `nuke` is on no PATH: bash would run its not-found handler, a function the shell may have.
   assert.deepEqual(rs.map((r) => [r.id, r.decision === 'block' ? 'block' : 'runs', r.callees ?? '']), [
@@ -387,5 +386,7 @@ test('server: the callees come back with the verdict; with definitions the line 
     ['2', 'block', 'true rm'],
     ['3', 'block', 'rm true'],
     ['4', 'runs', ''],
+    ['5', 'runs', 'ls'],
   ]);
+  assert.equal(rs[4]!.risk, 'medium', 'a line with functions vg did not follow: at least medium');
 });

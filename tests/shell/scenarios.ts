@@ -324,6 +324,33 @@ export function shellSuite(shell: ShellName): void {
     }
   });
 
+  test(`${shell}: functions nested deeper than vg follows, or a whole library, go to the sandbox — not blocked, not unjudged on the host`, { skip: skip || bwrap }, async () => {
+    // vgt_d1 → vgt_d2 → … → vgt_d10, which would touch a file; and one function with a 70 KB body.
+    const chain = Array.from({ length: 10 }, (_, i) =>
+      i < 9 ? (fish ? `function vgt_d${i + 1}; vgt_d${i + 2}; end` : `vgt_d${i + 1}() { vgt_d${i + 2}; }`) : fish ? 'function vgt_d10; touch deep-ran; end' : 'vgt_d10() { touch deep-ran; }',
+    ).join('\n');
+    const big = fish ? `function vgt_big\n${'true padding padding padding padding padding padding\n'.repeat(1500)}end` : `vgt_big() {\n${'true padding padding padding padding padding padding\n'.repeat(1500)}}`;
+    const term = await Term.start(shell, { post: `${chain}\n${big}\n` });
+    try {
+      // All ten are sent in the end, with the flag: judged at least medium, run in the sandbox.
+      // bash and zsh run the definitions there (the workspace is writable: the file lands); fish runs
+      // the line under `fish -c`, which only has the functions its config files define.
+      const st = await term.run('vgt_d1');
+      assert.notEqual(st, 126, 'not blocked');
+      assert.match(term.screen(), /📦 sandbox/);
+      if (fish) assert.equal(st, 127);
+      else {
+        assert.equal(st, 0);
+        assert.equal(term.file('deep-ran'), '');
+      }
+      const big1 = await term.run('vgt_big');
+      assert.notEqual(big1, 126);
+      assert.match(term.screen(), /📦 sandbox[^\n]*too long or too complex/, 'a 70 KB function is not judged line by line: sandboxed');
+    } finally {
+      term.stop();
+    }
+  });
+
   if (shell === 'zsh')
     test('zsh: a suffix alias is judged as the command it runs', { skip }, async () => {
       const term = await Term.start(shell, { post: `alias -s vgtx='rm -rf "$HOME"; echo'\nalias -s vgok='touch'\n` });

@@ -40,6 +40,7 @@ __vg_x_notice=
 __vg_defs=                    # definitions of this shell's aliases/functions the line uses (request fields)
 __vg_defd=' '                 # … and their names, space-delimited
 __vg_jfl=                     # request flags for them (i: the shell stopped following callees)
+__vg_ffn=0                    # function definitions written to files for this line (__vg_fnfile)
 __vg_hist_saved=
 __vg_hist_mode=
 __vg_accept_mode=accept
@@ -130,27 +131,28 @@ __vg_define() {
       __vg_defs+=$'\t'"a:$w"$'\t'"$__vg_e" new=0
     fi
     if builtin declare -F -- "$w" >/dev/null; then
-      __vg_fndef "$w"
-      __vg_esc "$__vg_fd"
-      __vg_defs+=$'\t'"f:$w"$'\t'"$__vg_e" new=0
+      if __vg_fnfile "$w"; then
+        __vg_esc "$__vg_ff"
+        __vg_defs+=$'\t'"p:$w"$'\t'"$__vg_e" new=0
+      else
+        __vg_esc "$(builtin declare -f -- "$w")"
+        __vg_defs+=$'\t'"f:$w"$'\t'"$__vg_e" new=0
+      fi
     fi
   done
   return $new
 }
 
-# The definition of function $1 in __vg_fd. Not with $(declare -f): that forks, and a fork of an
-# interactive bash costs milliseconds here (its heap's pages are copied as it writes them). The
-# analyzer's private directory (the reply file's, mode 0700) holds a scratch file instead.
-__vg_fndef() {
-  __vg_fd=
-  if [[ -n $__vg_rfile ]]; then
-    local f=${__vg_rfile%/*}/fn
-    if builtin declare -f -- "$1" 2>/dev/null >"$f"; then
-      IFS= builtin read -r -d '' __vg_fd <"$f"
-      return 0
-    fi
-  fi
-  __vg_fd=$(builtin declare -f -- "$1")
+# Function $1's definition, written to a file in the analyzer's private directory (the reply file's,
+# mode 0700) whose path is __vg_ff: the analyzer reads it there. Not $(declare -f) and an escaped
+# copy in the request: the fork costs milliseconds in an interactive bash (its heap's pages are
+# copied as it writes them), and bash escapes a long text slowly (~1 ms per KB). 1: no such
+# directory (no hello yet): the caller sends the text.
+__vg_fnfile() {
+  [[ -n $__vg_rfile ]] || return 1
+  __vg_ffn=$((__vg_ffn + 1))
+  __vg_ff=${__vg_rfile%/*}/fn-$__vg_ffn
+  builtin declare -f -- "$1" 2>/dev/null >"$__vg_ff"
 }
 
 # The verdict for line $1 names callees: while any of them is an alias or a function here that was
@@ -423,7 +425,7 @@ __vg_accept_slow() {
   # A line that starts with an alias or a function is sent with its definition.
   local w=${judged#"${judged%%[![:space:]]*}"}
   w=${w%%[[:space:];|&<>()]*}
-  __vg_defs='' __vg_defd=' ' __vg_jfl=''
+  __vg_defs='' __vg_defd=' ' __vg_jfl='' __vg_ffn=0
   [[ -n $w ]] && __vg_define "$w"
   __vg_judge "$judged" && __vg_resolve "$judged" && __vg_fresh_env "$judged"
   __vg_act "$judged" $?
@@ -433,7 +435,7 @@ __vg_accept_slow() {
 # dead or slow analyzer), then act on it as __vg_accept_slow would.
 __vg_verdict() {
   __vg_r_dec='' __vg_r_notice='' __vg_r_cmd='' __vg_r_risk='' __vg_r_why='' __vg_r_callees=''
-  __vg_defs='' __vg_defd=' ' __vg_jfl=''
+  __vg_defs='' __vg_defd=' ' __vg_jfl='' __vg_ffn=0
   local ok=0
   if [[ -n $__vg_rk ]] && __vg_recv "$__vg_seq" held; then
     if [[ $__vg_r_dec == error ]]; then

@@ -11,9 +11,11 @@
 //                                    callee, the first word too (zsh changed the text), i = the shell
 //                                    stopped following callees (8 rounds, or 64 KB of definitions:
 //                                    judged at least medium, so sandboxed); each def is
-//                                    `a:NAME` (an alias, text = its value) or `f:NAME` (a function,
-//                                    text = its definition as the shell prints it), sent for the
-//                                    callees of an earlier answer; with defs, every callee is reported
+//                                    `a:NAME` (an alias, text = its value), `f:NAME` (a function,
+//                                    text = its definition as the shell prints it) or `p:NAME` (the
+//                                    same, written to a file in the analyzer's private directory:
+//                                    bash escapes a long text slowly), sent for the callees of an
+//                                    earlier answer; with defs, every callee is reported
 //   A <id> <answer>                  the answer to a prompt: s | y | r | n (r = trust the line)
 //   D <id> <status> <ms> <how> [<t0> <t1>]
 //                                    the line finished (fire-and-forget): how = host | sandbox |
@@ -72,6 +74,8 @@ export interface Definitions {
   functions: [string, string][];
   /** The shell stopped following callees (too deep, or too much text): judge the line at least medium. */
   incomplete?: boolean;
+  /** Functions whose definition the shell wrote to a file in the analyzer's private directory (name, path). */
+  files?: [string, string][];
 }
 
 export type WireDecision = 'host' | 'sandbox' | 'prompt' | 'block' | 'more' | 'error';
@@ -144,8 +148,9 @@ function parseDefs(f: string[], incomplete: boolean): { defs?: Definitions } {
     if (!name) continue;
     if (k.startsWith('a:')) defs.aliases.push([name, unescape(f[i + 1]!)]);
     else if (k.startsWith('f:')) defs.functions.push([name, unescape(f[i + 1]!)]);
+    else if (k.startsWith('p:')) (defs.files ??= []).push([name, unescape(f[i + 1]!)]);
   }
-  return defs.aliases.length || defs.functions.length || incomplete ? { defs } : {};
+  return defs.aliases.length || defs.functions.length || defs.files?.length || incomplete ? { defs } : {};
 }
 
 /** bash's EPOCHREALTIME uses the locale's decimal separator. */
@@ -157,7 +162,9 @@ function epochSeconds(s: string): number {
 export function formatRequest(r: Request): string {
   switch (r.kind) {
     case 'J': {
-      const defs = r.defs ? [...r.defs.aliases.map(([n, v]) => `a:${n}\t${escape(v)}`), ...r.defs.functions.map(([n, v]) => `f:${n}\t${escape(v)}`)] : [];
+      const defs = r.defs
+        ? [...r.defs.aliases.map(([n, v]) => `a:${n}\t${escape(v)}`), ...r.defs.functions.map(([n, v]) => `f:${n}\t${escape(v)}`), ...(r.defs.files ?? []).map(([n, v]) => `p:${n}\t${escape(v)}`)]
+        : [];
       const flags = `${r.noFn ? 'n' : ''}${r.allCallees ? 'c' : ''}${r.defs?.incomplete ? 'i' : ''}`;
       const tail = defs.length ? `\t${flags}\t${defs.join('\t')}` : flags ? `\t${flags}` : '';
       return `J\t${r.id}\t${escape(r.cwd)}\t${escape(r.line)}${tail}\n`;

@@ -3,14 +3,14 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { connect, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
 import { unknownCommand } from './not-found.ts';
-import { formatHello, formatHost, formatPointer, formatResponse, parseRequest, RS, type Request, type Response, type ShellKind } from './protocol.ts';
+import { formatHello, formatHost, formatPointer, formatResponse, parseRequest, RS, type Definitions, type Request, type Response, type ShellKind } from './protocol.ts';
 import { invocationCommand } from './quote.ts';
 import { isIncomplete } from './complete.ts';
 
@@ -126,6 +126,37 @@ export function calleesToAsk(callees: readonly string[] | undefined, line: strin
     .map(mark)
     .filter((c) => c !== first)
     .join(' ');
+}
+
+/** More definition text than this is not followed further: the line is judged incomplete (medium). */
+export const DEFINITIONS_BUDGET = 64 * 1024;
+
+/**
+ * The definitions as judge() takes them: functions written to files (`p:`) read in — only from this
+ * analyzer's own private directory — and a total over DEFINITIONS_BUDGET marked incomplete, so the
+ * shell stops sending more (a whole library such as nvm's).
+ */
+export function loadDefinitions(d: Definitions, privateDir: string | null): Definitions & { overBudget?: boolean } {
+  const out: Definitions & { overBudget?: boolean } = { aliases: d.aliases, functions: [...d.functions], ...(d.incomplete ? { incomplete: true } : {}) };
+  for (const [name, path] of d.files ?? []) {
+    const text = privateDir && resolve(path).startsWith(privateDir + '/') ? readText(path) : null;
+    if (text === null) out.incomplete = true;
+    else out.functions.push([name, text]);
+  }
+  const size = [...out.aliases, ...out.functions].reduce((n, [, t]) => n + t.length, 0);
+  if (size > DEFINITIONS_BUDGET) {
+    out.incomplete = true;
+    out.overBudget = true;
+  }
+  return out;
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 export async function serve(o: ServeOptions): Promise<number> {
@@ -267,6 +298,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       return;
     }
     const s = await freshSettings(r.cwd);
+    const defs = r.defs ? loadDefinitions(r.defs, longReplies ? dirname(longReplies.path) : null) : undefined;
     const ctx: JudgeContext = {
       cwd: r.cwd,
       env,
@@ -278,7 +310,7 @@ export async function serve(o: ServeOptions): Promise<number> {
       resident: true,
       envVersion,
       ...(r.noFn ? { noShellFunction: true } : {}),
-      ...(r.defs ? { defs: r.defs } : {}),
+      ...(defs ? { defs } : {}),
     };
     // The last line was `vg trust …`, `vg config …`: what it changed applies to this one.
     if (selfRan) {
@@ -327,7 +359,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (notices.length) notice = [...notices.map((n) => `vg: ${n}`), notice].filter(Boolean).join(RS);
     pending.set(r.id, { line, cwd: r.cwd, verdict: v, decision, t });
     trimPending();
-    const callees = calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true, v.analysis.calleesWrapped, env.PATH ?? '');
+    // Past the budget the line is judged as incomplete (loadDefinitions): no more callees to follow.
+    const callees = defs?.overBudget ? '' : calleesToAsk(v.analysis.callees, line, r.defs !== undefined || r.allCallees === true, v.analysis.calleesWrapped, env.PATH ?? '');
     reply({ decision, risk: v.risk, notice, cmd, callees });
   }
 

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { composeLine, fishAsPosix } from '../../src/intercept/definitions.ts';
 import { decide } from '../../src/policy/decide.ts';
 import { changesShellOnly } from '../../src/intercept/judge.ts';
+import { DEFINITIONS_BUDGET, loadDefinitions } from '../../src/intercept/server.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyze } from '../../src/analyze/index.ts';
 
 const defs = {
@@ -83,4 +87,29 @@ test('a typed eval changes the shell: eval "$(ssh-agent -s)" runs in it; eval of
   assert.equal(b.risk, 'high');
   assert.equal(decide({ risk: b.risk, stateOnly: b.stateOnly, changesShell: b.changesShell === true, mode: 'auto', enabled: true, trusted: false, interactive: true, agent: false }).decision, 'prompt');
   assert.equal(analyze('x=$(eval "$y")', ctx).changesShell, undefined, 'inside a substitution: a subshell');
+});
+
+test('loadDefinitions: a function written to a file is read only from the analyzer\'s own directory; past the budget the line is incomplete', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vg-defs-'));
+  const other = mkdtempSync(join(tmpdir(), 'vg-other-'));
+  try {
+    writeFileSync(join(dir, 'fn-1'), 'f () \n{ \n    rm -rf "$HOME"\n}\n');
+    writeFileSync(join(other, 'fn-1'), 'g () \n{ \n    true\n}\n');
+    const d = loadDefinitions({ aliases: [], functions: [], files: [['f', join(dir, 'fn-1')]] }, dir);
+    assert.deepEqual(d.functions, [['f', 'f () \n{ \n    rm -rf "$HOME"\n}\n']]);
+    assert.equal(d.incomplete, undefined);
+    // Elsewhere (or climbing out of it), or missing: not read, and the line counts as incomplete.
+    for (const path of [join(other, 'fn-1'), join(dir, '..', other.split('/').pop()!, 'fn-1'), join(dir, 'fn-9')]) {
+      const x = loadDefinitions({ aliases: [], functions: [], files: [['g', path]] }, dir);
+      assert.deepEqual(x.functions, [], path);
+      assert.equal(x.incomplete, true, path);
+    }
+    assert.equal(loadDefinitions({ aliases: [], functions: [], files: [['f', join(dir, 'fn-1')]] }, null).incomplete, true, 'no private directory: nothing is read');
+    const big = loadDefinitions({ aliases: [], functions: [['h', 'x'.repeat(DEFINITIONS_BUDGET + 1)]] }, dir);
+    assert.equal(big.overBudget, true);
+    assert.equal(big.incomplete, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(other, { recursive: true, force: true });
+  }
 });

@@ -47,10 +47,10 @@ test('requests parse back to what was formatted', () => {
     cwd: '/w',
     line: 'make && ll',
     allCallees: true,
-    defs: { aliases: [['ll', "ls -la\t'x'"]], functions: [['f', 'f () \n{ \n    rm -rf \\ ~\n}']] },
+    defs: { aliases: [['ll', "ls -la\t'x'"]], functions: [['f', 'f () \n{ \n    rm -rf \\ ~\n}']], files: [['g', '/run/vg-serve-0-x/fn-1']] },
   } as const;
   const wire = formatRequest(withDefs as never);
-  assert.equal(wire.split('\t').length, 9, 'J id cwd line flags a:ll text f:f text');
+  assert.equal(wire.split('\t').length, 11, 'J id cwd line flags a:ll text f:f text p:g path');
   assert.deepEqual(parseRequest(wire.replace(/\n$/, '')), withDefs);
   assert.deepEqual(parseRequest('J\t3\t/w\tf1\ti'), { kind: 'J', id: '3', cwd: '/w', line: 'f1', defs: { aliases: [], functions: [], incomplete: true } }, 'i: the shell stopped following callees');
   assert.deepEqual(parseRequest('J\t3\t/w\tll\t\ta:ll\tls -la\tjunk'), { kind: 'J', id: '3', cwd: '/w', line: 'll', defs: { aliases: [['ll', 'ls -la']], functions: [] } }, 'an odd field and unknown kinds are dropped');

@@ -29,6 +29,7 @@ typeset -g __vg_x_dec= __vg_x_line= __vg_x_cmd= __vg_x_notice= __vg_ex= __vg_exf
 typeset -g __vg_r_dec= __vg_r_risk= __vg_r_notice= __vg_r_cmd= __vg_r_why= __vg_r_callees=
 typeset -g __vg_defs= __vg_defd=' '   # definitions of this shell's aliases/functions the line uses
 typeset -g __vg_jfl=                  # request flags for them (i: the shell stopped following callees)
+typeset -gi __vg_ffn=0                # function bodies written to files for this line
 
 # === the resident analyzer =====================================================================
 # On the hot path (twice per line): no redirection — /proc/PID where there is one (it exists
@@ -130,7 +131,14 @@ __vg_define() {
         body=
         [[ -n $files[1] && $files[1] != /usr/share/* ]] && body=$(<$files[1])
       fi
-      if [[ -n $body ]]; then
+      if [[ -n $body && -n $__vg_rfile ]]; then
+        # To a file in the analyzer's private directory (the reply file's, 0700), which it reads:
+        # zsh escapes a long text slowly (a 75 KB library: ~40 ms).
+        (( __vg_ffn++ ))
+        builtin print -r -- $body >| ${__vg_rfile:h}/fn-$__vg_ffn
+        __vg_esc ${__vg_rfile:h}/fn-$__vg_ffn
+        __vg_defs+=$'\t'"p:$w"$'\t'"$__vg_e" new=0
+      elif [[ -n $body ]]; then
         __vg_esc $body
         __vg_defs+=$'\t'"f:$w"$'\t'"$__vg_e" new=0
       fi
@@ -346,7 +354,7 @@ __vg_decide() {
 # The rest of a verdict the common path read ($1) when it was not a plain host answer.
 __vg_verdict() {
   __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why= __vg_r_callees=
-  __vg_defs= __vg_defd=' ' __vg_jfl=
+  __vg_defs= __vg_defd=' ' __vg_jfl= __vg_ffn=0
   if [[ -n $1 ]] && __vg_recv $__vg_seq $1; then
     : # ours, possibly after a stale answer
   elif __vg_alive; then
@@ -379,7 +387,7 @@ __vg_decide_slow() {
   # A line that starts with an alias or a function is sent with its definition.
   local w=${line#${line%%[^[:space:]]*}}
   w=${w%%[[:space:]\;\|\&\<\>\(\)]*}
-  __vg_defs= __vg_defd=' ' __vg_jfl=
+  __vg_defs= __vg_defd=' ' __vg_jfl= __vg_ffn=0
   [[ -n $w ]] && __vg_define $w
   __vg_judge $line && __vg_resolve $line && __vg_fresh_env $line
   __vg_act $line $?

@@ -121,12 +121,13 @@ function __vg_env_scan -a mode
         set -l v (string join ' ' -- $$n)
         string match -q -- '*PATH' $n; and set v (string join ':' -- $$n)
         set -l i (contains -i -- $n $__vg_env_n)
+        # (Quoted: an empty list would append nothing and the two lists would no longer line up.)
         if test -n "$i"
             test "$__vg_env_v[$i]" = "$v"; and continue
-            set -g __vg_env_v[$i] $v
+            set -g __vg_env_v[$i] "$v"
         else
             set -g -a __vg_env_n $n
-            set -g -a __vg_env_v $v
+            set -g -a __vg_env_v "$v"
         end
         test "$mode" = send; or continue
         __vg_send E\t$n\t(__vg_esc "$v"); and set sent 0

@@ -3,7 +3,7 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { connect, Socket } from 'node:net';
@@ -60,11 +60,47 @@ export interface ServeOptions {
  */
 function replyFile(env: Env): { path: string; fd: number } {
   const base = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? env.XDG_RUNTIME_DIR : tmpdir();
+  const prefix = `vg-serve-${process.getuid?.() ?? 'u'}-`;
+  sweepDead(base, prefix);
   // mkdtemp creates the directory 0700: nobody else can read a command line from it or swap the file.
-  const dir = mkdtempSync(join(base, `vg-serve-${process.getuid?.() ?? 'u'}-`));
+  const dir = mkdtempSync(join(base, `${prefix}${process.pid}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'reply');
   return { path, fd: openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600) };
+}
+
+/**
+ * The directories of this user's analyzers that died without cleaning up (SIGKILL, OOM): each name
+ * carries its server's PID; one whose process is gone is removed, with the last long answer in it.
+ */
+export function sweepDead(base: string, prefix: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => n.startsWith(prefix));
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    const dir = join(base, name);
+    try {
+      const st = lstatSync(dir);
+      if (st.isDirectory() && (uid === undefined || st.uid === uid)) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove: leave it.
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 interface Pending {

@@ -19,12 +19,12 @@ export interface Composed {
 
 export function composeLine(line: string, defs: Definitions, shell: ShellKind | undefined): Composed {
   const aliases = new Map(defs.aliases);
-  const ex = shell === 'fish' ? { text: line, expanded: [] as string[] } : expandAliases(line, aliases);
-  const unplaced = 'unparsed' in ex && ex.unparsed ? [...aliases.keys()] : [];
   if (shell === 'fish') {
     const fns = defs.functions.map(([name, text]) => fishAsPosix(name, text));
-    return { judged: [...fns, line].join('\n'), run: line, unplaced };
+    return { judged: [...fns, line].join('\n'), run: line, unplaced: [] };
   }
+  const ex = expandAliases(line, aliases);
+  const unplaced = ex.unparsed ? [...aliases.keys()] : [];
   const fns = defs.functions.map(([name, text]) => posixDefinition(name, text));
   const text = [...fns, ex.text].join('\n');
   return { judged: text, run: text, unplaced };

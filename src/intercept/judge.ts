@@ -1,9 +1,7 @@
 // The one pipeline every entry point shares (shell server, vg exec, agent hooks):
 // line → analyze → trust → policy → sandbox plan → runtime invocation. No execution happens here.
 import { homedir } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { maxRisk, riskRank, type Analysis, type Risk } from '../analyze/types.ts';
+import { maxRisk, riskRank, type Analysis, type Reason, type Risk } from '../analyze/types.ts';
 import type { Decision } from '../policy/types.ts';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import type { Invocation } from '../runtimes/types.ts';
@@ -17,6 +15,7 @@ import { findGitRoot } from '../sandbox/plan.ts';
 import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
 import type { Definitions } from './protocol.ts';
 import { composeLine } from './definitions.ts';
+import { findOnPath } from '../runtimes/which.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -74,8 +73,7 @@ const shellPaths = new Map<string, string>();
 function shellPath(name: string, env: Env): string {
   const hit = shellPaths.get(name);
   if (hit) return hit;
-  const dir = (env.PATH ?? '/usr/bin:/bin').split(':').find((d) => d.startsWith('/') && existsSync(join(d, name)));
-  const found = dir ? join(dir, name) : '';
+  const found = findOnPath(name, env.PATH) ?? '';
   if (found) shellPaths.set(name, found);
   return found;
 }
@@ -163,25 +161,24 @@ export function changesShellOnly(a: Analysis): boolean {
  * of definitions: a whole library such as nvm's): what the rest does was not judged, so the line is
  * at least medium — sandboxed in modes auto and always, never waved through on the host.
  */
-function withIncompleteDefinitions(a: Analysis): Analysis {
-  const reason = {
-    rule: 'shell.definitions-incomplete',
-    risk: 'medium' as const,
-    message: 'calls more of your shell functions than vg follows (8 levels, 64 KB of definitions)',
-    why: 'the functions it did not judge run too; in the sandbox they cannot harm the host',
-  };
-  return { ...a, risk: maxRisk(a.risk, 'medium'), reasons: [...a.reasons, reason].sort((x, y) => riskRank(y.risk) - riskRank(x.risk)) };
-}
+const INCOMPLETE_DEFINITIONS: Reason = {
+  rule: 'shell.definitions-incomplete',
+  risk: 'medium',
+  message: 'calls more of your shell functions than vg follows (8 levels, 64 KB of definitions)',
+  why: 'the functions it did not judge run too; in the sandbox they cannot harm the host',
+};
 
 /** Aliases vg could not place in a line it cannot parse: what the shell runs was not judged. */
-function withUnplacedAliases(a: Analysis, names: string[]): Analysis {
-  const reason = {
-    rule: 'shell.alias-unplaced',
-    risk: 'high' as const,
-    message: `uses your alias${names.length > 1 ? 'es' : ''} ${names.join(', ')} in a line vg cannot parse, so what they stand for was not judged`,
-    why: 'the shell expands aliases before running the line; spell the alias out or fix the syntax',
-  };
-  return { ...a, risk: maxRisk(a.risk, 'high'), reasons: [reason, ...a.reasons] };
+const unplacedAliases = (names: string[]): Reason => ({
+  rule: 'shell.alias-unplaced',
+  risk: 'high',
+  message: `uses your alias${names.length > 1 ? 'es' : ''} ${names.join(', ')} in a line vg cannot parse, so what they stand for was not judged`,
+  why: 'the shell expands aliases before running the line; spell the alias out or fix the syntax',
+});
+
+/** The analysis with one more reason: risk raised to it, reasons kept highest first. */
+function withReason(a: Analysis, r: Reason): Analysis {
+  return { ...a, risk: maxRisk(a.risk, r.risk), reasons: [...a.reasons, r].sort((x, y) => riskRank(y.risk) - riskRank(x.risk)) };
 }
 
 /** Drop the cached config, workspace roots, analyses and trust check: the next line sees the files as they are now. */
@@ -200,8 +197,8 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   const composed = ctx.defs ? composeLine(typed, ctx.defs, ctx.shell) : undefined;
   const line = composed?.judged ?? typed;
   let analysis = analyzeMemo(line, ctx, { config, home, workspace });
-  if (composed?.unplaced.length) analysis = withUnplacedAliases(analysis, composed.unplaced);
-  if (ctx.defs?.incomplete) analysis = withIncompleteDefinitions(analysis);
+  if (composed?.unplaced.length) analysis = withReason(analysis, unplacedAliases(composed.unplaced));
+  if (ctx.defs?.incomplete) analysis = withReason(analysis, INCOMPLETE_DEFINITIONS);
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
   const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line, ctx.resident ? { maxAgeMs: CONFIG_TTL_MS } : undefined);

@@ -3,9 +3,8 @@
 // The answer marks a callee that is no builtin and on no PATH directory with `?` (a typo, or a name
 // only an alias or function provides): the hook sends the alias or function of that name if it has
 // one, else its not-found handler, which is then judged like any function the line calls.
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { isShellOwn } from '../sandbox/direct.ts';
+import { findOnPath } from '../runtimes/which.ts';
 
 // Lookups are cached: a found program for a while, a missing one for a second (it may be installed next).
 const FOUND_MS = 30_000;
@@ -17,15 +16,7 @@ export function onPath(name: string, path: string, now = Date.now()): boolean {
   const key = `${path}\0${name}`;
   const hit = cache.get(key);
   if (hit && now - hit.at < (hit.found ? FOUND_MS : MISSING_MS)) return hit.found;
-  let found = false;
-  for (const dir of path.split(':')) {
-    if (!dir) continue;
-    const st = statSync(join(dir, name), { throwIfNoEntry: false });
-    if (st?.isFile() && (st.mode & 0o111) !== 0) {
-      found = true;
-      break;
-    }
-  }
+  const found = findOnPath(name, path) !== null;
   if (cache.size > 4096) cache.clear();
   cache.set(key, { at: now, found });
   return found;

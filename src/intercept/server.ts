@@ -10,6 +10,7 @@ import { connect, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
 import { unknownCommand } from './not-found.ts';
+import { processAlive } from '../store/lock.ts';
 import { formatHello, formatHost, formatPointer, formatResponse, parseRequest, RS, type Definitions, type Request, type Response, type ShellKind } from './protocol.ts';
 import { invocationCommand } from './quote.ts';
 import { isIncomplete } from './complete.ts';
@@ -83,7 +84,7 @@ export function sweepDead(base: string, prefix: string): void {
   const uid = process.getuid?.();
   for (const name of names) {
     const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
     const dir = join(base, name);
     try {
       const st = lstatSync(dir);
@@ -91,15 +92,6 @@ export function sweepDead(base: string, prefix: string): void {
     } catch {
       // Gone meanwhile, or not ours to remove: leave it.
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

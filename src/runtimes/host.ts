@@ -1,7 +1,7 @@
 // The host-facing half of the CLI runtimes: everything bwrapArgv/namespaceArgv need to know about
 // this machine, and what must exist before a run (cache dirs, the compiled seccomp filter).
 // Probes are cached per process, so the resident analyzer pays for them once.
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
@@ -10,6 +10,7 @@ import { planLimits, precreateCgroups, probeCgroups, sweepCgroups } from './limi
 import { ensureTtyFilterFile } from './seccomp.ts';
 import { defaultProxySocket } from './proxy.ts';
 import type { BwrapOptions } from './bwrap.ts';
+import { findOnPath } from './which.ts';
 
 export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> = {}, env: NodeJS.ProcessEnv = process.env): BwrapOptions {
   const state = stateDir(env);
@@ -57,18 +58,7 @@ const binPaths = new Map<string, string | null>();
 function cachedBin(name: string, env: NodeJS.ProcessEnv): string | null {
   const hit = binPaths.get(name);
   if (hit !== undefined) return hit;
-  let found: string | null = null;
-  for (const d of (env.PATH || '/usr/bin:/bin').split(':')) {
-    if (!d.startsWith('/')) continue;
-    try {
-      accessSync(join(d, name), constants.X_OK);
-      if (!statSync(join(d, name)).isFile()) continue;
-      found = join(d, name);
-      break;
-    } catch {
-      /* next */
-    }
-  }
+  const found = findOnPath(name, env.PATH);
   binPaths.set(name, found);
   return found;
 }

@@ -32,7 +32,8 @@ function parseHolder(text: string): Holder | null {
   return { pid: Number(pid), host, since: Number(since), token };
 }
 
-function alive(pid: number): boolean {
+/** Is there a process `pid` (ours or another user's)? */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -109,7 +110,7 @@ function staleReason(lock: string, staleMs: number): { ino: number } | null {
     const age = Date.now() - st.mtimeMs;
     if (age > staleMs) return { ino: st.ino };
     // A holder that has created but not yet written the file is young by definition: wait.
-    if (h && h.host === HOST && !alive(h.pid)) return { ino: st.ino };
+    if (h && h.host === HOST && !processAlive(h.pid)) return { ino: st.ino };
     return null;
   } catch {
     return null;

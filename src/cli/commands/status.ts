@@ -1,6 +1,7 @@
 // `vg status`: is the current shell guarded? The `vg` shell function (vg init) passes the shell's
 // state in __VG_* variables for this one call; run anywhere else, it says how to turn guarding on.
 import { parse } from '../args.ts';
+import { processAlive } from '../../store/lock.ts';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse<{ json?: boolean; help?: boolean }>('status', argv, {
@@ -14,15 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   const env = process.env;
   const state = env.__VG_STATE === 'on' || env.__VG_STATE === 'off' ? env.__VG_STATE : null;
   const pid = env.__VG_SERVER_PID && /^\d+$/.test(env.__VG_SERVER_PID) ? Number(env.__VG_SERVER_PID) : null;
-  let alive = false;
-  if (pid) {
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
+  const alive = pid ? processAlive(pid) : false;
   let mode = 'unknown';
   let configNote = '';
   try {

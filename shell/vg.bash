@@ -158,17 +158,16 @@ __vg_fnfile() {
 # The verdict for line $1 names callees: while any of them is an alias or a function here that was
 # not sent yet, judge again with its definition (an alias's text or a function's body may call
 # more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
-# Past 8 rounds or 64 KB of definitions (a whole library, like nvm's) it stops following and asks
-# once more with flag i: the analyzer then judges the line at least medium (sandboxed, not run on
-# the host with functions nobody judged).
+# Past 8 rounds it stops following and asks once more with flag i: the analyzer then judges the line
+# at least medium (sandboxed, not run on the host with functions nobody judged). Past 64 KB of
+# definitions (a whole library, like nvm's) the analyzer does the same itself and names no more callees.
 __vg_resolve() {
   local round=0
   while ((round++ < 8)); do
     [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees" || return 0
-    ((${#__vg_defs} <= 65536)) || break
     __vg_judge "$1" || return 1
   done
-  ((round <= 8)) || { [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees"; } || return 0
+  [[ -n $__vg_r_callees ]] && __vg_define "$__vg_r_callees" || return 0
   __vg_jfl=i
   __vg_judge "$1"
 }

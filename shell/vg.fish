@@ -242,21 +242,15 @@ end
 
 # The verdict names callees: while any of them is a user function not sent yet, judge again with its
 # definition (a body may call more). 0 with __vg_r_* set; 1 when the analyzer could not answer.
-# Past 8 rounds or 64 KB of definitions it stops following and asks once more with flag i: the
-# analyzer then judges the line at least medium (sandboxed, not run on the host unjudged).
+# Past 8 rounds it stops following and asks once more with flag i: the analyzer then judges the line
+# at least medium (sandboxed, not run on the host unjudged). Past 64 KB of definitions the analyzer
+# does the same itself and names no more callees.
 function __vg_resolve -a line
-    set -l full 1
     for round in 1 2 3 4 5 6 7 8
         test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
-        if test (string length -- "$__vg_defs") -gt 65536
-            set full 0
-            break
-        end
         __vg_judge $line; or return 1
     end
-    if test $full = 1
-        test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
-    end
+    test -n "$__vg_r_callees"; and __vg_define (string split -n -- ' ' $__vg_r_callees); or return 0
     set -g __vg_jfl i
     __vg_judge $line
 end

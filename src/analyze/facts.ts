@@ -184,11 +184,13 @@ export class Walker {
   constructor(
     private home: string,
     private env: Record<string, string | undefined>,
+    /** Budget multiplier (AnalyzeContext.scale): a file's content gets more than a typed line. */
+    private scale = 1,
   ) {}
 
   tick(n = 1): boolean {
     this.work += n;
-    if (this.work > MAX_WORK || this.facts.length > MAX_FACTS) {
+    if (this.work > MAX_WORK * this.scale || this.facts.length > MAX_FACTS * this.scale) {
       this.truncated = true;
       return false;
     }
@@ -774,7 +776,7 @@ export class Walker {
     env: Env,
     o: { wrappers: string[]; cwd?: string | null; stdinText?: string; stdin?: { network: boolean; decoder: boolean } },
   ): CommandFact | undefined {
-    if (this.facts.length >= MAX_FACTS) {
+    if (this.facts.length >= MAX_FACTS * this.scale) {
       this.truncated = true;
       return undefined;
     }
@@ -921,8 +923,8 @@ function isRelativePathish(v: string): boolean {
 
 
 /** Build the facts of a parsed script. */
-export function factsOf(script: Script | null, text: string, cwd: string, home: string, env: Record<string, string | undefined>): FactsResult {
-  const w = new Walker(home, env);
+export function factsOf(script: Script | null, text: string, cwd: string, home: string, env: Record<string, string | undefined>, scale = 1): FactsResult {
+  const w = new Walker(home, env, scale);
   const scope = new Scope(new Map(), cwd);
   const e: Env = { origin: 'top', depth: 0, deferred: false, inPipe: false, background: false };
   try {

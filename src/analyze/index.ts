@@ -96,10 +96,11 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const home = normalize(ctx.home || '/');
   const cwd = normalize(ctx.cwd || home);
   const env = ctx.env ?? {};
-  const tooLong = line.length > MAX_PARSE_BYTES;
+  const scale = Math.max(1, Math.floor(ctx.scale ?? 1));
+  const tooLong = line.length > MAX_PARSE_BYTES * scale;
   const parsed: { script: Parsed['script']; error?: string; tooComplex?: boolean } = tooLong ? { script: null } : parseLine(line);
   const useTokens = parsed.script === null || parsed.error !== undefined;
-  const fr = factsOf(useTokens ? null : parsed.script, line, cwd, home, env);
+  const fr = factsOf(useTokens ? null : parsed.script, line, cwd, home, env, scale);
   const parse: 'ok' | 'error' = parsed.error !== undefined ? 'error' : 'ok';
   const truncated = fr.truncated || tooLong || parsed.tooComplex === true;
   const compiled = compile(RULES, ctx.rules);

@@ -125,4 +125,9 @@ export interface AnalyzeContext {
   rules?: import('./rules/types.ts').RuleConfig;
   /** The workspace root (e.g. the git root) when the caller knows it; defaults to `cwd`. */
   workspace?: string;
+  /**
+   * Multiplies the size and work budgets. A typed line gets 1 (it is judged on every Enter); a
+   * script's content (intercept/scripts.ts) more, since it is judged once per version of the file.
+   */
+  scale?: number;
 }

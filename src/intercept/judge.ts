@@ -16,6 +16,10 @@ import { blockNotice, promptQuestion, sandboxNotice } from './notice.ts';
 import type { Definitions } from './protocol.ts';
 import { composeLine } from './definitions.ts';
 import { findOnPath } from '../runtimes/which.ts';
+import { withScripts } from './scripts.ts';
+
+/** A script's content gets 4× a typed line's budgets (256 KiB to parse): it is judged once per version. */
+const SCRIPT_SCALE = 4;
 
 export type Env = Record<string, string | undefined>;
 
@@ -199,6 +203,12 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   let analysis = analyzeMemo(line, ctx, { config, home, workspace });
   if (composed?.unplaced.length) analysis = withReason(analysis, unplacedAliases(composed.unplaced));
   if (ctx.defs?.incomplete) analysis = withReason(analysis, INCOMPLETE_DEFINITIONS);
+  // Files the line runs as shell code (`source x`, `bash x`, `./x`) are judged by their content.
+  analysis = withScripts(analysis, {
+    env: ctx.env,
+    ...(ctx.shell ? { shell: ctx.shell } : {}),
+    analyze: (text, cwd) => analyze(text, { cwd, home, env: ctx.env, rules: config.rules, workspace, scale: SCRIPT_SCALE }),
+  });
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.
   const trusted = risk === 'critical' ? null : trustStore(ctx.env).match(line, ctx.resident ? { maxAgeMs: CONFIG_TTL_MS } : undefined);

@@ -4,7 +4,7 @@
 // instead of running them; canary files must survive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, existsSync } from 'node:fs';
+import { statSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Term, analyzeLine, have, ROOT, type ShellName } from './harness.ts';
 
@@ -318,6 +318,32 @@ export function shellSuite(shell: ShellName): void {
       assert.equal(await term.run(`true${and} vgtok${and} vgt_ok`), 0);
       assert.equal(term.file('ok-alias'), '', 'the alias ran');
       assert.equal(term.file('ok-fn'), '', 'the function ran');
+      assert.doesNotMatch(term.screen().split('\n').slice(-4).join('\n'), /sandbox/, 'on the host');
+    } finally {
+      term.stop();
+    }
+  });
+
+  test(`${shell}: a file the line sources or runs is judged by what it holds`, { skip }, async () => {
+    // `source` only changes the shell as far as the line shows: before, `source ./evil.sh` ran in
+    // the shell unjudged in every mode. Now the file's content is judged with the line.
+    const term = await Term.start(shell, { config: SAFE_CONFIG });
+    try {
+      writeFileSync(join(term.ws, 'evil.sh'), 'echo cleaning up\nrm -rf "$HOME"\n', { mode: 0o755 });
+      writeFileSync(join(term.ws, 'outer.sh'), 'echo loading\nsource ./evil.sh\n');
+      writeFileSync(join(term.ws, 'env.sh'), fish ? 'set -gx VGT_SRC sourced\ncd src\n' : 'export VGT_SRC=sourced\ncd src\n');
+      assert.equal(analyzeLine('source ./evil.sh', term.home, term.ws).risk, 'critical', 'only typed once the analyzer calls it critical');
+      assert.equal(await term.run('source ./evil.sh'), 126, 'source');
+      assert.equal(await term.run('source outer.sh'), 126, 'a file that sources it');
+      if (!fish) assert.equal(await term.run('. evil.sh'), 126, '.');
+      assert.equal(await term.run('bash evil.sh'), 126, 'bash FILE');
+      assert.equal(await term.run(fish ? 'true; and ./evil.sh' : 'true && ./evil.sh'), 126, './FILE');
+      assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n', 'HOME canary survived');
+      assert.match(term.screen(), /evil\.sh: recursively deletes/);
+      // A file that only sets the shell up still runs in it: the variable and the cd stick.
+      assert.equal(await term.run('source env.sh'), 0);
+      assert.equal(await term.run('echo $VGT_SRC > ../src-var.txt; cd ..'), 0);
+      assert.equal(term.file('src-var.txt'), 'sourced\n');
       assert.doesNotMatch(term.screen().split('\n').slice(-4).join('\n'), /sandbox/, 'on the host');
     } finally {
       term.stop();

@@ -1,0 +1,86 @@
+// Which files a line runs as shell code: `source FILE` / `. FILE`, `bash FILE` (and the other
+// shells), `./FILE` or `dir/FILE`. The analyzer itself never reads files (it is pure); it names them
+// here and the judge (intercept/scripts.ts) reads and judges what they hold. Without this,
+// `source cleanup.sh` ran in the shell unjudged whatever the file said (source only changes shell
+// state, as far as the line shows), and in mode auto so did `bash cleanup.sh`.
+import type { CommandFact } from './types.ts';
+
+export interface ScriptRef {
+  /** source: runs in the calling shell; run: a child shell runs it; exec: the kernel runs it (a `#!` decides). */
+  kind: 'source' | 'run' | 'exec';
+  /** The file name as the command has it (after expansion). */
+  word: string;
+  /** Where it is looked up (the command's working directory). */
+  cwd: string;
+  /** A name without `/`: also looked up on PATH (bash's `source` and `bash FILE` both do). */
+  searchPath: boolean;
+  /** The name holds an expansion vg cannot resolve: which file runs is unknown. */
+  dynamic: boolean;
+  /** The shell that reads it, when the line says (`fish x.fish`); else the caller's. */
+  shell?: string;
+}
+
+/** Shells whose `SHELL FILE` runs FILE as a script; fish's too (its code is judged as fish's). */
+const SCRIPT_SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
+/** Options of those shells that take the next word as their argument. */
+const OPT_WITH_ARG = /^[-+](?:[a-zA-Z]*[oO]|-rcfile|-init-file|C|-command)$/;
+/** Wrappers that leave the command a builtin (`builtin source x`, `command . x`). */
+const BUILTIN_WRAPPERS: ReadonlySet<string> = new Set(['builtin', 'command']);
+
+/** The script operand of `SHELL [options] FILE [args]`, or null (`-c`, `-s`, no operand: not a file). */
+function shellOperand(f: CommandFact): number | null {
+  for (let i = 1; i < f.argv.length; i++) {
+    const w = f.argv[i]!;
+    if (w === '--' || w === '-') return w === '--' && i + 1 < f.argv.length ? i + 1 : null;
+    if (!/^[-+]/.test(w)) return i;
+    // `-c CODE` runs a string (facts already judge it); `-s` and `-i` read stdin.
+    if (/^-[a-zA-Z]*[csi]/.test(w) && !w.startsWith('--')) return null;
+    if (OPT_WITH_ARG.test(w)) i++;
+  }
+  return null;
+}
+
+/** The files `facts` run as shell code, at most `max` of them. Pure. */
+export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[] {
+  const out: ScriptRef[] = [];
+  const seen = new Set<string>();
+  const add = (r: ScriptRef): void => {
+    const k = `${r.kind}\0${r.cwd}\0${r.word}`;
+    if (seen.has(k) || out.length >= max) return;
+    seen.add(k);
+    out.push(r);
+  };
+  for (const f of facts) {
+    const dyn = (i: number): boolean => f.argDynamic?.[i] === true;
+    if ((f.name === 'source' || f.name === '.') && f.argv[0] === f.name && f.wrappers.every((w) => BUILTIN_WRAPPERS.has(w))) {
+      const w = f.argv[1];
+      if (w !== undefined && w !== '--') add({ kind: 'source', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(1) });
+      continue;
+    }
+    if (SCRIPT_SHELLS.has(f.name)) {
+      const i = shellOperand(f);
+      if (i !== null) add({ kind: 'run', word: f.argv[i]!, cwd: f.cwd, searchPath: !f.argv[i]!.includes('/'), dynamic: dyn(i), shell: f.name });
+      continue;
+    }
+    const w0 = f.argv[0];
+    if (w0 !== undefined && w0.includes('/')) add({ kind: 'exec', word: w0, cwd: f.cwd, searchPath: false, dynamic: dyn(0) });
+  }
+  return out;
+}
+
+/**
+ * The shell a `#!` line names when it is one whose code vg judges (`#!/bin/sh`, `#!/usr/bin/env
+ * bash`, `#!/bin/bash -e`), else null: a Python or Node script, an ELF binary. Pure.
+ */
+export function shebangShell(head: string): string | null {
+  if (!head.startsWith('#!')) return null;
+  const words = head.slice(2).split('\n', 1)[0]!.trim().split(/\s+/);
+  let prog = words[0] ?? '';
+  let i = 1;
+  if (prog.endsWith('/env')) {
+    while (i < words.length && words[i]!.startsWith('-')) i++;
+    prog = words[i] ?? '';
+  }
+  const name = prog.slice(prog.lastIndexOf('/') + 1);
+  return SCRIPT_SHELLS.has(name) ? name : null;
+}

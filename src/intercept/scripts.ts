@@ -1,0 +1,193 @@
+// The files a line runs as shell code (analyze/scripts.ts names them) are read here and their
+// content is judged with the line: `source cleanup.sh`, `bash cleanup.sh`, `./cleanup.sh`. What the
+// file holds raises the line's risk, and a sourced file that does more than set up the shell no
+// longer counts as "shell state only" (which would run it in the shell in every mode).
+//
+// Not judged: files under system directories that only root can change (/usr, /etc, …) — they
+// are part of the installed system like the programs there, and vg does not read `/usr/bin/ldd`
+// either. Limits: 256 KiB per file, 512 KiB in all, 16 files, 4 levels of files that source or run more.
+// Known gap (docs): the file is read when the line is judged; one that changes between then and
+// when the shell reads it is not judged again.
+import { closeSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
+import { scriptRefs, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
+
+// Bounded so judging stays well inside the shell's wait for an answer (~0.4 ms per KiB here the
+// first time; a file's verdict is then memoised): past these the line is medium, never unjudged.
+export const MAX_SCRIPT_BYTES = 256 * 1024;
+const MAX_TOTAL_BYTES = 512 * 1024;
+const MAX_FILES = 16;
+/**
+ * Past this much time spent judging files for one line, the rest are not judged (medium). One big
+ * file costs up to ~250 ms here the first time (a 140 KiB configure script); the shell waits 500 ms
+ * by default before it falls back, and a slow verdict must not become an unjudged run.
+ */
+const MAX_JUDGE_MS = 150;
+const MAX_DEPTH = 4;
+/** Installed-system locations: root-owned files here are not judged (see above). */
+const SYSTEM_PREFIXES = ['/usr/', '/etc/', '/opt/', '/lib/', '/lib64/', '/lib32/', '/bin/', '/sbin/', '/nix/store/', '/snap/'];
+
+export interface ScriptJudgeContext {
+  env: Record<string, string | undefined>;
+  /** Judges a file's text as shell code run in `cwd` (the caller's analyzer, with its rules). */
+  analyze(text: string, cwd: string): Analysis;
+  /** The interactive shell (a sourced file is its code: fish's for fish). */
+  shell?: string;
+}
+
+interface FileText {
+  path: string;
+  /** Path, version and size: what the memo of verdicts is keyed by. */
+  key: string;
+  text: string | null;
+  /** Why it was not read, when text is null and it exists. */
+  problem?: string;
+}
+
+export const isSystemFile = (real: string, st: Stats): boolean =>
+  st.uid === 0 && (st.mode & 0o022) === 0 && SYSTEM_PREFIXES.some((p) => real.startsWith(p));
+
+/** The candidates a name resolves to: the cwd's file and, for a bare name, PATH's (bash checks PATH first, zsh cwd). */
+function candidates(ref: ScriptRef, env: Record<string, string | undefined>): string[] {
+  const out = [isAbsolute(ref.word) ? ref.word : resolve(ref.cwd, ref.word)];
+  if (ref.searchPath) for (const dir of (env.PATH ?? '').split(':')) if (isAbsolute(dir)) out.push(join(dir, ref.word));
+  return out;
+}
+
+/** `path` as shell code, or null when it is none to judge. A memoised version is not read again (text ''). */
+function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) => boolean): FileText | null {
+  let st: Stats;
+  let real: string;
+  try {
+    st = statSync(path);
+    if (!st.isFile()) return null;
+    real = realpathSync(path);
+  } catch {
+    return null; // absent: the shell will say so itself
+  }
+  if (isSystemFile(real, st)) return null;
+  const key = `${real}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
+  if (known(key)) return { path: real, key, text: '' };
+  let fd: number | undefined;
+  try {
+    fd = openSync(real, 'r');
+    const read = (size: number): string => {
+      const buf = Buffer.alloc(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd!, buf, got, size - got, got);
+        if (n <= 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got).toString('latin1');
+    };
+    // `./x` runs through the kernel: a `#!` names the interpreter, a binary is not shell code.
+    // Without `#!`, a text file is run by the calling shell itself (execve's ENOEXEC fallback).
+    if (kind === 'exec') {
+      const head = read(Math.min(st.size, 512));
+      if (head.startsWith('#!') ? shebangShell(head) === null : head.includes('\0')) return null;
+    }
+    if (st.size > MAX_SCRIPT_BYTES) return { path: real, key, text: null, problem: `is over ${MAX_SCRIPT_BYTES / 1024} KiB` };
+    return { path: real, key, text: Buffer.from(read(st.size), 'latin1').toString('utf8') };
+  } catch (e) {
+    return { path: real, key, text: null, problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const memo = new Map<string, Analysis>();
+const MEMO_MAX = 64;
+
+/**
+ * One file's content, judged (memoised per file version and working directory). fish code is
+ * judged by the same (POSIX) parser: where fish's own syntax defeats it, the rough tokenization it
+ * falls back to still finds the commands and their rules still apply, but "not valid shell syntax"
+ * is no reason of its own — for fish code it is expected.
+ */
+function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudgeContext, fish: boolean, keyFish: boolean): Analysis {
+  const key = memoKey(f.key, cwd, keyFish);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  let a = ctx.analyze(f.text, cwd);
+  if (fish && a.parse === 'error') a = { ...a, reasons: a.reasons.filter((r) => r.rule !== 'parse.unparseable') };
+  if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string);
+  memo.set(key, a);
+  return a;
+}
+const memoKey = (fileKey: string, cwd: string, fish: boolean): string => `${fileKey}\0${cwd}\0${fish}`;
+
+const unknownFile = (ref: ScriptRef, why: string): Reason => ({
+  rule: 'script.unjudged',
+  risk: 'medium',
+  message: `${ref.kind === 'source' ? 'sources' : 'runs'} ${why}, so what it does was not judged`,
+  why: 'a file run as shell code is judged by its content; vg could not see this one',
+});
+
+/**
+ * `a` with the content of the files its line runs as shell code judged in: their reasons (each
+ * message prefixed with the file), the risk raised, and — when a sourced file does anything above
+ * low — the line no longer "shell state only" but a shell change like a function's (policy runs it
+ * in the shell only if nothing but an eval of command output calls for more). Never throws.
+ */
+export function withScripts(a: Analysis, ctx: ScriptJudgeContext): Analysis {
+  const refs = scriptRefs(a.commands);
+  if (refs.length === 0) return a;
+  const reasons: Reason[] = [];
+  let sourcedRisk = false;
+  const visited = new Set<string>();
+  let bytes = 0;
+  const deadline = Date.now() + MAX_JUDGE_MS;
+  const walk = (list: ScriptRef[], depth: number, sourced: boolean, fishCtx: boolean): void => {
+    for (const ref of list) {
+      const inShell = sourced && ref.kind === 'source';
+      const add = (r: Reason): void => {
+        reasons.push(r);
+        if (inShell && r.risk !== 'low') sourcedRisk = true;
+      };
+      if (ref.dynamic) {
+        add(unknownFile(ref, `a file named by an expansion vg cannot resolve (${ref.word})`));
+        continue;
+      }
+      // fish reads it: the line says so, or (`./x`) its `#!` does — fixed per file version, which the key holds.
+      const keyFish = ref.kind === 'source' ? fishCtx : ref.shell === 'fish';
+      const fishHere = (text: string): boolean => keyFish || (ref.kind === 'exec' && shebangShell(text) === 'fish');
+      for (const path of candidates(ref, ctx.env)) {
+        const f = readScript(path, ref.kind, (key) => memo.has(memoKey(key, ref.cwd, keyFish)));
+        if (!f || visited.has(f.path)) continue;
+        if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
+          add(unknownFile(ref, `${f.path}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));
+          return;
+        }
+        visited.add(f.path);
+        if (f.text === null) {
+          add(unknownFile(ref, `${f.path}, which ${f.problem}`));
+          continue;
+        }
+        bytes += f.text.length;
+        if (f.text.length > 0 && Date.now() > deadline) {
+          add(unknownFile(ref, `${f.path}, past the time vg gives to judging files for one line`));
+          return;
+        }
+        if (bytes > MAX_TOTAL_BYTES) {
+          add(unknownFile(ref, `${f.path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));
+          return;
+        }
+        const inner = judgeText(f as FileText & { text: string }, ref.cwd, ctx, fishHere(f.text), keyFish);
+        for (const r of inner.reasons) add({ ...r, message: `${f.path}: ${r.message}` });
+        // (A memoised verdict's `line` is the file's text.)
+        walk(scriptRefs(inner.commands), depth + 1, inShell, fishHere(inner.line));
+      }
+    }
+  };
+  walk(refs, 0, true, ctx.shell === 'fish');
+  if (reasons.length === 0) return a;
+  const risk = reasons.reduce((m, r) => maxRisk(m, r.risk), a.risk);
+  const out: Analysis = { ...a, risk, reasons: [...a.reasons, ...reasons].sort((x, y) => riskRank(y.risk) - riskRank(x.risk)) };
+  if (sourcedRisk) {
+    out.stateOnly = false;
+    out.changesShell = true;
+  }
+  return out;
+}

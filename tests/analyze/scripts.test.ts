@@ -1,0 +1,49 @@
+// Which files a line runs as shell code (analyze/scripts.ts): named as data, read by the judge.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../src/analyze/index.ts';
+import { scriptRefs, shebangShell } from '../../src/analyze/scripts.ts';
+import { CTX } from './helpers.ts';
+
+const refs = (line: string) => scriptRefs(analyze(line, CTX).commands).map((r) => `${r.kind}:${r.word}${r.dynamic ? ' (dynamic)' : ''}${r.searchPath ? ' (path)' : ''}`);
+
+test('scriptRefs: source and . in every spelling, wherever they stand', () => {
+  assert.deepEqual(refs('source x.sh'), ['source:x.sh (path)']);
+  assert.deepEqual(refs('. ./x.sh'), ['source:./x.sh']);
+  assert.deepEqual(refs('builtin source x.sh'), ['source:x.sh (path)']);
+  assert.deepEqual(refs('command . /tmp/x.sh'), ['source:/tmp/x.sh']);
+  assert.deepEqual(refs('true && { source a.sh; }; (. b.sh)'), ['source:a.sh (path)', 'source:b.sh (path)']);
+  assert.deepEqual(refs('if true; then source a.sh; fi'), ['source:a.sh (path)']);
+  assert.deepEqual(refs('f() { source a.sh; }; f'), ['source:a.sh (path)'], 'in a function the line defines');
+  assert.deepEqual(refs('echo "$(source a.sh)"'), ['source:a.sh (path)'], 'in a substitution');
+  assert.deepEqual(refs('source ~/x.sh'), ['source:/home/dev/x.sh'], 'tilde resolved');
+  assert.deepEqual(refs('d=lib; source $d/x.sh'), ['source:lib/x.sh'], 'a variable set on the line');
+  assert.deepEqual(refs('source "$UNKNOWN"'), ['source:$UNKNOWN (dynamic) (path)'], 'named as typed, marked unknown');
+  assert.deepEqual(refs('source'), [], 'no operand: an error, nothing runs');
+});
+
+test('scriptRefs: a shell given a file, and a file run by its path', () => {
+  assert.deepEqual(refs('bash x.sh arg'), ['run:x.sh (path)']);
+  assert.deepEqual(refs('sh -e -x ./x.sh'), ['run:./x.sh']);
+  assert.deepEqual(refs('bash -o pipefail x.sh'), ['run:x.sh (path)'], '-o takes the next word');
+  assert.deepEqual(refs('bash --norc -- x.sh'), ['run:x.sh (path)']);
+  assert.deepEqual(refs('sudo bash x.sh'), ['run:x.sh (path)'], 'behind a wrapper');
+  assert.deepEqual(refs('zsh x.zsh; fish y.fish'), ['run:x.zsh (path)', 'run:y.fish (path)']);
+  assert.deepEqual(refs('bash -c "echo hi"'), [], '-c: a string, judged by the facts themselves');
+  assert.deepEqual(refs('bash -s < x.sh'), [], '-s: stdin');
+  assert.deepEqual(refs('bash'), []);
+  assert.deepEqual(refs('./run.sh; scripts/build'), ['exec:./run.sh', 'exec:scripts/build']);
+  assert.deepEqual(refs('ls ./x.sh; cat x.sh'), [], 'a file as an argument is not run');
+  assert.deepEqual(refs('python3 x.py'), []);
+});
+
+test('shebangShell: shells vg judges, directly or through env, and nothing else', () => {
+  assert.equal(shebangShell('#!/bin/sh\nrm -rf /'), 'sh');
+  assert.equal(shebangShell('#!/bin/bash -e\n'), 'bash');
+  assert.equal(shebangShell('#! /usr/bin/env bash\n'), 'bash');
+  assert.equal(shebangShell('#!/usr/bin/env -S zsh -f\n'), 'zsh');
+  assert.equal(shebangShell('#!/usr/bin/fish\n'), 'fish');
+  assert.equal(shebangShell('#!/usr/bin/env python3\n'), null);
+  assert.equal(shebangShell('#!/usr/bin/node\n'), null);
+  assert.equal(shebangShell('echo no shebang\n'), null);
+});

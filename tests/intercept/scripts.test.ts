@@ -1,0 +1,142 @@
+// A file the line runs as shell code is judged by its content (intercept/scripts.ts), through the
+// real judge with real files on disk. Nothing here runs them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { judge, type JudgeContext } from '../../src/intercept/judge.ts';
+import { isSystemFile, MAX_SCRIPT_BYTES } from '../../src/intercept/scripts.ts';
+
+let dir = '';
+let ws = '';
+let bin = '';
+let ctx: JudgeContext;
+const put = (name: string, text: string, mode = 0o644): void => {
+  writeFileSync(join(ws, name), text);
+  chmodSync(join(ws, name), mode);
+};
+const j = (line: string, more: Partial<JudgeContext> = {}) => judge(line, { ...ctx, ...more });
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vg-scripts-'));
+  ws = join(dir, 'ws');
+  bin = join(dir, 'bin');
+  mkdirSync(join(ws, 'sub'), { recursive: true });
+  mkdirSync(bin);
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  ctx = {
+    cwd: ws,
+    env: { HOME: home, PATH: `${bin}:/usr/bin:/bin`, XDG_CONFIG_HOME: join(dir, 'cfg'), VG_STATE_DIR: join(dir, 'state') },
+    interactive: false,
+    session: 's',
+    source: 'shell',
+    shell: 'bash',
+    planSandbox: false,
+  };
+  put('wipe.sh', 'echo tidying\nrm -rf "$HOME"\n', 0o755);
+  put('env.sh', 'export APP_ENV=dev\nalias ll="ls -l"\ncd sub\n');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a sourced file that wipes HOME blocks the line, however it is spelled', async () => {
+  for (const line of ['source wipe.sh', '. ./wipe.sh', 'builtin source wipe.sh', 'command . "./wipe.sh"', 'true && { source wipe.sh; }', `source ${join(ws, 'wipe.sh')}`, 'cd sub && source ../wipe.sh', 'f=wipe.sh; source $f']) {
+    const v = await j(line);
+    assert.equal(v.decision, 'block', line);
+    assert.match(v.notice, /wipe\.sh: recursively deletes/, line);
+  }
+});
+
+test('before: source was "shell state only" and ran in the shell in every mode — a file that only sets up the shell still does', async () => {
+  const v = await j('source env.sh');
+  assert.equal(v.risk, 'low');
+  assert.equal(v.decision, 'host');
+  assert.equal((await j('source env.sh', { flags: { mode: 'always' } })).decision, 'host', 'mode always too: the shell must keep the change');
+});
+
+test('run by a shell or by its path: judged the same', async () => {
+  for (const line of ['bash wipe.sh', 'sh -e ./wipe.sh', 'sudo bash wipe.sh', './wipe.sh', 'true && ./wipe.sh --now', 'bash -o pipefail wipe.sh']) assert.equal((await j(line)).decision, 'block', line);
+  put('envwipe', '#!/usr/bin/env bash\nrm -rf ~\n', 0o755);
+  assert.equal((await j('./envwipe')).decision, 'block', '#!/usr/bin/env bash');
+  put('noshebang', 'rm -rf ~\n', 0o755);
+  assert.equal((await j('./noshebang')).decision, 'block', 'no #!: the shell runs it itself');
+});
+
+test('not shell code: another interpreter, a binary, a file only read', async () => {
+  put('tool.py', '#!/usr/bin/env python3\n# rm -rf ~\nprint(1)\n', 0o755);
+  assert.equal((await j('./tool.py')).risk, 'low');
+  copyFileSync('/bin/true', join(ws, 'prog'));
+  chmodSync(join(ws, 'prog'), 0o755);
+  assert.equal((await j('./prog')).risk, 'low', 'an ELF binary');
+  assert.equal((await j('cat wipe.sh; ls ./wipe.sh')).risk, 'low');
+  assert.equal((await j('source no-such-file.sh')).risk, 'low', 'absent: the shell reports it');
+});
+
+test('files that source more are followed, cycles end, and the chain is bounded', async () => {
+  put('outer.sh', 'echo loading\n. ./inner.sh\n');
+  put('inner.sh', 'source ./wipe.sh\n');
+  assert.equal((await j('source outer.sh')).decision, 'block', 'two levels down');
+  put('ping.sh', 'source pong.sh\nexport A=1\n');
+  put('pong.sh', 'source ping.sh\n');
+  const v = await j('source ping.sh');
+  assert.equal(v.decision, 'host', 'a cycle is judged once per file');
+  for (let i = 0; i < 6; i++) put(`deep${i}.sh`, i < 5 ? `source deep${i + 1}.sh\n` : 'echo bottom\n');
+  const d = await j('source deep0.sh');
+  assert.equal(d.risk, 'medium', 'past 4 levels: not judged, so not the shell');
+  assert.match(d.analysis.reasons.map((r) => r.message).join('\n'), /levels vg follows/);
+  assert.equal(d.decision, 'sandbox');
+});
+
+test('a file on PATH is what a bare name sources (bash looks there first)', async () => {
+  writeFileSync(join(bin, 'onpath.sh'), 'rm -rf ~\n');
+  assert.equal((await j('source onpath.sh')).decision, 'block');
+});
+
+test('a name vg cannot resolve, a file too big or unreadable: medium, sandboxed — never run in the shell unjudged', async () => {
+  const dyn = await j('source "$PLUGIN"');
+  assert.equal(dyn.risk, 'medium');
+  assert.equal(dyn.decision, 'sandbox');
+  put('huge.sh', `${'echo padding padding padding\n'.repeat(Math.ceil(MAX_SCRIPT_BYTES / 28) + 10)}`);
+  const big = await j('source huge.sh');
+  assert.equal(big.risk, 'medium');
+  assert.match(big.analysis.reasons[0]!.message, /over 256 KiB/);
+  if (process.getuid?.() !== 0) {
+    put('locked.sh', 'echo hi\n', 0o000);
+    assert.equal((await j('source locked.sh')).risk, 'medium');
+  }
+});
+
+test('what a sourced file asks for decides: an eval of command output stays in the shell, an install goes to the sandbox', async () => {
+  put('agent.sh', 'eval "$(ssh-agent -s)"\n');
+  assert.equal((await j('source agent.sh')).decision, 'host');
+  put('setup.sh', 'export X=1\nnpm install left-pad\n');
+  const v = await j('source setup.sh', { flags: { mode: 'auto' } });
+  assert.equal(v.risk, 'medium');
+  assert.equal(v.decision, 'sandbox', 'not a way out of the sandbox');
+});
+
+test('a file changed after it was judged is judged again', async () => {
+  put('later.sh', 'echo fine\n');
+  assert.equal((await j('source later.sh', { resident: true })).decision, 'host');
+  put('later.sh', 'rm -rf ~ # now\n');
+  assert.equal((await j('source later.sh', { resident: true })).decision, 'block');
+});
+
+test('fish code: its syntax is no reason of its own, its commands are', async () => {
+  put('conf.fish', 'set -gx PATH $HOME/bin $PATH\nif test -n "$X"\n  set -l y (pwd)\nend\n');
+  assert.equal((await j('source conf.fish', { shell: 'fish' })).decision, 'host');
+  put('bad.fish', 'if true\n  rm -rf ~\nend\n');
+  assert.equal((await j('source bad.fish', { shell: 'fish' })).decision, 'block');
+});
+
+test('isSystemFile: root-owned, not writable by others, under a system directory', () => {
+  const st = statSync(join(ws, 'wipe.sh'));
+  const as = (uid: number, mode: number) => ({ ...st, uid, mode }) as typeof st;
+  assert.equal(isSystemFile('/usr/share/x.sh', as(0, 0o100644)), true);
+  assert.equal(isSystemFile('/etc/profile', as(0, 0o100644)), true);
+  assert.equal(isSystemFile('/usr/share/x.sh', as(1000, 0o100644)), false, 'owned by a user');
+  assert.equal(isSystemFile('/usr/share/x.sh', as(0, 0o100666)), false, 'world-writable');
+  assert.equal(isSystemFile('/home/u/x.sh', as(0, 0o100644)), false, 'not a system directory');
+  assert.equal(isSystemFile('/usrx/x.sh', as(0, 0o100644)), false);
+});

@@ -46,6 +46,26 @@ const writesFiles = (f: CommandFact): boolean =>
 const stateOnlyFact = (f: CommandFact): boolean =>
   f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
 
+const inSubstitution = (f: CommandFact): boolean => f.origin === 'substitution' || f.origin === 'process-substitution';
+/**
+ * `cd $(git rev-parse --show-toplevel)`, `export PATH=$(pwd)/bin:$PATH`, fish's `set x (pwd)`: shell
+ * builtins only, but fed by a command — so not "state only", and a sandbox would lose the cd or the
+ * variable. Such a line changes the shell like `eval "$(…)"` does (Analysis.changesShell): in the
+ * shell when low risk, sandboxed for anything more (policy). At least one must change state
+ * (`for f in $(ls); do echo $f; done` changes nothing and stays where the mode puts it).
+ */
+function setsWithSubstitution(facts: readonly CommandFact[]): boolean {
+  let sets = false;
+  for (const f of facts) {
+    if (inSubstitution(f)) continue;
+    if (!stateOnlyFact(f)) return false;
+    // Run by this line in this shell (not a body it only defines, not a subshell).
+    const here = !f.deferred && (f.origin === 'top' || f.origin === 'group' || f.origin === 'conditional' || f.origin === 'loop');
+    if (here && STATE_BUILTINS.has(f.name) && f.name !== 'true' && f.name !== 'false' && f.name !== ':') sets = true;
+  }
+  return sets;
+}
+
 /**
  * A name an alias or a shell function could have: a literal word without shell syntax. Paths too:
  * bash calls a function named `./x` or even `/bin/true` before the file, and zsh's suffix aliases
@@ -120,6 +140,6 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const callees = calleesOf(fr.facts, fr.functions, wrapped);
   if (callees.length) a.callees = callees;
   if (wrapped.length) a.calleesWrapped = wrapped;
-  if (fr.changesShell) a.changesShell = true;
+  if (fr.changesShell || (parse === 'ok' && !truncated && !a.stateOnly && setsWithSubstitution(fr.facts))) a.changesShell = true;
   return a;
 }

@@ -2,11 +2,12 @@
 //
 // bash and zsh: aliases are expanded where the shell would expand them, and function definitions
 // go in front — both to judge the body and because a sandbox's fresh `bash -c` has neither.
-// fish: a function is fish code; its body is judged as shell code (fish's `function … end` frame
-// replaced by a POSIX one), but the sandbox runs the line as typed under `fish -c`, which loads the
+// fish: a function is fish code; it is judged as the POSIX code with the same commands
+// (analyze/fish.ts; if that fails, its body in a POSIX frame), but the sandbox runs the line as typed under `fish -c`, which loads the
 // user's functions itself (an unparseable body is judged at least medium, like any unparseable line).
 import type { Definitions, ShellKind } from './protocol.ts';
 import { expandAliases } from '../analyze/aliases.ts';
+import { fishToPosix } from '../analyze/fish.ts';
 
 export interface Composed {
   /** What the analyzer judges. */
@@ -20,8 +21,8 @@ export interface Composed {
 export function composeLine(line: string, defs: Definitions, shell: ShellKind | undefined): Composed {
   const aliases = new Map(defs.aliases);
   if (shell === 'fish') {
-    const fns = defs.functions.map(([name, text]) => fishAsPosix(name, text));
-    return { judged: [...fns, line].join('\n'), run: line, unplaced: [] };
+    const fns = defs.functions.map(([name, text]) => fishToPosix(text) ?? fishAsPosix(name, text));
+    return { judged: [...fns, fishToPosix(line) ?? line].join('\n'), run: line, unplaced: [] };
   }
   const ex = expandAliases(line, aliases);
   const unplaced = ex.unparsed ? [...aliases.keys()] : [];

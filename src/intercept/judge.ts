@@ -17,6 +17,7 @@ import type { Definitions } from './protocol.ts';
 import { composeLine } from './definitions.ts';
 import { findOnPath } from '../runtimes/which.ts';
 import { withScripts } from './scripts.ts';
+import { fishToPosix } from '../analyze/fish.ts';
 
 /** A script's content gets 4× a typed line's budgets (256 KiB to parse): it is judged once per version. */
 const SCRIPT_SCALE = 4;
@@ -200,7 +201,10 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   const workspace = workspaceFor(ctx.cwd);
   const composed = ctx.defs ? composeLine(typed, ctx.defs, ctx.shell) : undefined;
   const line = composed?.judged ?? typed;
-  let analysis = analyzeMemo(line, ctx, { config, home, workspace });
+  // fish code is judged as the POSIX code with the same commands (analyze/fish.ts); what cannot be
+  // translated is judged raw (unparseable: at least medium).
+  const text = ctx.shell === 'fish' && !composed ? (fishToPosix(typed) ?? typed) : line;
+  let analysis = analyzeMemo(text, ctx, { config, home, workspace });
   if (composed?.unplaced.length) analysis = withReason(analysis, unplacedAliases(composed.unplaced));
   if (ctx.defs?.incomplete) analysis = withReason(analysis, INCOMPLETE_DEFINITIONS);
   // Files the line runs as shell code (`source x`, `bash x`, `./x`) are judged by their content.

@@ -12,6 +12,7 @@ import { closeSync, openSync, readSync, realpathSync, statSync, type Stats } fro
 import { isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
+import { fishToPosix } from '../analyze/fish.ts';
 
 // Bounded so judging stays well inside the shell's wait for an answer (~0.4 ms per KiB here the
 // first time; a file's verdict is then memoised): past these the line is medium, never unjudged.
@@ -102,16 +103,13 @@ const MEMO_MAX = 64;
 
 /**
  * One file's content, judged (memoised per file version and working directory). fish code is
- * judged by the same (POSIX) parser: where fish's own syntax defeats it, the rough tokenization it
- * falls back to still finds the commands and their rules still apply, but "not valid shell syntax"
- * is no reason of its own — for fish code it is expected.
+ * judged as the POSIX code with the same commands (analyze/fish.ts); untranslatable, as it is.
  */
 function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudgeContext, fish: boolean, keyFish: boolean): Analysis {
   const key = memoKey(f.key, cwd, keyFish);
   const hit = memo.get(key);
   if (hit) return hit;
-  let a = ctx.analyze(f.text, cwd);
-  if (fish && a.parse === 'error') a = { ...a, reasons: a.reasons.filter((r) => r.rule !== 'parse.unparseable') };
+  const a = ctx.analyze(fish ? (fishToPosix(f.text) ?? f.text) : f.text, cwd);
   if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string);
   memo.set(key, a);
   return a;

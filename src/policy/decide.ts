@@ -10,7 +10,9 @@ export function decide(p: PolicyInput): PolicyResult {
   // lost and the command would seem to do nothing. The caller sets changesShell only when nothing
   // else in the line calls for a sandbox (judge.ts, changesShellOnly); high still asks (an agent's
   // high line still goes to the sandbox, where it cannot harm the shell).
-  if (p.changesShell && (p.risk === 'low' || p.risk === 'medium'))
+  // Not for an agent: its lines rarely rely on shell state (each often runs in a fresh shell), and
+  // `export _=$(cmd)` or `eval "$(cmd)"` must not be its way to run cmd outside the mode's sandbox.
+  if (p.changesShell && !p.agent && (p.risk === 'low' || p.risk === 'medium'))
     return { decision: 'host', reason: `${p.risk} risk and changes this shell (eval, or a function that cds, exports or evals): runs in the shell` };
   // `history | grep x` in a fresh sandboxed shell would search an empty history.
   if (p.readsShellState && p.risk === 'low') return { decision: 'host', reason: 'low risk and reads this shell\'s state (history, jobs, aliases…): runs in the shell' };

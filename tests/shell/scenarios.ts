@@ -350,6 +350,23 @@ export function shellSuite(shell: ShellName): void {
     }
   });
 
+  test(`${shell}: a builtin fed by a command runs in the shell in mode always (the cd and the variable stick)`, { skip }, async () => {
+    const term = await Term.start(shell, { config: 'sandbox:\n  mode: always\nshell:\n  fallback: block\n' });
+    try {
+      const set = fish ? 'set -gx VGT_SUB (pwd)/sub' : 'export VGT_SUB=$(pwd)/sub';
+      assert.equal(await term.run(set), 0);
+      assert.equal(await term.run(fish ? 'cd (printf src)' : 'cd $(printf src)'), 0);
+      assert.doesNotMatch(term.screen(), /📦/, 'neither went to a sandbox');
+      // (Writing files is sandboxed in mode always; the sandbox starts where the shell is, with its environment.)
+      assert.equal(await term.run('pwd > where.txt; echo $VGT_SUB > var.txt'), 0);
+      assert.equal(term.file(join('src', 'where.txt')), `${join(term.ws, 'src')}\n`, 'the cd stuck');
+      assert.equal(term.file(join('src', 'var.txt')), `${join(term.ws, 'sub')}\n`, 'the variable stuck');
+      assert.equal(await term.run('cd ..'), 0);
+    } finally {
+      term.stop();
+    }
+  });
+
   test(`${shell}: functions nested deeper than vg follows, or a whole library, go to the sandbox — not blocked, not unjudged on the host`, { skip: skip || bwrap }, async () => {
     // vgt_d1 → vgt_d2 → … → vgt_d10, which would touch a file; and one function with a 70 KB body.
     const chain = Array.from({ length: 10 }, (_, i) =>

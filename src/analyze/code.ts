@@ -7,6 +7,9 @@ import { type EWord, literalWord } from './words.ts';
 import { SHELLS, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
 
+/** Paths that read the command's own stdin. */
+export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
 
 /** The command a package runner executes, or [] when this invocation runs none. */
@@ -31,7 +34,18 @@ function runnerCommand(name: string, args: EWord[]): EWord[] {
 export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Scope, env: Env, stdinText: string | undefined): void {
   const name = fact.name;
   const args = words.slice(1);
+  if (name === 'source' || name === '.') {
+    // `source /dev/stdin <<< CODE`, `… | source /dev/stdin`, `source <(echo CODE)`: the code is on
+    // the line. (A file's content is read by the judge: intercept/scripts.ts.)
+    const file = args.find((w) => w.value !== '--');
+    if (file && STDIN_FILES.has(file.value) && stdinText !== undefined) wk.nestedCode(stdinText, false, scope, env, 'heredoc', fact);
+    else if (file?.procOut !== undefined) wk.nestedCode(file.procOut, false, scope, env, 'shell-string', fact);
+    return;
+  }
   if (SHELLS.has(name)) {
+    // `bash <(echo CODE)`: the first operand is the script.
+    const operand = args.find((w) => !w.value.startsWith('-'));
+    if (operand?.procOut !== undefined) wk.nestedCode(operand.procOut, false, scope, env, 'shell-string', fact);
     const ci = args.findIndex((w) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w.value) && !w.value.startsWith('--'));
     if (ci >= 0) {
       const rest = args.slice(ci + 1);

@@ -459,6 +459,8 @@ export class Walker {
             fromDecoder: a.fromDecoder || v.fromDecoder,
             procSubst: a.procSubst || v.procSubst,
             cmdSubst: a.cmdSubst || v.cmdSubst,
+            // Only a word that is the substitution alone names its pipe.
+            ...(a.value === '' && v.procOut !== undefined ? { procOut: v.procOut } : {}),
           });
         }
       }
@@ -521,7 +523,7 @@ export class Walker {
           // `>(cmd)` reads what the enclosing command writes: in `curl … | tee >(sh)` that is the download.
           const feed = p.operator === '>' && env.feeder ? env.feeder : undefined;
           const r = !this.substTooDeep(env) && p.script ? this.nestedScript(p.script, scope, env, 'process-substitution', feed) : { network: false, decoder: false };
-          add([{ ...literalWord('/dev/fd/63', true), procSubst: true, fromNetwork: r.network, fromDecoder: r.decoder }]);
+          add([{ ...literalWord('/dev/fd/63', true), procSubst: true, fromNetwork: r.network, fromDecoder: r.decoder, ...('out' in r && r.out !== undefined && !r.network ? { procOut: r.out } : {}) }]);
           return;
         }
         case 'BraceExpansion': {

@@ -18,7 +18,17 @@ export interface ScriptRef {
   dynamic: boolean;
   /** The shell that reads it, when the line says (`fish x.fish`); else the caller's. */
   shell?: string;
+  /**
+   * Not a file but a stream — stdin or a process substitution's pipe (`source <(kubectl completion
+   * bash)`) — whose code the line does not show: known only when it runs, like `eval "$(cmd)"`'s.
+   * (Code the line does show — a heredoc, `<(echo …)` — is judged by the facts themselves.)
+   */
+  stream?: boolean;
 }
+
+/** /dev/stdin, /dev/fd/N, /proc/self/fd/N: the command's own stdin or a pipe (`<(…)` is /dev/fd/63). */
+const STREAM = /^\/(?:dev|proc\/self)\/fd\/\d+$|^\/dev\/stdin$/;
+const isStdin = (w: string): boolean => w === '/dev/stdin' || /^\/(?:dev|proc\/self)\/fd\/0$/.test(w);
 
 /** Shells whose `SHELL FILE` runs FILE as a script; fish's too (its code is judged as fish's). */
 const SCRIPT_SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
@@ -53,13 +63,25 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
   for (const f of facts) {
     const dyn = (i: number): boolean => f.argDynamic?.[i] === true;
     if ((f.name === 'source' || f.name === '.') && f.argv[0] === f.name && f.wrappers.every((w) => BUILTIN_WRAPPERS.has(w))) {
-      const w = f.argv[1];
-      if (w !== undefined && w !== '--') add({ kind: 'source', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(1) });
+      const i = f.argv[1] === '--' ? 2 : 1;
+      const w = f.argv[i];
+      if (w === undefined) continue;
+      if (STREAM.test(w)) {
+        if (!(isStdin(w) && f.stdinText !== undefined)) add({ kind: 'source', word: w, cwd: f.cwd, searchPath: false, dynamic: false, stream: true });
+        continue;
+      }
+      add({ kind: 'source', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i) });
       continue;
     }
     if (SCRIPT_SHELLS.has(f.name)) {
       const i = shellOperand(f);
-      if (i !== null) add({ kind: 'run', word: f.argv[i]!, cwd: f.cwd, searchPath: !f.argv[i]!.includes('/'), dynamic: dyn(i), shell: f.name });
+      if (i === null) continue;
+      const w = f.argv[i]!;
+      if (STREAM.test(w)) {
+        if (!(isStdin(w) && f.stdinText !== undefined)) add({ kind: 'run', word: w, cwd: f.cwd, searchPath: false, dynamic: false, shell: f.name, stream: true });
+        continue;
+      }
+      add({ kind: 'run', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i), shell: f.name });
       continue;
     }
     const w0 = f.argv[0];

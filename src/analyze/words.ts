@@ -17,6 +17,8 @@ export interface EWord {
   fromDecoder?: boolean;
   /** Contains a process substitution `<(…)` / `>(…)`. */
   procSubst?: boolean;
+  /** A process substitution's output, when the analyzer knows it (`<(echo …)`): code if it is sourced. */
+  procOut?: string;
   /** Contains a command substitution `$(…)` or backticks. */
   cmdSubst?: boolean;
 }

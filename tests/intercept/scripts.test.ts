@@ -140,3 +140,25 @@ test('isSystemFile: root-owned, not writable by others, under a system directory
   assert.equal(isSystemFile('/home/u/x.sh', as(0, 0o100644)), false, 'not a system directory');
   assert.equal(isSystemFile('/usrx/x.sh', as(0, 0o100644)), false);
 });
+
+test('code sourced from stdin or a process substitution: judged when the line shows it, else like eval "$(cmd)"', async () => {
+  // Before: each of these ran `rm -rf ~` in the shell, unjudged (source was "shell state only").
+  for (const line of [
+    'source /dev/stdin <<< "rm -rf ~"',
+    '. /dev/fd/0 <<EOF\nrm -rf ~\nEOF',
+    "echo 'rm -rf ~' | source /dev/stdin",
+    'source /proc/self/fd/0 <<< "rm -rf ~"',
+    "source <(echo 'rm -rf ~')",
+    "source -- <(printf '%s\\n' 'rm -rf ~')",
+    "bash <(echo 'rm -rf ~')",
+  ])
+    assert.equal((await j(line)).decision, 'block', line);
+  assert.equal((await j('source /dev/stdin <<< "export X=1"')).decision, 'host', 'harmless code on the line: the shell runs it');
+  // What a command prints is known only when it runs: medium, the eval-of-output rule — a person's
+  // shell loads completions this way; an agent's line goes to the sandbox.
+  const kube = await j('source <(kubectl completion bash)', { interactive: true });
+  assert.equal(kube.risk, 'medium');
+  assert.equal(kube.decision, 'host');
+  assert.equal((await j('source <(kubectl completion bash)', { agent: 'test' })).decision, 'sandbox');
+  assert.equal((await j('cat setup.txt | source /dev/stdin', { agent: 'test' })).decision, 'sandbox');
+});

@@ -23,12 +23,14 @@ import { type EWord, braceList, expandTilde, literalWord } from './words.ts';
 import { peel } from './peel.ts';
 import { resolvePath } from './resolve.ts';
 import { staticOutput } from './static-eval.ts';
-import { basename, FETCHERS, SHELLS, isDecoder, isFetcher } from './names.ts';
+import { basename, CODE_VARS, FETCHERS, SHELLS, isDecoder, isFetcher, promptCode } from './names.ts';
 import { descend } from './code.ts';
 import { tokens } from './fallback.ts';
 import { findCommands } from './find.ts';
 
 export const MAX_DEPTH = 8;
+/** Builtins whose `NAME=VALUE` arguments set variables. */
+const DECLARATIONS: ReadonlySet<string> = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 /** Marks field boundaries inside an evaluated word: unquoted expansions split, `"${a[@]}"` too. */
 const SEP = '\u0000';
 /** Unquoted expansion results are split on IFS whitespace (`X="-rf /"; rm $X` is `rm -rf /`). */
@@ -703,10 +705,35 @@ export class Walker {
   private assignValue(a: Assignment, scope: Scope, env: Env): string | null {
     if (a.value.type === 'ArrayValue') {
       const els = a.value.elements.flatMap((w) => this.word(w, scope, env));
+      for (const e of els) this.codeVar(a.name, e, scope, env);
       return a.append || els.some((e) => e.dynamic || e.glob) ? null : els.map((e) => e.value).join(SEP);
     }
     const v = this.word(a.value, scope, env)[0];
+    if (v) this.codeVar(a.name, v, scope, env);
     return v && !v.dynamic ? v.value : null;
+  }
+
+  /**
+   * A variable whose value runs later as code (names.ts, CODE_VARS): `PROMPT_COMMAND='…'` at the
+   * next prompt, `PS1='$(…)'` each time the prompt is drawn, `EDITOR=…` when git opens an editor,
+   * `BASH_ENV=file` in every later `bash -c`. Judged now, as deferred code (like a trap's): without
+   * this, `export PROMPT_COMMAND='rm -rf ~'` was "shell state only" and ran in the shell. Of a value
+   * the line does not fully know, the known parts (`PROMPT_COMMAND="history -a; $PROMPT_COMMAND"`).
+   */
+  codeVar(name: string, v: EWord, scope: Scope, env: Env): void {
+    const kind = CODE_VARS.get(name);
+    if (!kind) return;
+    const text = v.dynamic ? v.ifEmpty : v.value;
+    const later: Env = { ...env, deferred: true };
+    if (kind === 'prompt') {
+      for (const code of promptCode(text)) this.nestedCode(code, false, scope, later, 'shell-string', null);
+    } else if (kind === 'file') {
+      if (text) this.nestedCode(`source '${text.replace(/'/g, `'\\''`)}'`, false, scope, later, 'shell-string', null);
+    } else {
+      // LESSOPEN/LESSCLOSE: `|cmd %s`, `||cmd %s`, `-cmd`.
+      const code = name.startsWith('LESS') ? text.replace(/^[|-]+/, '') : text;
+      if (code.trim()) this.nestedCode(code, false, scope, later, 'shell-string', null);
+    }
   }
 
   /** Peel wrappers, apply shell-state effects, emit the fact, and descend into code it runs. */
@@ -751,6 +778,22 @@ export class Walker {
     if (p.xargs && stdin.network) fact.argFromNetwork = true;
     if (p.xargs && stdin.decoder) fact.argFromDecoder = true;
     this.effects(name, words, scope, argAssigns);
+    // `env EDITOR=… git commit`, `export 'PROMPT_COMMAND=…'` (a quoted word, not an assignment).
+    const declared = DECLARATIONS.has(name) ? words.slice(1).filter((w) => !argAssigns.some((a) => w.value.startsWith(`${a.name}=`) || w.value.startsWith(`${a.name}+=`))) : [];
+    // fish: `set -gx EDITOR 'cmd …'` (in bash, `set NAME …` only sets $1…: judging it is harmless).
+    if (name === 'set') {
+      const rest = words.slice(1);
+      const k = rest.findIndex((w) => !w.value.startsWith('-'));
+      const value = k >= 0 ? rest.slice(k + 1) : [];
+      if (k >= 0 && value.length) {
+        const v = { ...value[0]!, value: value.map((w) => w.value).join(' '), ifEmpty: value.map((w) => w.ifEmpty).join(' '), dynamic: value.some((w) => w.dynamic) };
+        this.codeVar(rest[k]!.value, v, scope, env);
+      }
+    }
+    for (const w of [...(p.assigned ?? []), ...declared]) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)\+?=/.exec(w.value);
+      if (m) this.codeVar(m[1]!, { ...w, value: w.value.slice(m[0].length), ifEmpty: w.ifEmpty.slice(m[0].length) }, scope, env);
+    }
     descend(this, fact, words, scope, { ...env, origin }, stdinText);
     if (fact.name === 'pwd' && cwd !== null) return cwd + '\n';
     const out = STATIC_NAMES.has(fact.name) ? staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText) : undefined;

@@ -75,3 +75,50 @@ export function readsStdinAsCode(args: readonly string[]): boolean {
   }
   return true;
 }
+
+/**
+ * Variables whose value the shell or a program later runs as code (facts.ts, codeVar): shell code
+ * (PROMPT_COMMAND; commands git, man, less, sudo, ssh… run through a shell), prompt strings (their
+ * `$(…)` and backquotes run each time the prompt is drawn), and files a later shell sources.
+ */
+export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file'> = new Map([
+  ...(
+    [
+      'PROMPT_COMMAND', 'GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'GIT_PAGER', 'GIT_ASKPASS', 'SSH_ASKPASS',
+      'SUDO_ASKPASS', 'EDITOR', 'VISUAL', 'PAGER', 'MANPAGER', 'SYSTEMD_PAGER', 'BROWSER', 'FCEDIT', 'GIT_EXTERNAL_DIFF',
+      'GIT_PROXY_COMMAND', 'RSYNC_RSH', 'CVS_RSH', 'LESSOPEN', 'LESSCLOSE',
+    ] as const
+  ).map((n) => [n, 'code'] as const),
+  ...(['PS0', 'PS1', 'PS2', 'PS3', 'PS4', 'PROMPT', 'PROMPT2', 'PROMPT3', 'PROMPT4', 'RPROMPT', 'RPROMPT2', 'RPS1', 'RPS2', 'SPROMPT'] as const).map(
+    (n) => [n, 'prompt'] as const,
+  ),
+  ...(['BASH_ENV', 'ENV'] as const).map((n) => [n, 'file'] as const),
+]);
+
+/** The commands a prompt string runs when drawn: its `$(…)` and `…` (backquoted) parts. Pure. */
+export function promptCode(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length && out.length < 16; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '$' && text[i + 1] === '(' && text[i + 2] !== '(') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '(') depth++;
+        else if (text[j] === ')' && --depth === 0) break;
+      }
+      out.push(text.slice(i + 2, j));
+      i = j;
+    } else if (c === '`') {
+      const j = text.indexOf('`', i + 1);
+      if (j < 0) break;
+      out.push(text.slice(i + 1, j));
+      i = j;
+    }
+  }
+  return out;
+}

@@ -17,6 +17,8 @@ export interface Peeled {
   splitString?: EWord;
   /** A wrapper with no command after it (`sudo -i`, `env`, `xargs` alone). */
   bare?: boolean;
+  /** `env NAME=VALUE …` words: the variables the command gets (facts.ts judges the code-bearing ones). */
+  assigned?: EWord[];
 }
 
 interface Grammar {
@@ -85,6 +87,7 @@ export function peel(input: EWord[]): Peeled {
   let xargs = false;
   let replace: string | undefined;
   let chdir: EWord | undefined;
+  let assigned: EWord[] | undefined;
   let splitString: EWord | undefined;
   for (let guard = 0; guard < 32 && words.length > 0; guard++) {
     const name = basename(words[0]!.value);
@@ -131,6 +134,7 @@ export function peel(input: EWord[]): Peeled {
         continue;
       }
       if (gram.assignments && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) {
+        (assigned ??= []).push(words[i]!);
         i++;
         continue;
       }
@@ -167,5 +171,5 @@ export function peel(input: EWord[]): Peeled {
     }
     words = rest;
   }
-  return { wrappers, words, xargs, chdir, ...(replace !== undefined ? { replace } : {}) };
+  return { wrappers, words, xargs, chdir, ...(replace !== undefined ? { replace } : {}), ...(assigned ? { assigned } : {}) };
 }

@@ -1,0 +1,60 @@
+// Variables whose value runs later as code (names.ts CODE_VARS, facts.ts codeVar). Setting one is
+// "shell state" — before, `export PROMPT_COMMAND='rm -rf ~'` ran in the shell, and the next prompt
+// deleted the home directory without the line ever being judged as code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../src/analyze/index.ts';
+import { fishToPosix } from '../../src/analyze/fish.ts';
+import { promptCode } from '../../src/analyze/names.ts';
+import { CTX } from './helpers.ts';
+
+const risk = (line: string): string => analyze(line, CTX).risk;
+
+test('code-bearing variables are judged as the code they hold, however they are set', () => {
+  for (const line of [
+    "PROMPT_COMMAND='rm -rf ~'",
+    "export PROMPT_COMMAND='rm -rf ~'",
+    "declare PROMPT_COMMAND='rm -rf ~'",
+    "export 'PROMPT_COMMAND=rm -rf ~'",
+    "PROMPT_COMMAND+=('rm -rf ~')",
+    "PROMPT_COMMAND=(history 'rm -rf ~')",
+    'X="rm -rf ~"; export PROMPT_COMMAND="$X"',
+    "PS1='$(rm -rf ~) $ '",
+    "PS1='`rm -rf ~` $ '",
+    "export PS0='\\u $(echo; rm -rf ~)'",
+    "RPROMPT='$(rm -rf ~)'",
+    "export EDITOR='rm -rf ~'",
+    "GIT_SSH_COMMAND='rm -rf ~' git fetch",
+    "env GIT_SSH_COMMAND='rm -rf ~' git fetch",
+    "export LESSOPEN='| rm -rf ~ %s'",
+    "export PAGER='sh -c \"rm -rf ~\"'",
+  ])
+    assert.equal(risk(line), 'critical', line);
+  assert.equal(risk(fishToPosix("set -gx EDITOR 'rm -rf ~'")!), 'critical', 'fish: set -gx');
+});
+
+test('everyday values stay low, and the line stays shell state (it runs in the shell)', () => {
+  for (const line of [
+    'export EDITOR=vim',
+    "export PS1='\\u@\\h:\\w\\$ '",
+    "PS1='$(git branch --show-current 2>/dev/null) \\w $ '",
+    'export PROMPT_COMMAND="history -a; $PROMPT_COMMAND"',
+    "export LESSOPEN='| /usr/bin/lesspipe %s'",
+    'export GIT_SSH_COMMAND="ssh -i ~/.ssh/id_work"',
+    'export PAGER=less MANPAGER="less -R"',
+  ]) {
+    const a = analyze(line, CTX);
+    assert.equal(a.risk, 'low', line);
+    assert.equal(a.stateOnly, true, line);
+  }
+});
+
+test('a file a later shell sources is named like a sourced file (the judge reads it)', () => {
+  const a = analyze('export BASH_ENV=./setup.sh', CTX);
+  assert.ok(a.commands.some((f) => f.name === 'source' && f.argv[1] === './setup.sh' && f.deferred === true));
+});
+
+test('promptCode: the $(…) and backquoted parts of a prompt string', () => {
+  assert.deepEqual(promptCode('\\u $(git branch) `date` $((1+2)) \\$(not) $(a $(b))'), ['git branch', 'date', 'a $(b)']);
+  assert.deepEqual(promptCode('plain \\w $ '), []);
+});

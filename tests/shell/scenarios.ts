@@ -338,6 +338,10 @@ export function shellSuite(shell: ShellName): void {
       if (!fish) assert.equal(await term.run('. evil.sh'), 126, '.');
       assert.equal(await term.run('bash evil.sh'), 126, 'bash FILE');
       assert.equal(await term.run(fish ? 'true; and ./evil.sh' : 'true && ./evil.sh'), 126, './FILE');
+      // A variable the shell runs as code at the next prompt is code too.
+      if (shell === 'bash') assert.equal(await term.run(`export PROMPT_COMMAND='rm -rf "$HOME"'`), 126, 'PROMPT_COMMAND');
+      if (shell === 'zsh') assert.equal(await term.run(`setopt prompt_subst; PS1='$(rm -rf "$HOME")%% '`), 126, 'PS1 with prompt_subst');
+      assert.equal(await term.run('true'), 0, 'a prompt was drawn after it');
       assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n', 'HOME canary survived');
       assert.match(term.screen(), /evil\.sh: recursively deletes/);
       // A file that only sets the shell up still runs in it: the variable and the cd stick.

@@ -65,6 +65,22 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
     }
     return;
   }
+  // Code a key or a completion runs later: `bind -x 'KEYSEQ: CODE'`, `complete -C CODE name`.
+  if (name === 'bind' && args.some((w) => /^-[a-zA-Z]*x/.test(w.value))) {
+    for (const w of args) {
+      const m = /^\s*(?:"(?:[^"\\]|\\.)*"|[^\s:"]+)\s*:\s*(.*)$/s.exec(w.value);
+      if (!m || w.value.startsWith('-')) continue;
+      const code = m[1]!.replace(/^(["'])([\s\S]*)\1$/, '$2');
+      if (code.trim()) wk.nestedCode(code, w.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
+    }
+    return;
+  }
+  if (name === 'complete' || name === 'compgen') {
+    const i = args.findIndex((w) => w.value === '-C');
+    const code = i >= 0 ? args[i + 1] : undefined;
+    if (code) wk.nestedCode(code.value, code.dynamic, scope, { ...env, deferred: true }, 'shell-string', fact);
+    return;
+  }
   if (name === 'eval' || name === 'trap' || name === 'alias') {
     if (name === 'eval') {
       const code = args.filter((w) => w.value !== '--');

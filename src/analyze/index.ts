@@ -31,7 +31,13 @@ function workspaceOf(ctx: AnalyzeContext, home: string): string {
 
 /** `exec` with only redirections (`exec 3<>file`, `exec > >(tee log)`) rewires the shell's own fds. */
 const isStateCommand = (f: CommandFact): boolean =>
-  STATE_BUILTINS.has(f.name) || (f.name === 'exec' && f.argv.length === 1) || (OUTPUT_BUILTINS.has(f.name) && !writesFiles(f));
+  (STATE_BUILTINS.has(f.name) && !runsCode(f)) || (f.name === 'exec' && f.argv.length === 1) || (OUTPUT_BUILTINS.has(f.name) && !writesFiles(f));
+/**
+ * State builtins that also run code vg cannot see: `fc` re-runs (after an editor or a substitution)
+ * commands from history — only `fc -l` lists; `enable -f` loads a compiled builtin into the shell.
+ */
+const runsCode = (f: CommandFact): boolean =>
+  (f.name === 'fc' && !f.argv.slice(1).some((a) => /^-[a-zA-Z]*l/.test(a))) || (f.name === 'enable' && f.argv.slice(1).some((a) => /^-[a-zA-Z]*f/.test(a)));
 /**
  * Builtins that only print or test: in a sandbox they would lose the shell's own state (`echo $?`
  * would print the sandbox's status, `printf '%s' "$local_var"` an empty string), and on the host they

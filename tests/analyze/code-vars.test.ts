@@ -58,3 +58,19 @@ test('promptCode: the $(…) and backquoted parts of a prompt string', () => {
   assert.deepEqual(promptCode('\\u $(git branch) `date` $((1+2)) \\$(not) $(a $(b))'), ['git branch', 'date', 'a $(b)']);
   assert.deepEqual(promptCode('plain \\w $ '), []);
 });
+
+test('code a key or a completion runs later is judged; fc and enable -f are no longer "shell state only"', () => {
+  for (const line of ["bind -x '\"\\C-a\": rm -rf ~'", "bind -m emacs -x '\"\\C-a\": \"rm -rf ~\"'", "complete -C 'rm -rf ~' foo", "compgen -C 'rm -rf ~' x"])
+    assert.equal(risk(line), 'critical', line);
+  for (const line of ["bind -x '\"\\C-l\": clear'", 'complete -F _git git', "bind '\"\\C-a\": beginning-of-line'", 'fc -l -5']) {
+    const a = analyze(line, CTX);
+    assert.equal(a.risk, 'low', line);
+    assert.equal(a.stateOnly, true, line);
+  }
+  // `echo rm -rf ~` typed (harmless), then `fc -s 'echo '=` ran `rm -rf ~` without passing the hook.
+  for (const line of ["fc -s 'echo '=", 'fc', 'fc -e vim 10 12', 'enable -f ./mod.so mod']) {
+    const a = analyze(line, CTX);
+    assert.equal(a.risk, 'high', line);
+    assert.equal(a.stateOnly, false, `${line}: asked, not run in the shell unasked`);
+  }
+});

@@ -156,6 +156,20 @@ export const remoteRules: Rule[] = [
     examples: { match: ['eval "$CMD"', 'bash -c "$x"', 'python3 -c "import os; os.system(cmd)"'], noMatch: ['eval "echo hi"', 'bash -c "ls"'] },
   },
   {
+    id: 'remote-code.shell-rerun',
+    group: 'remote-code',
+    risk: 'high',
+    commands: ['fc', 'enable'],
+    message: 'runs code vg cannot see: commands from history (`fc`), or a compiled module loaded into the shell (`enable -f`)',
+    why: '`fc` re-runs history after an editor or a substitution, without passing the Enter hook again; `enable -f` loads a shared object',
+    match: (i) => {
+      const a = i.fact.argv.slice(1);
+      if (i.fact.name === 'fc') return !a.some((w) => /^-[a-zA-Z]*l/.test(w));
+      return a.some((w) => /^-[a-zA-Z]*f/.test(w));
+    },
+    examples: { match: ['fc -s echo=rm', 'fc', 'fc -e - 10', 'enable -f ./mod.so mod'], noMatch: ['fc -l', 'fc -ln -5', 'enable -n echo'] },
+  },
+  {
     id: 'remote-code.too-deep',
     group: 'remote-code',
     risk: 'medium',

@@ -393,11 +393,23 @@ export class Walker {
         return;
       case 'ArithmeticWord':
         if (e.parts) this.parts(e.parts, scope, env, false);
+        this.subscriptCode(e.value, scope, env);
         return;
       case 'ArithmeticCommandExpansion':
         if (!this.substTooDeep(env) && e.script) this.nestedScript(e.script, scope, env, 'substitution');
         return;
     }
+  }
+
+  /**
+   * `x='a[$(cmd)]'; echo $((x))`: bash runs an array subscript's `$(…)` wherever such text reaches
+   * arithmetic — `$((x))`, `declare -i`, `test -v`, `printf -v`, `read`, `(( a['$(cmd)'] ))` — even
+   * from a single-quoted string. So text shaped like one is judged as (deferred) code: critical
+   * still blocks; a string that only looks like one (`echo 'a[$(date)]'`) costs nothing more.
+   */
+  subscriptCode(text: string, scope: Scope, env: Env): void {
+    if (!text.includes('[') || (!text.includes('$(') && !text.includes('`'))) return;
+    for (const m of text.matchAll(/\[([^\]]*)\]/g)) for (const code of promptCode(m[1]!)) this.nestedCode(code, false, scope, { ...env, deferred: true }, 'shell-string', null);
   }
 
   /** Checked before touching `.script`: reading it is what makes unbash parse the substitution. */
@@ -721,6 +733,7 @@ export class Walker {
    * the line does not fully know, the known parts (`PROMPT_COMMAND="history -a; $PROMPT_COMMAND"`).
    */
   codeVar(name: string, v: EWord, scope: Scope, env: Env): void {
+    this.subscriptCode(v.value, scope, env);
     const kind = CODE_VARS.get(name);
     if (!kind) return;
     const text = v.dynamic ? v.ifEmpty : v.value;
@@ -778,6 +791,7 @@ export class Walker {
     if (p.xargs && stdin.network) fact.argFromNetwork = true;
     if (p.xargs && stdin.decoder) fact.argFromDecoder = true;
     this.effects(name, words, scope, argAssigns);
+    for (const w of words) this.subscriptCode(w.value, scope, env);
     // `env EDITOR=… git commit`, `export 'PROMPT_COMMAND=…'` (a quoted word, not an assignment).
     const declared = DECLARATIONS.has(name) ? words.slice(1).filter((w) => !argAssigns.some((a) => w.value.startsWith(`${a.name}=`) || w.value.startsWith(`${a.name}+=`))) : [];
     // fish: `set -gx EDITOR 'cmd …'` (in bash, `set NAME …` only sets $1…: judging it is harmless).

@@ -74,3 +74,16 @@ test('code a key or a completion runs later is judged; fc and enable -f are no l
     assert.equal(a.stateOnly, false, `${line}: asked, not run in the shell unasked`);
   }
 });
+
+test("an array subscript's $(…) in text that reaches arithmetic is judged as code", () => {
+  // Measured in bash: x='a[$(echo PWNED >&2)]'; echo $((x)) prints PWNED — the single quotes do not help.
+  for (const line of ["x='a[$(rm -rf ~)]'; echo $((x))", "declare -i y; y='a[$(rm -rf ~)]'", "test -v 'a[$(rm -rf ~)]'", "printf -v 'a[$(rm -rf ~)]' x", "read 'a[`rm -rf ~`]' <<< x", "(( a['$(rm -rf ~)'] ))"])
+    assert.equal(risk(line), 'critical', line);
+  for (const line of ["echo 'a[$(date)]'", "awk '{ a[$(NF)]++ }' f", 'echo "${a[1]}"']) assert.equal(risk(line), 'low', line);
+});
+
+test('the arithmetic injection is real: bash runs the subscript of a single-quoted value', { skip: process.platform === 'win32' }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('bash', ['-c', "x='a[$(echo RAN >&2)]'; echo $((x))"], { encoding: 'utf8' });
+  assert.match(r.stderr, /RAN/, 'if this fails, bash no longer does it and the rule above is only caution');
+});

@@ -637,6 +637,32 @@ vg() {
   esac
 }
 
+# === shell-expand-line (M-C-e) runs the line's command substitutions ===========================
+# readline's shell-expand-line replaces `$(cmd)` with its output: it runs cmd with no Enter and no
+# judgement. Its keys run __vg_expand_check first, which lets the expansion go ahead (the next key
+# of the macro is bound to shell-expand-line, or to nothing) only when the line is low risk.
+__vg_expand_mode=on
+__vg_expand_check() {
+  local blocked=0
+  if [[ $__VG_STATE == on ]] && [[ $READLINE_LINE == *'$('* || $READLINE_LINE == *'`'* || $READLINE_LINE == *'<('* || $READLINE_LINE == *'>('* ]]; then
+    __vg_defs='' __vg_defd=' ' __vg_jfl='' __vg_ffn=0
+    if __vg_judge "$READLINE_LINE" && __vg_resolve "$READLINE_LINE"; then
+      if [[ $__vg_r_dec != host && $__vg_r_dec != more && $__vg_r_risk != low ]]; then
+        blocked=1
+        __vg_say "vg: not expanded: expanding runs its command substitutions, and this line is ${__vg_r_risk:-not low} risk"
+      fi
+    else
+      blocked=1
+      __vg_say "vg: not expanded: $__vg_r_why"
+    fi
+  fi
+  local want=on
+  ((blocked)) && want=off
+  [[ $want == "$__vg_expand_mode" ]] && return
+  __vg_expand_mode=$want
+  if [[ $want == on ]]; then builtin bind -m emacs '"\e[9999;7~": shell-expand-line'; else builtin bind -m emacs '"\e[9999;7~": ""'; fi
+}
+
 # === install: key bindings and PROMPT_COMMAND ===================================================
 __vg_install() {
   local km
@@ -651,6 +677,10 @@ __vg_install() {
     builtin bind -m "$km" '"\e[27;1;13~": "\e[9999;1~\e[9999;2~"'
   done
   builtin bind -m emacs '"\C-o": "\e[9999;1~\e[9999;4~"'
+  # shell-expand-line's key (M-C-e; emacs mode only, by default) checks first.
+  builtin bind -m emacs -x '"\e[9999;6~": __vg_expand_check'
+  builtin bind -m emacs '"\e[9999;7~": shell-expand-line'
+  builtin bind -m emacs '"\e\C-e": "\e[9999;6~\e[9999;7~"'
   # edit-and-execute-command would run the edited text without passing Enter: edit, then judge.
   builtin bind -m emacs '"\C-x\C-e": "\e[9999;5~\e[9999;1~\e[9999;2~"'
   builtin bind -m vi-command '"v": "\e[9999;5~\e[9999;1~\e[9999;2~"'

@@ -442,6 +442,7 @@ __vg_rewrite() {
   CURSOR=$#BUFFER
 }
 
+# Widget $1 runs check $2 first, then what was bound before (a user widget, or the builtin).
 __vg_wrap_widget() {
   local w=$1 orig=__vg_orig_$1
   if [[ ${widgets[$w]-} == user:* ]]; then
@@ -449,9 +450,28 @@ __vg_wrap_widget() {
   else
     zle -A .$w $orig 2>/dev/null || return
   fi
-  eval "__vg_w_$w() { __vg_decide && zle $orig -- \"\$@\"; }"
+  eval "__vg_w_$w() { $2 && zle $orig -- \"\$@\"; }"
   zle -N $w __vg_w_$w
 }
+
+# === Tab: expansion runs the line's command substitutions =======================================
+# zsh's expand-or-complete (Tab), expand-word (^X*) … replace `$(cmd)` with its output — they run
+# cmd, with no Enter and no judgement. With a substitution in the buffer, the line is judged first;
+# the expansion goes ahead only when it is low risk (what expansion runs is part of the line).
+__vg_expand_ok() {
+  [[ $__VG_STATE == off ]] && return 0
+  [[ $BUFFER == *('$('|'`'|'<('|'>('|'=(')* ]] || return 0
+  local line=$PREBUFFER$BUFFER
+  __vg_defs= __vg_defd=' ' __vg_jfl= __vg_ffn=0
+  if __vg_judge $line && __vg_resolve $line; then
+    [[ $__vg_r_dec == host || $__vg_r_dec == more || $__vg_r_risk == low ]] && return 0
+    zle -M "vg: not expanded: expanding runs its command substitutions, and this line is ${__vg_r_risk:-not low} risk"
+  else
+    zle -M "vg: not expanded: $__vg_r_why"
+  fi
+  return 1
+}
+
 
 # Redraw the accepted line as typed (the terminal shows `__vg_run` otherwise).
 __vg_redraw() {
@@ -587,7 +607,10 @@ vg() {
 () {
   local w km
   for w in accept-line accept-and-hold accept-line-and-down-history accept-and-infer-next-history; do
-    __vg_wrap_widget $w
+    __vg_wrap_widget $w __vg_decide
+  done
+  for w in expand-or-complete expand-or-complete-prefix expand-word complete-word menu-complete menu-expand-or-complete list-expand; do
+    __vg_wrap_widget $w __vg_expand_ok
   done
   for km in main emacs viins vicmd; do
     bindkey -M $km '\e[13u' accept-line 2>/dev/null

@@ -371,6 +371,31 @@ export function shellSuite(shell: ShellName): void {
     }
   });
 
+  if (!fish)
+    test(`${shell}: a key that expands the line (${shell === 'zsh' ? 'Tab' : 'M-C-e'}) does not run its command substitutions unjudged`, { skip }, async () => {
+      // zsh's expand-or-complete and bash's shell-expand-line replace `$(cmd)` with its output:
+      // they run cmd with no Enter. Measured without vg: the file below gets created.
+      const term = await Term.start(shell, { config: SAFE_CONFIG });
+      try {
+        const key = shell === 'zsh' ? 'Tab' : 'M-C-e';
+        assert.equal(analyzeLine('echo $(rm -rf "$HOME")', term.home, term.ws).risk, 'critical', 'only typed once the analyzer calls it critical');
+        term.type('echo $(rm -rf "$HOME")');
+        term.keys(key);
+        await term.waitFor(() => /not expanded/.test(term.screen()), 10000, 'the refusal');
+        assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n', 'HOME canary survived');
+        assert.match(term.screen(), /echo \$\(rm -rf "\$HOME"\)/, 'the line is left as typed');
+        term.keys('C-u');
+        // A low-risk substitution still expands.
+        term.type('echo $(printf vgt-expanded)');
+        term.keys(key);
+        await term.waitFor(() => /echo vgt-expanded/.test(term.screen()), 10000, 'the expansion');
+        term.keys('C-u');
+        assert.equal(await term.run('true'), 0, 'the shell goes on');
+      } finally {
+        term.stop();
+      }
+    });
+
   test(`${shell}: functions nested deeper than vg follows, or a whole library, go to the sandbox — not blocked, not unjudged on the host`, { skip: skip || bwrap }, async () => {
     // vgt_d1 → vgt_d2 → … → vgt_d10, which would touch a file; and one function with a 70 KB body.
     const chain = Array.from({ length: 10 }, (_, i) =>

@@ -73,6 +73,22 @@ function removeAffix(v: string, op: string, pattern: string): string {
   }
 }
 
+/** What `printf FORMAT ARGS…` prints, near enough to judge it as code: conversions take the arguments in turn, the format repeats while any are left. */
+export function printfFormat(format: string, args: string[]): string {
+  let out = '';
+  let i = 0;
+  for (let round = 0; round < 16; round++) {
+    let used = false;
+    out += format.replace(/%(%|[-+ #0-9.]*[a-zA-Z])/g, (_m, c: string) => {
+      if (c === '%') return '%';
+      used = true;
+      return args[i++] ?? '';
+    });
+    if (!used || i >= args.length) break;
+  }
+  return out;
+}
+
 export function upstream(from: readonly string[], sink: readonly CommandFact[]): string[] {
   const out = [...from, ...sink.map((f) => f.name)];
   return out.length > MAX_PIPE_NAMES ? out.slice(-MAX_PIPE_NAMES) : out;
@@ -794,6 +810,20 @@ export class Walker {
     for (const w of words) this.subscriptCode(w.value, scope, env);
     // `env EDITOR=… git commit`, `export 'PROMPT_COMMAND=…'` (a quoted word, not an assignment).
     const declared = DECLARATIONS.has(name) ? words.slice(1).filter((w) => !argAssigns.some((a) => w.value.startsWith(`${a.name}=`) || w.value.startsWith(`${a.name}+=`))) : [];
+    // `printf -v PROMPT_COMMAND FORMAT ARGS…`, `read PROMPT_COMMAND <<< CODE`, `mapfile -t PS1 …`:
+    // builtins that assign too (the value judged is the format with its arguments, or the known stdin).
+    if (name === 'printf') {
+      const i = words.findIndex((w) => w.value === '-v');
+      const target = i > 0 ? words[i + 1] : undefined;
+      const rest = i > 0 ? words.slice(i + 2) : [];
+      if (target && rest.length) {
+        const fmt = (ws: EWord[], k: 'value' | 'ifEmpty') => printfFormat(ws[0]![k], ws.slice(1).map((w) => w[k]));
+        this.codeVar(target.value.replace(/\[.*$/, ''), { ...rest[0]!, value: fmt(rest, 'value'), ifEmpty: fmt(rest, 'ifEmpty'), dynamic: rest.some((w) => w.dynamic) }, scope, env);
+      }
+    }
+    if ((name === 'read' || name === 'mapfile' || name === 'readarray') && stdinText !== undefined) {
+      for (const w of words.slice(1)) if (CODE_VARS.has(w.value)) this.codeVar(w.value, literalWord(stdinText), scope, env);
+    }
     // fish: `set -gx EDITOR 'cmd …'` (in bash, `set NAME …` only sets $1…: judging it is harmless).
     if (name === 'set') {
       const rest = words.slice(1);

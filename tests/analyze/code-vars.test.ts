@@ -87,3 +87,12 @@ test('the arithmetic injection is real: bash runs the subscript of a single-quot
   const r = spawnSync('bash', ['-c', "x='a[$(echo RAN >&2)]'; echo $((x))"], { encoding: 'utf8' });
   assert.match(r.stderr, /RAN/, 'if this fails, bash no longer does it and the rule above is only caution');
 });
+
+test('builtins that assign (printf -v, read, mapfile) are assignments to a code variable too', async () => {
+  const { printfFormat } = await import('../../src/analyze/facts.ts');
+  for (const line of ["printf -v PROMPT_COMMAND 'rm -rf ~'", "printf -v PROMPT_COMMAND '%s' 'rm -rf ~'", "printf -v PROMPT_COMMAND '%s %s' rm '-rf ~'", "read PROMPT_COMMAND <<< 'rm -rf ~'", "mapfile -t PROMPT_COMMAND <<< 'rm -rf ~'", "echo 'rm -rf ~' | { read -r EDITOR; export EDITOR; }"])
+    assert.equal(risk(line), 'critical', line);
+  for (const line of ["printf -v x '%s' 'rm -rf ~'", "read -r line <<< 'rm -rf ~'"]) assert.equal(risk(line), 'low', `${line}: not a code variable`);
+  assert.equal(printfFormat('%s-%d%%', ['a', '1', 'b', '2']), 'a-1%b-2%');
+  assert.equal(printfFormat('plain', ['x']), 'plain');
+});

@@ -6,7 +6,7 @@ import { factsOf } from './facts.ts';
 import { judge } from './risk.ts';
 import { compile } from './user-rules.ts';
 import { BUILTIN_RULES } from './rules/index.ts';
-import { STATE_BUILTINS } from './names.ts';
+import { INTERPRETERS, SHELLS, STATE_BUILTINS } from './names.ts';
 import { SYSTEM_DIRS } from './rules/helpers.ts';
 import { normalize } from './resolve.ts';
 
@@ -51,6 +51,15 @@ const writesFiles = (f: CommandFact): boolean =>
   f.redirects.some((r) => /[>]/.test(r.op) && !/^&?\d*-?$/.test(r.target) && r.target !== '/dev/null' && r.target !== '/dev/stdout' && r.target !== '/dev/stderr');
 const stateOnlyFact = (f: CommandFact): boolean =>
   f.deferred === true || (f.recursion === undefined && isStateCommand(f) && f.wrappers.length === 0 && f.origin !== 'substitution' && f.origin !== 'process-substitution');
+
+/** Options that leave a shell or interpreter reading the terminal (anything else: a script, `-c`, `-m`…). */
+const INTERACTIVE_OPTS = /^(?:-[ilqsfE]+|--(?:interactive|login|norc|noprofile|no-rc|no-config|private|quiet))$/;
+/** `bash --norc`, `sh`, `zsh -f`, `python3`, `node -i`: a shell or REPL left reading the terminal. */
+function startsInteractive(f: CommandFact): boolean {
+  if (f.deferred || inSubstitution(f) || !(SHELLS.has(f.name) || (INTERPRETERS.has(f.name) && f.name !== 'osascript' && f.name !== 'Rscript'))) return false;
+  if (f.pipedFrom.length > 0 || f.stdinText !== undefined || f.redirects.some((r) => r.op === '<' || r.op === '<<' || r.op === '<<<' || r.op === '<&')) return false;
+  return f.argv.slice(1).every((a) => INTERACTIVE_OPTS.test(a));
+}
 
 const inSubstitution = (f: CommandFact): boolean => f.origin === 'substitution' || f.origin === 'process-substitution';
 /**
@@ -146,6 +155,7 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const callees = calleesOf(fr.facts, fr.functions, wrapped);
   if (callees.length) a.callees = callees;
   if (wrapped.length) a.calleesWrapped = wrapped;
+  if (fr.facts.some(startsInteractive)) a.startsInteractive = true;
   if (fr.changesShell || (parse === 'ok' && !truncated && !a.stateOnly && setsWithSubstitution(fr.facts))) a.changesShell = true;
   return a;
 }

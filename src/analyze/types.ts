@@ -114,6 +114,11 @@ export interface Analysis {
   changesShell?: boolean;
   /** Names run by a program wrapper (`sudo x`): an alias or function only through an alias ending in a blank. */
   calleesWrapped?: string[];
+  /**
+   * The line starts an interactive shell or REPL reading the terminal (`bash --norc`, `sh`,
+   * `python3`): what is typed into it next is not judged line by line (policy sandboxes an agent's).
+   */
+  startsInteractive?: boolean;
 }
 
 export interface AnalyzeContext {

@@ -226,6 +226,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
     trusted: trusted !== null,
     interactive: ctx.interactive && !ctx.agent,
     agent: Boolean(ctx.agent),
+    ...(analysis.startsInteractive ? { startsInteractive: true } : {}),
   });
   const verdict: Verdict = {
     line,

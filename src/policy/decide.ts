@@ -4,6 +4,11 @@ import type { PolicyInput, PolicyResult } from './types.ts';
 export function decide(p: PolicyInput): PolicyResult {
   // Critical is blocked everywhere: no mode, trust entry or `enabled: false` lets it run.
   if (p.risk === 'critical') return { decision: 'block', reason: 'critical risk is blocked in every mode' };
+  // An agent that starts `bash --norc`, `sh` or `python3` gets a prompt vg does not guard: whatever it
+  // types next would run unjudged. So the shell or REPL itself runs in the sandbox (unless the user
+  // turned sandboxing off).
+  if (p.agent && p.startsInteractive && p.enabled && p.mode !== 'never')
+    return { decision: 'sandbox', reason: "an agent's interactive shell or REPL runs in the sandbox: what it reads next is not judged line by line" };
   // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
   if (p.stateOnly) return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
   // `nvm use 18`, `conda activate x`, `eval "$(ssh-agent -s)"`: in a sandbox the change would be

@@ -21,6 +21,8 @@ export interface PolicyInput {
   interactive: boolean;
   /** An AI agent's shell (`VG_AGENT=1`): never prompt. */
   agent: boolean;
+  /** The line starts an interactive shell or REPL (Analysis.startsInteractive). */
+  startsInteractive?: boolean;
 }
 
 export interface PolicyResult {

@@ -55,3 +55,18 @@ test('an agent gets no such exemption: `export _=$(cmd)` is not a way to run cmd
   assert.equal(await d('export _=$(python3 tool.py)'), 'host', 'a person: their shell keeps the variable');
   assert.equal(await d('cd src', agent), 'host', 'builtins alone still run in the shell');
 });
+
+test("an agent's interactive shell or REPL runs in the sandbox: what it types next would not pass vg", async () => {
+  const agent = { agent: 'test', interactive: false, flags: { mode: 'auto' } };
+  for (const line of ['bash --norc', 'sh', 'zsh -f -i', 'python3', 'node -i', 'env -i bash --noprofile --norc']) {
+    const v = await judge(line, { ...ctx, ...agent });
+    assert.equal(v.decision, 'sandbox', line);
+    assert.match(v.reason, /interactive shell or REPL/);
+  }
+  // Not interactive: a script, a string, piped or redirected input — judged as before.
+  for (const line of ['bash -c "ls"', 'python3 -m http.server', 'echo ls | sh', 'sh < /dev/null', 'python3 -c "print(1)"'])
+    assert.equal(await d(line, agent), 'host', line);
+  // A person starting a shell is not an escape: it is theirs (and it loads vg again from the rc file).
+  assert.equal(await d('bash --norc', { flags: { mode: 'auto' } }), 'host');
+  assert.equal(await d('bash --norc', { ...agent, flags: { mode: 'never' } }), 'host', 'sandboxing turned off: validation only');
+});

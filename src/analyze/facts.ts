@@ -206,6 +206,9 @@ export class Walker {
     private scale = 1,
   ) {}
 
+  /** Namerefs declared on the line (`declare -n ref=VAR`): ref → VAR. */
+  namerefs = new Map<string, string>();
+
   tick(n = 1): boolean {
     this.work += n;
     if (this.work > MAX_WORK * this.scale || this.facts.length > MAX_FACTS * this.scale) {
@@ -750,7 +753,7 @@ export class Walker {
    */
   codeVar(name: string, v: EWord, scope: Scope, env: Env): void {
     this.subscriptCode(v.value, scope, env);
-    const kind = CODE_VARS.get(name);
+    const kind = CODE_VARS.get(this.namerefs.get(name) ?? name);
     if (!kind) return;
     const text = v.dynamic ? v.ifEmpty : v.value;
     const later: Env = { ...env, deferred: true };
@@ -822,7 +825,7 @@ export class Walker {
       }
     }
     if ((name === 'read' || name === 'mapfile' || name === 'readarray') && stdinText !== undefined) {
-      for (const w of words.slice(1)) if (CODE_VARS.has(w.value)) this.codeVar(w.value, literalWord(stdinText), scope, env);
+      for (const w of words.slice(1)) if (/^[A-Za-z_]\w*$/.test(w.value)) this.codeVar(w.value, literalWord(stdinText), scope, env);
     }
     // fish: `set -gx EDITOR 'cmd …'` (in bash, `set NAME …` only sets $1…: judging it is harmless).
     if (name === 'set') {
@@ -943,6 +946,12 @@ export class Walker {
       case 'typeset':
       case 'local':
       case 'readonly':
+        // `declare -n ref=PROMPT_COMMAND`: later assignments to ref are assignments to PROMPT_COMMAND.
+        if (name !== 'export' && words.some((w) => /^-[a-zA-Z]*n/.test(w.value)))
+          for (const w of words.slice(1)) {
+            const m = /^([A-Za-z_]\w*)=([A-Za-z_]\w*)$/.exec(w.value);
+            if (m) this.namerefs.set(m[1]!, m[2]!);
+          }
         for (const a of argAssigns) {
           const w = words.find((x) => x.value.startsWith(a.name + '='));
           scope.vars.set(a.name, w && !w.dynamic ? w.value.slice(a.name.length + 1) : null);

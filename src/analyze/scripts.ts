@@ -6,8 +6,12 @@
 import type { CommandFact } from './types.ts';
 
 export interface ScriptRef {
-  /** source: runs in the calling shell; run: a child shell runs it; exec: the kernel runs it (a `#!` decides). */
-  kind: 'source' | 'run' | 'exec';
+  /**
+   * source: runs in the calling shell; run: a child shell runs it; exec: the kernel runs it (a `#!`
+   * decides); package: `npm run NAME` and friends run `scripts.NAME` (with its pre/post) of the
+   * nearest package.json — `word` is NAME.
+   */
+  kind: 'source' | 'run' | 'exec' | 'package';
   /** The file name as the command has it (after expansion). */
   word: string;
   /** Where it is looked up (the command's working directory). */
@@ -84,6 +88,11 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       add({ kind: 'run', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i), shell: f.name });
       continue;
     }
+    const pkg = packageScripts(f);
+    if (pkg) {
+      for (const name of pkg) add({ kind: 'package', word: name, cwd: f.cwd, searchPath: false, dynamic: false });
+      continue;
+    }
     const w0 = f.argv[0];
     if (w0 !== undefined && w0.includes('/')) add({ kind: 'exec', word: w0, cwd: f.cwd, searchPath: false, dynamic: dyn(0) });
   }
@@ -105,4 +114,32 @@ export function shebangShell(head: string): string | null {
   }
   const name = prog.slice(prog.lastIndexOf('/') + 1);
   return SCRIPT_SHELLS.has(name) ? name : null;
+}
+
+/** yarn's and pnpm's own commands: any other first word runs the package script of that name. */
+const YARN_PNPM_COMMANDS: ReadonlySet<string> = new Set(
+  ('add install i remove rm uninstall upgrade update up init info list ls why config cache global link unlink pack publish version ' +
+    'audit bin create dlx exec node set workspaces workspace import licenses login logout outdated owner policies tag team unplug ' +
+    'patch patch-commit plugin constraints explain npm rebuild stage dedupe search store prune fetch env setup server root help ' +
+    'import deploy doctor licenses recursive approve-builds ignored-builds cat-file cat-index find-hash self-update').split(' '),
+);
+/** What a package manager installs from the project itself runs these lifecycle scripts (in this order). */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
+
+/**
+ * The package.json scripts an npm/yarn/pnpm/bun command runs, by name (their pre/post too: the judge
+ * adds them), or null when it runs none of the project's own. Pure.
+ */
+export function packageScripts(f: CommandFact): string[] | null {
+  if (!['npm', 'pnpm', 'yarn', 'bun'].includes(f.name) || f.argv[0] !== f.name && !f.argv[0]?.endsWith(`/${f.name}`)) return null;
+  const args = f.argv.slice(1);
+  const k = args.findIndex((a) => !a.startsWith('-'));
+  const cmd = k >= 0 ? args[k]! : f.name === 'yarn' ? 'install' : '';
+  const rest = k >= 0 ? args.slice(k + 1).filter((a) => !a.startsWith('-')) : [];
+  if (['run', 'run-script', 'rum', 'urn'].includes(cmd)) return rest[0] !== undefined ? [rest[0]] : null;
+  if (['test', 't', 'tst', 'start', 'stop', 'restart'].includes(cmd)) return [cmd === 't' || cmd === 'tst' ? 'test' : cmd];
+  // `npm install` / `npm ci` with no package named: the project's own lifecycle scripts.
+  if (['install', 'i', 'ci', 'add'].includes(cmd) && rest.length === 0 && cmd !== 'add') return INSTALL_SCRIPTS;
+  if ((f.name === 'yarn' || f.name === 'pnpm') && cmd && !YARN_PNPM_COMMANDS.has(cmd)) return [cmd];
+  return null;
 }

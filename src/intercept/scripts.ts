@@ -1,5 +1,6 @@
 // The files a line runs as shell code (analyze/scripts.ts names them) are read here and their
-// content is judged with the line: `source cleanup.sh`, `bash cleanup.sh`, `./cleanup.sh`. What the
+// content is judged with the line: `source cleanup.sh`, `bash cleanup.sh`, `./cleanup.sh`, and the
+// package.json scripts `npm test`, `npm run build`, `yarn lint`, `npm install` run. What the
 // file holds raises the line's risk, and a sourced file that does more than set up the shell no
 // longer counts as "shell state only" (which would run it in the shell in every mode).
 //
@@ -8,8 +9,8 @@
 // either. Limits: 256 KiB per file, 512 KiB in all, 16 files, 4 levels of files that source or run more.
 // Known gap (docs): the file is read when the line is judged; one that changes between then and
 // when the shell reads it is not judged again.
-import { closeSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
 import { fishToPosix } from '../analyze/fish.ts';
@@ -98,6 +99,37 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
   }
 }
 
+/**
+ * The scripts `npm run NAME` (and yarn, pnpm, bun) runs from the nearest package.json up from the
+ * cwd: NAME with its `pre`/`post` scripts, as shell code run in the package's directory. Files that
+ * cannot be read or parsed give nothing: the package manager will fail on them too.
+ */
+function packageScriptTexts(ref: ScriptRef): { path: string; dir: string; key: string; name: string; text: string }[] {
+  let dir = ref.cwd;
+  for (let i = 0; i < 64; i++) {
+    const path = join(dir, 'package.json');
+    try {
+      const st = statSync(path);
+      if (st.isFile() && st.size <= MAX_SCRIPT_BYTES) {
+        const scripts = (JSON.parse(readFileSync(path, 'utf8')) as { scripts?: Record<string, unknown> }).scripts ?? {};
+        const names = INSTALL_SCRIPT_NAMES.has(ref.word) ? [ref.word] : [`pre${ref.word}`, ref.word, `post${ref.word}`];
+        return names
+          .filter((n) => typeof scripts[n] === 'string' && (scripts[n] as string).trim() !== '')
+          .map((n) => ({ path, dir, name: n, key: `${path}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${n}`, text: scripts[n] as string }));
+      }
+      if (st.isFile()) return [];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return [];
+    }
+    const up = dirname(dir);
+    if (up === dir) return [];
+    dir = up;
+  }
+  return [];
+}
+/** Lifecycle names: judged as they are (npm does not add pre/post to these again). */
+const INSTALL_SCRIPT_NAMES = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
+
 const memo = new Map<string, Analysis>();
 const MEMO_MAX = 64;
 
@@ -157,6 +189,21 @@ export function withScripts(a: Analysis, ctx: ScriptJudgeContext): Analysis {
       }
       if (ref.dynamic) {
         add(unknownFile(ref, `a file named by an expansion vg cannot resolve (${ref.word})`));
+        continue;
+      }
+      if (ref.kind === 'package') {
+        for (const sc of packageScriptTexts(ref)) {
+          const id = `${sc.path}#${sc.name}`;
+          if (visited.has(id)) continue;
+          if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
+            add(unknownFile(ref, `${sc.path} scripts.${sc.name}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));
+            return;
+          }
+          visited.add(id);
+          const inner = judgeText({ path: sc.path, key: sc.key, text: sc.text }, sc.dir, ctx, false, false);
+          for (const r of inner.reasons) add({ ...r, message: `${sc.path} scripts.${sc.name}: ${r.message}` });
+          walk(scriptRefs(inner.commands), depth + 1, false, false);
+        }
         continue;
       }
       // fish reads it: the line says so, or (`./x`) its `#!` does — fixed per file version, which the key holds.

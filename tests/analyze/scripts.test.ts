@@ -47,3 +47,21 @@ test('shebangShell: shells vg judges, directly or through env, and nothing else'
   assert.equal(shebangShell('#!/usr/bin/node\n'), null);
   assert.equal(shebangShell('echo no shebang\n'), null);
 });
+
+test('packageScripts: which package.json scripts a package manager runs', async () => {
+  const { packageScripts } = await import('../../src/analyze/scripts.ts');
+  const of = (line: string) => packageScripts(analyze(line, CTX).commands.at(-1)!);
+  assert.deepEqual(of('npm test'), ['test']);
+  assert.deepEqual(of('npm t'), ['test']);
+  assert.deepEqual(of('npm run build -- --watch'), ['build']);
+  assert.deepEqual(of('npm run-script lint'), ['lint']);
+  assert.deepEqual(of('npm --silent run build'), ['build']);
+  assert.deepEqual(of('yarn lint'), ['lint'], 'yarn runs a script by its name');
+  assert.deepEqual(of('pnpm dev'), ['dev']);
+  assert.deepEqual(of('bun run build'), ['build']);
+  assert.ok(of('npm install')?.includes('postinstall'), 'installing the project runs its lifecycle scripts');
+  assert.ok(of('npm ci')?.includes('prepare'));
+  assert.ok(of('yarn')?.includes('postinstall'), 'bare yarn installs');
+  for (const line of ['npm install left-pad', 'yarn add x', 'pnpm add x', 'npm view x', 'yarn why x', 'npx tsc', 'npm run', 'ls npm'])
+    assert.equal(of(line), null, line);
+});

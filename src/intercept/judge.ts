@@ -212,6 +212,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
     env: ctx.env,
     ...(ctx.shell ? { shell: ctx.shell } : {}),
     analyze: (text, cwd) => analyze(text, { cwd, home, env: ctx.env, rules: config.rules, workspace, scale: SCRIPT_SCALE }),
+    key: `${home}\0${workspace}\0${rulesKey(config)}`,
   });
   const risk = analysis.risk;
   // A critical line is never looked up: trust cannot apply to it.

@@ -36,6 +36,8 @@ export interface ScriptJudgeContext {
   analyze(text: string, cwd: string): Analysis;
   /** The interactive shell (a sourced file is its code: fish's for fish). */
   shell?: string;
+  /** What else `analyze` depends on (home, workspace, rules): part of the memo's key. */
+  key?: string;
 }
 
 interface FileText {
@@ -138,7 +140,7 @@ const MEMO_MAX = 64;
  * judged as the POSIX code with the same commands (analyze/fish.ts); untranslatable, as it is.
  */
 function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudgeContext, fish: boolean, keyFish: boolean): Analysis {
-  const key = memoKey(f.key, cwd, keyFish);
+  const key = memoKey(f.key, cwd, keyFish, ctx.key);
   const hit = memo.get(key);
   if (hit) return hit;
   const a = ctx.analyze(fish ? (fishToPosix(f.text) ?? f.text) : f.text, cwd);
@@ -146,7 +148,7 @@ function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudge
   memo.set(key, a);
   return a;
 }
-const memoKey = (fileKey: string, cwd: string, fish: boolean): string => `${fileKey}\0${cwd}\0${fish}`;
+const memoKey = (fileKey: string, cwd: string, fish: boolean, ctxKey = ''): string => `${fileKey}\0${cwd}\0${fish}\0${ctxKey}`;
 
 const unknownFile = (ref: ScriptRef, why: string): Reason => ({
   rule: 'script.unjudged',
@@ -210,7 +212,7 @@ export function withScripts(a: Analysis, ctx: ScriptJudgeContext): Analysis {
       const keyFish = ref.kind === 'source' ? fishCtx : ref.shell === 'fish';
       const fishHere = (text: string): boolean => keyFish || (ref.kind === 'exec' && shebangShell(text) === 'fish');
       for (const path of candidates(ref, ctx.env)) {
-        const f = readScript(path, ref.kind, (key) => memo.has(memoKey(key, ref.cwd, keyFish)));
+        const f = readScript(path, ref.kind, (key) => memo.has(memoKey(key, ref.cwd, keyFish, ctx.key)));
         if (!f || visited.has(f.path)) continue;
         if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
           add(unknownFile(ref, `${f.path}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));

@@ -180,3 +180,13 @@ test('package.json scripts are judged for the command that runs them (npm test, 
   writeFileSync(join(pkg, 'package.json'), '{ not json');
   assert.equal((await j('npm test', at)).risk, 'low', 'unparseable: npm fails on it too');
 });
+
+test('a memoised verdict is per home and rules too: the same file under another HOME is judged again', async () => {
+  const other = join(dir, 'other-home');
+  mkdirSync(other, { recursive: true });
+  put('home-wipe.sh', `rm -rf ${other}\n`);
+  const mine = await j('source home-wipe.sh', { resident: true });
+  assert.notEqual(mine.decision, 'block', 'another directory than HOME');
+  const theirs = await j('source home-wipe.sh', { resident: true, env: { ...ctx.env, HOME: other } });
+  assert.equal(theirs.decision, 'block', 'that directory is HOME now: not the memo of the first verdict');
+});

@@ -256,6 +256,15 @@ class Translator {
     return out;
   }
 
+  /** `(…)` or `$(…)` (its opening is `skip` characters) → `$(…)`, translated inside. */
+  subst(skip: number): string {
+    this.i += skip;
+    const code = `$(${this.substitution()})`;
+    if (this.s[this.i] !== ')') throw new Unsupported();
+    this.i++;
+    return code;
+  }
+
   /** The code of a `(…)`: its own statements and blocks, none left open. */
   substitution(): string {
     const outer = this.blocks;
@@ -279,32 +288,17 @@ class Translator {
     while (this.i < s.length) {
       const c = s[this.i]!;
       if (/[\s;&|<>]/.test(c) || (c === ')' && inSub)) break;
-      if (c === '\\') {
-        text += s.slice(this.i, this.i + 2);
-        this.i += 2;
-        bare = false;
-        continue;
-      }
-      if (c === "'") {
-        text += this.single();
-        bare = false;
-        continue;
-      }
-      if (c === '"') {
-        text += this.double();
-        bare = false;
-        continue;
-      }
-      if (c === '(' || (c === '$' && s[this.i + 1] === '(')) {
-        this.i += c === '(' ? 1 : 2;
-        text += `$(${this.substitution()})`;
-        if (s[this.i] !== ')') throw new Unsupported();
-        this.i++;
-        bare = false;
-        continue;
-      }
-      if (c === '$') {
-        text += this.variable();
+      // Quoting and expansions: the word is no keyword any more.
+      const part =
+        c === '\\' ? ((this.i += 2), s.slice(this.i - 2, this.i))
+        : c === "'" ? this.single()
+        : c === '"' ? this.double()
+        : c === '(' ? this.subst(1)
+        : c === '$' && s[this.i + 1] === '(' ? this.subst(2)
+        : c === '$' ? this.variable()
+        : null;
+      if (part !== null) {
+        text += part;
         bare = false;
         continue;
       }
@@ -370,10 +364,7 @@ class Translator {
         out += '\\\\'; // fish keeps this backslash; in POSIX "…" it would escape a following $ ` " \
         this.i++;
       } else if (c === '$' && s[this.i + 1] === '(') {
-        this.i += 2;
-        out += `$(${this.substitution()})`;
-        if (s[this.i] !== ')') throw new Unsupported();
-        this.i++;
+        out += this.subst(2);
       } else if (c === '$') {
         out += this.variable();
       } else if (c === '`') {

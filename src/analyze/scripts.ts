@@ -4,6 +4,9 @@
 // `source cleanup.sh` ran in the shell unjudged whatever the file said (source only changes shell
 // state, as far as the line shows), and in mode auto so did `bash cleanup.sh`.
 import type { CommandFact } from './types.ts';
+import { inlineCodeFlags, languageOf } from './interp.ts';
+
+type Language = NonNullable<ReturnType<typeof languageOf>>;
 
 export interface ScriptRef {
   /**
@@ -11,7 +14,7 @@ export interface ScriptRef {
    * decides); package: `npm run NAME` and friends run `scripts.NAME` (with its pre/post) of the
    * nearest package.json — `word` is NAME.
    */
-  kind: 'source' | 'run' | 'exec' | 'package';
+  kind: 'source' | 'run' | 'exec' | 'package' | 'interp';
   /** The file name as the command has it (after expansion). */
   word: string;
   /** Where it is looked up (the command's working directory). */
@@ -28,6 +31,8 @@ export interface ScriptRef {
    * (Code the line does show — a heredoc, `<(echo …)` — is judged by the facts themselves.)
    */
   stream?: boolean;
+  /** kind interp: the language of the script file an interpreter runs (`python3 tool.py`). */
+  lang?: Language;
 }
 
 /** /dev/stdin, /dev/fd/N, /proc/self/fd/N: the command's own stdin or a pipe (`<(…)` is /dev/fd/63). */
@@ -88,6 +93,12 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       add({ kind: 'run', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i), shell: f.name });
       continue;
     }
+    const lang = languageOf(f.name);
+    if (lang && (f.argv[0] === f.name || f.argv[0]?.endsWith(`/${f.name}`))) {
+      const i = interpOperand(f, lang);
+      if (i !== null) add({ kind: 'interp', word: f.argv[i]!, cwd: f.cwd, searchPath: false, dynamic: dyn(i), lang });
+      continue;
+    }
     const pkg = packageScripts(f);
     if (pkg) {
       for (const name of pkg) add({ kind: 'package', word: name, cwd: f.cwd, searchPath: false, dynamic: false });
@@ -99,11 +110,21 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
   return out;
 }
 
-/**
- * The shell a `#!` line names when it is one whose code vg judges (`#!/bin/sh`, `#!/usr/bin/env
- * bash`, `#!/bin/bash -e`), else null: a Python or Node script, an ELF binary. Pure.
- */
-export function shebangShell(head: string): string | null {
+/** The script file operand of `python3 [opts] FILE`, `node FILE`…; null for inline code, `-m`, a REPL. */
+function interpOperand(f: CommandFact, lang: Language): number | null {
+  const inline = inlineCodeFlags(lang);
+  for (let i = 1; i < f.argv.length; i++) {
+    const w = f.argv[i]!;
+    if (inline.includes(w) || w === '-m' || w === '--') return null;
+    if (!w.startsWith('-')) return /\.(py|js|mjs|cjs|ts|mts|rb|pl|php)$/.test(w) || w.includes('/') || lang !== 'js' ? i : null;
+    // Options that take a value (`node -r mod`, `python -W ignore`, `-X opt`).
+    if (/^(-r|--require|--import|--loader|-W|-X|-I|-C)$/.test(w)) i++;
+  }
+  return null;
+}
+
+/** The program a `#!` line runs (through `env` too), by name; null without one. Pure. */
+export function shebangProgram(head: string): string | null {
   if (!head.startsWith('#!')) return null;
   const words = head.slice(2).split('\n', 1)[0]!.trim().split(/\s+/);
   let prog = words[0] ?? '';
@@ -112,8 +133,16 @@ export function shebangShell(head: string): string | null {
     while (i < words.length && words[i]!.startsWith('-')) i++;
     prog = words[i] ?? '';
   }
-  const name = prog.slice(prog.lastIndexOf('/') + 1);
-  return SCRIPT_SHELLS.has(name) ? name : null;
+  return prog.slice(prog.lastIndexOf('/') + 1) || null;
+}
+
+/**
+ * The shell a `#!` line names when it is one whose code vg judges (`#!/bin/sh`, `#!/usr/bin/env
+ * bash`, `#!/bin/bash -e`), else null: a Python or Node script, an ELF binary. Pure.
+ */
+export function shebangShell(head: string): string | null {
+  const name = shebangProgram(head);
+  return name !== null && SCRIPT_SHELLS.has(name) ? name : null;
 }
 
 /** yarn's and pnpm's own commands: any other first word runs the package script of that name. */

@@ -12,7 +12,10 @@
 import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
-import { scriptRefs, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
+import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
+import { languageOf } from '../analyze/interp.ts';
+
+type Language = NonNullable<ReturnType<typeof languageOf>>;
 import { fishToPosix } from '../analyze/fish.ts';
 
 // Bounded so judging stays well inside the shell's wait for an answer (~0.4 ms per KiB here the
@@ -88,9 +91,10 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
     };
     // `./x` runs through the kernel: a `#!` names the interpreter, a binary is not shell code.
     // Without `#!`, a text file is run by the calling shell itself (execve's ENOEXEC fallback).
-    if (kind === 'exec') {
+    if (kind === 'exec' || kind === 'interp') {
       const head = read(Math.min(st.size, 512));
-      if (head.startsWith('#!') ? shebangShell(head) === null : head.includes('\0')) return null;
+      if (head.includes('\0')) return null; // a binary, compiled bytecode
+      if (kind === 'exec' && head.startsWith('#!') && shebangShell(head) === null && !interpreterOf(head)) return null;
     }
     if (st.size > MAX_SCRIPT_BYTES) return { path: real, key, text: null, problem: `is over ${MAX_SCRIPT_BYTES / 1024} KiB` };
     return { path: real, key, text: Buffer.from(read(st.size), 'latin1').toString('utf8') };
@@ -132,21 +136,33 @@ function packageScriptTexts(ref: ScriptRef): { path: string; dir: string; key: s
 /** Lifecycle names: judged as they are (npm does not add pre/post to these again). */
 const INSTALL_SCRIPT_NAMES = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
 
-const memo = new Map<string, Analysis>();
+/** An interpreter's script: judged as the same code given inline (`python3 -c CODE`), by the interpreter scanner. */
+const INLINE: Record<Language, string> = { python: 'python3 -c', js: 'node -e', perl: 'perl -e', ruby: 'ruby -e', php: 'php -r' };
+const interpreterOf = (head: string): Language | undefined => languageOf(shebangProgram(head) ?? '');
+
+interface Judged {
+  a: Analysis;
+  /** Code of another interpreter: only what the scanner finds high or critical counts (see withScripts). */
+  interp: boolean;
+}
+const memo = new Map<string, Judged>();
 const MEMO_MAX = 64;
 
 /**
  * One file's content, judged (memoised per file version and working directory). fish code is
- * judged as the POSIX code with the same commands (analyze/fish.ts); untranslatable, as it is.
+ * judged as the POSIX code with the same commands (analyze/fish.ts; untranslatable, as it is); an
+ * interpreter's script as its inline code (`lang`, or a `#!` naming one).
  */
-function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudgeContext, fish: boolean, keyFish: boolean): Analysis {
+function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudgeContext, fish: boolean, keyFish: boolean, lang?: Language): Judged {
   const key = memoKey(f.key, cwd, keyFish, ctx.key);
   const hit = memo.get(key);
   if (hit) return hit;
-  const a = ctx.analyze(fish ? (fishToPosix(f.text) ?? f.text) : f.text, cwd);
+  const as = lang;
+  const code = as ? `${INLINE[as]} '${f.text.replace(/^#![^\n]*\n?/, '').replace(/'/g, `'\\''`)}'` : fish ? (fishToPosix(f.text) ?? f.text) : f.text;
+  const j = { a: ctx.analyze(code, cwd), interp: as !== undefined };
   if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string);
-  memo.set(key, a);
-  return a;
+  memo.set(key, j);
+  return j;
 }
 const memoKey = (fileKey: string, cwd: string, fish: boolean, ctxKey = ''): string => `${fileKey}\0${cwd}\0${fish}\0${ctxKey}`;
 
@@ -202,7 +218,7 @@ export function withScripts(a: Analysis, ctx: ScriptJudgeContext): Analysis {
             return;
           }
           visited.add(id);
-          const inner = judgeText({ path: sc.path, key: sc.key, text: sc.text }, sc.dir, ctx, false, false);
+          const inner = judgeText({ path: sc.path, key: sc.key, text: sc.text }, sc.dir, ctx, false, false).a;
           for (const r of inner.reasons) add({ ...r, message: `${sc.path} scripts.${sc.name}: ${r.message}` });
           walk(scriptRefs(inner.commands), depth + 1, false, false);
         }
@@ -232,8 +248,14 @@ export function withScripts(a: Analysis, ctx: ScriptJudgeContext): Analysis {
           add(unknownFile(ref, `${f.path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));
           return;
         }
-        const inner = judgeText(f as FileText & { text: string }, ref.cwd, ctx, fishHere(f.text), keyFish);
-        for (const r of inner.reasons) add({ ...r, message: `${f.path}: ${r.message}` });
+        // `./x` with a `#!` naming python, node…: that interpreter's code (a shell ignores the `#!` of a file it is given).
+        const lang = ref.kind === 'exec' ? interpreterOf(f.text) : ref.lang;
+        const judged = judgeText(f as FileText & { text: string }, ref.cwd, ctx, fishHere(f.text), keyFish, lang);
+        const inner = judged.a;
+        // Another language's whole program is scanned, not parsed: its medium findings (a delete
+        // of a computed path, a subprocess) are what programs do, so only high and critical count —
+        // `shutil.rmtree(os.path.expanduser('~'))` blocks, `shutil.rmtree(tmp)` does not sandbox.
+        for (const r of inner.reasons) if (!judged.interp || riskRank(r.risk) >= riskRank('high')) add({ ...r, message: `${f.path}: ${r.message}` });
         // (A memoised verdict's `line` is the file's text.)
         walk(scriptRefs(inner.commands), depth + 1, inShell, fishHere(inner.line));
       }

@@ -34,7 +34,7 @@ test('scriptRefs: a shell given a file, and a file run by its path', () => {
   assert.deepEqual(refs('bash'), []);
   assert.deepEqual(refs('./run.sh; scripts/build'), ['exec:./run.sh', 'exec:scripts/build']);
   assert.deepEqual(refs('ls ./x.sh; cat x.sh'), [], 'a file as an argument is not run');
-  assert.deepEqual(refs('python3 x.py'), []);
+  assert.deepEqual(refs('python3 x.py'), ['interp:x.py'], "an interpreter's file: see below");
 });
 
 test('shebangShell: shells vg judges, directly or through env, and nothing else', () => {
@@ -64,4 +64,13 @@ test('packageScripts: which package.json scripts a package manager runs', async 
   assert.ok(of('yarn')?.includes('postinstall'), 'bare yarn installs');
   for (const line of ['npm install left-pad', 'yarn add x', 'pnpm add x', 'npm view x', 'yarn why x', 'npx tsc', 'npm run', 'ls npm'])
     assert.equal(of(line), null, line);
+});
+
+test('scriptRefs: a script file an interpreter runs (not inline code, not a module, not a REPL)', () => {
+  assert.deepEqual(refs('python3 tool.py --flag'), ['interp:tool.py']);
+  assert.deepEqual(refs('python3 -u -W ignore tool.py'), ['interp:tool.py']);
+  assert.deepEqual(refs('node scripts/build.mjs'), ['interp:scripts/build.mjs']);
+  assert.deepEqual(refs('node -r ts-node/register src/x.ts'), ['interp:src/x.ts']);
+  assert.deepEqual(refs('ruby x.rb; perl x.pl'), ['interp:x.rb', 'interp:x.pl']);
+  for (const line of ['python3', 'python3 -c "print(1)"', 'python3 -m http.server', 'node -e 1', 'node', 'node server']) assert.deepEqual(refs(line), [], line);
 });

@@ -69,14 +69,20 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
     seen.add(k);
     out.push(r);
   };
-  for (const f of facts) {
+  for (const [at, f] of facts.entries()) {
     const dyn = (i: number): boolean => f.argDynamic?.[i] === true;
+    // `bash < x.sh`, `cat x.sh | bash`, `source /dev/stdin < x.sh`: the code is a file's, through stdin.
+    const fed = (kind: ScriptRef['kind'], lang?: Language): boolean => {
+      const files = stdinFiles(f, facts, at);
+      for (const word of files) add({ kind, word, cwd: f.cwd, searchPath: false, dynamic: false, ...(lang ? { lang } : {}) });
+      return files.length > 0;
+    };
     if ((f.name === 'source' || f.name === '.') && f.argv[0] === f.name && f.wrappers.every((w) => BUILTIN_WRAPPERS.has(w))) {
       const i = f.argv[1] === '--' ? 2 : 1;
       const w = f.argv[i];
       if (w === undefined) continue;
       if (STREAM.test(w)) {
-        if (!(isStdin(w) && f.stdinText !== undefined)) add({ kind: 'source', word: w, cwd: f.cwd, searchPath: false, dynamic: false, stream: true });
+        if (!(isStdin(w) && (f.stdinText !== undefined || fed('source')))) add({ kind: 'source', word: w, cwd: f.cwd, searchPath: false, dynamic: false, stream: true });
         continue;
       }
       add({ kind: 'source', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i) });
@@ -84,7 +90,10 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
     }
     if (SCRIPT_SHELLS.has(f.name)) {
       const i = shellOperand(f);
-      if (i === null) continue;
+      if (i === null) {
+        if (!f.argv.slice(1).some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) fed('run');
+        continue;
+      }
       const w = f.argv[i]!;
       if (STREAM.test(w)) {
         if (!(isStdin(w) && f.stdinText !== undefined)) add({ kind: 'run', word: w, cwd: f.cwd, searchPath: false, dynamic: false, shell: f.name, stream: true });
@@ -97,6 +106,7 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
     if (lang && (f.argv[0] === f.name || f.argv[0]?.endsWith(`/${f.name}`))) {
       const i = interpOperand(f, lang);
       if (i !== null) add({ kind: 'interp', word: f.argv[i]!, cwd: f.cwd, searchPath: false, dynamic: dyn(i), lang });
+      else if (!f.argv.slice(1).some((a) => inlineCodeFlags(lang).includes(a) || a === '-m')) fed('interp', lang);
       continue;
     }
     const pkg = packageScripts(f);
@@ -108,6 +118,22 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
     if (w0 !== undefined && w0.includes('/')) add({ kind: 'exec', word: w0, cwd: f.cwd, searchPath: false, dynamic: dyn(0) });
   }
   return out;
+}
+
+/**
+ * The files whose content reaches `f`'s stdin: a `< FILE` redirect, or the files of a `cat` right
+ * before it in a pipeline (`cat a.sh b.sh | bash`). Pure.
+ */
+function stdinFiles(f: CommandFact, facts: readonly CommandFact[], at: number): string[] {
+  const red = f.redirects.filter((r) => r.op === '<' && (r.fd === undefined || r.fd === 0) && !r.dynamic && !r.target.startsWith('/dev/fd/'));
+  if (red.length) return [red.at(-1)!.target];
+  if (f.pipedFrom.at(-1) !== 'cat') return [];
+  for (let k = at - 1; k >= 0; k--) {
+    const c = facts[k]!;
+    if (c.name !== 'cat' || !c.pipedTo?.includes(f.name)) continue;
+    return c.argv.slice(1).filter((a, n) => !a.startsWith('-') && c.argDynamic?.[n + 1] !== true);
+  }
+  return [];
 }
 
 /** The script file operand of `python3 [opts] FILE`, `node FILE`…; null for inline code, `-m`, a REPL. */

@@ -68,11 +68,13 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
   let real: string;
   try {
     st = statSync(path);
-    if (!st.isFile()) return null;
     real = realpathSync(path);
   } catch {
     return null; // absent: the shell will say so itself
   }
+  // A FIFO or a device read as code (`mkfifo f; … > f & source f`): known only when it runs.
+  if (!st.isFile())
+    return st.isDirectory() || real === '/dev/null' || kind === 'exec' ? null : { path: real, key: '', text: null, problem: 'is not a regular file (a pipe or a device): what arrives through it is known only when it runs' };
   if (isSystemFile(real, st)) return null;
   const key = `${real}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
   if (known(key)) return { path: real, key, text: '' };

@@ -30,7 +30,8 @@ test('scriptRefs: a shell given a file, and a file run by its path', () => {
   assert.deepEqual(refs('sudo bash x.sh'), ['run:x.sh (path)'], 'behind a wrapper');
   assert.deepEqual(refs('zsh x.zsh; fish y.fish'), ['run:x.zsh (path)', 'run:y.fish (path)']);
   assert.deepEqual(refs('bash -c "echo hi"'), [], '-c: a string, judged by the facts themselves');
-  assert.deepEqual(refs('bash -s < x.sh'), [], '-s: stdin');
+  assert.deepEqual(refs('bash -s < x.sh'), ['run:/home/dev/project/x.sh'], '-s: stdin, here a file');
+  assert.deepEqual(refs('bash -s'), [], '-s: stdin, a terminal');
   assert.deepEqual(refs('bash'), []);
   assert.deepEqual(refs('./run.sh; scripts/build'), ['exec:./run.sh', 'exec:scripts/build']);
   assert.deepEqual(refs('ls ./x.sh; cat x.sh'), [], 'a file as an argument is not run');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { judge, type JudgeContext } from '../../src/intercept/judge.ts';
 import { isSystemFile, MAX_SCRIPT_BYTES } from '../../src/intercept/scripts.ts';
 
@@ -204,4 +205,20 @@ test("another interpreter's script: what its scanner finds high or critical coun
   // A shell given the file runs it as shell code, whatever its `#!` says.
   assert.notEqual((await j('bash wipe.py')).decision, 'block');
   for (const line of ['python3 -m wipe', 'python3 -c "print(1)"', 'node -e "1"']) assert.equal((await j(line, { flags: { mode: 'auto' } })).risk, 'low', line);
+});
+
+test('a file fed through stdin is judged like one given by name; a FIFO is not a file to trust', async () => {
+  // Each of these ran the file's code unjudged before (the shell's operand was stdin, not a file).
+  for (const line of ['bash < wipe.sh', 'sh < ./wipe.sh', 'source /dev/stdin < wipe.sh', 'cat wipe.sh | bash', 'cat env.sh wipe.sh | sh -s', 'cat ./wipe.sh | source /dev/stdin', 'python3 < wipe.py', 'cat wipe.py | python3'])
+    assert.equal((await j(line)).decision, 'block', line);
+  assert.equal((await j('cat env.sh | bash', { flags: { mode: 'auto' } })).risk, 'low');
+  assert.equal((await j('bash -c "ls" < wipe.sh', { flags: { mode: 'auto' } })).risk, 'low', '-c: stdin is data, not the code');
+  const fifo = join(ws, 'code.fifo');
+  spawnSync('mkfifo', [fifo]);
+  for (const line of ['source code.fifo', 'bash code.fifo', 'cat code.fifo | bash']) {
+    const v = await j(line, { flags: { mode: 'auto' } });
+    assert.equal(v.risk, 'medium', line);
+    assert.match(v.analysis.reasons[0]!.message, /not a regular file/);
+  }
+  assert.equal((await j('source /dev/null')).risk, 'low');
 });

@@ -182,6 +182,16 @@ const unknownFile = (ref: ScriptRef, why: string): Reason => ({
  * in the shell only if nothing but an eval of command output calls for more). Never throws.
  */
 export function withScripts(a: Analysis, ctx: ScriptJudgeContext): Analysis {
+  try {
+    return withScriptsUnsafe(a, ctx);
+  } catch (e) {
+    // A bug here must not become an analyzer error (the shell's fallback may run lines unchecked).
+    const r: Reason = { rule: 'script.unjudged', risk: 'medium', message: 'runs files vg could not judge', why: e instanceof Error ? e.message : String(e) };
+    return { ...a, risk: maxRisk(a.risk, 'medium'), reasons: [...a.reasons, r].sort((x, y) => riskRank(y.risk) - riskRank(x.risk)), stateOnly: false };
+  }
+}
+
+function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
   const refs = scriptRefs(a.commands);
   if (refs.length === 0) return a;
   const reasons: Reason[] = [];

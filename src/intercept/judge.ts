@@ -173,6 +173,13 @@ const INCOMPLETE_DEFINITIONS: Reason = {
   why: 'the functions it did not judge run too; in the sandbox they cannot harm the host',
 };
 
+const ZSH_RERUN: Reason = {
+  rule: 'remote-code.shell-rerun',
+  risk: 'high',
+  message: 'runs code vg cannot see: `r` re-runs a command from history (zsh’s `fc -e -`)',
+  why: 'the command it repeats, with any substitution, does not pass the Enter hook again',
+};
+
 /** Aliases vg could not place in a line it cannot parse: what the shell runs was not judged. */
 const unplacedAliases = (names: string[]): Reason => ({
   rule: 'shell.alias-unplaced',
@@ -207,6 +214,9 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   let analysis = analyzeMemo(text, ctx, { config, home, workspace });
   if (composed?.unplaced.length) analysis = withReason(analysis, unplacedAliases(composed.unplaced));
   if (ctx.defs?.incomplete) analysis = withReason(analysis, INCOMPLETE_DEFINITIONS);
+  // zsh's `r` is its builtin `fc -e -` (builtins come before programs there): it re-runs history unseen.
+  if (ctx.shell === 'zsh' && analysis.commands.some((f) => f.name === 'r' && f.argv[0] === 'r' && f.wrappers.length === 0))
+    analysis = { ...withReason(analysis, ZSH_RERUN), stateOnly: false };
   // Files the line runs as shell code (`source x`, `bash x`, `./x`) are judged by their content.
   analysis = withScripts(analysis, {
     env: ctx.env,

@@ -70,3 +70,12 @@ test("an agent's interactive shell or REPL runs in the sandbox: what it types ne
   assert.equal(await d('bash --norc', { flags: { mode: 'auto' } }), 'host');
   assert.equal(await d('bash --norc', { ...agent, flags: { mode: 'never' } }), 'host', 'sandboxing turned off: validation only');
 });
+
+test("zsh's `r` (fc -e -) re-runs history without passing the hook: asked, like fc", async () => {
+  const zsh = { shell: 'zsh' as const, flags: { mode: 'auto' } };
+  const v = await judge('r echo=rm', { ...ctx, ...zsh });
+  assert.equal(v.risk, 'high');
+  assert.equal(v.decision, 'prompt');
+  assert.equal((await judge('r', { ...ctx, ...zsh, agent: 'a', interactive: false })).decision, 'sandbox');
+  assert.equal((await judge('r echo=rm', { ...ctx, shell: 'bash', flags: { mode: 'auto' } })).risk, 'low', 'bash has no such builtin: a program named r');
+});

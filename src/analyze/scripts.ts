@@ -12,9 +12,10 @@ export interface ScriptRef {
   /**
    * source: runs in the calling shell; run: a child shell runs it; exec: the kernel runs it (a `#!`
    * decides); package: `npm run NAME` and friends run `scripts.NAME` (with its pre/post) of the
-   * nearest package.json — `word` is NAME.
+   * nearest package.json — `word` is NAME; path: a bare command name, whatever PATH makes of it
+   * (a script the user or a tool put in `~/bin` is code like any other).
    */
-  kind: 'source' | 'run' | 'exec' | 'package' | 'interp';
+  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path';
   /** The file name as the command has it (after expansion). */
   word: string;
   /** Where it is looked up (the command's working directory). */
@@ -62,12 +63,15 @@ function shellOperand(f: CommandFact): number | null {
 /** The files `facts` run as shell code, at most `max` of them. Pure. */
 export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[] {
   const out: ScriptRef[] = [];
+  // Bare command names are many and mostly programs: kept apart, so they never crowd out the rest.
+  const onPath: ScriptRef[] = [];
   const seen = new Set<string>();
   const add = (r: ScriptRef): void => {
     const k = `${r.kind}\0${r.cwd}\0${r.word}`;
-    if (seen.has(k) || out.length >= max) return;
+    const list = r.kind === 'path' ? onPath : out;
+    if (seen.has(k) || list.length >= (r.kind === 'path' ? 2 * max : max)) return;
     seen.add(k);
-    out.push(r);
+    list.push(r);
   };
   for (const [at, f] of facts.entries()) {
     const dyn = (i: number): boolean => f.argDynamic?.[i] === true;
@@ -116,8 +120,9 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
     }
     const w0 = f.argv[0];
     if (w0 !== undefined && w0.includes('/')) add({ kind: 'exec', word: w0, cwd: f.cwd, searchPath: false, dynamic: dyn(0) });
+    else if (w0 !== undefined && w0 === f.name && !dyn(0)) add({ kind: 'path', word: w0, cwd: f.cwd, searchPath: true, dynamic: false });
   }
-  return out;
+  return [...out, ...onPath];
 }
 
 /**

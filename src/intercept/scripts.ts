@@ -14,6 +14,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
 import { languageOf } from '../analyze/interp.ts';
+import { findOnPath } from '../runtimes/which.ts';
+import { isShellOwn } from '../sandbox/direct.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
 import { fishToPosix } from '../analyze/fish.ts';
@@ -55,12 +57,41 @@ interface FileText {
 export const isSystemFile = (real: string, st: Stats): boolean =>
   st.uid === 0 && (st.mode & 0o022) === 0 && SYSTEM_PREFIXES.some((p) => real.startsWith(p));
 
+// A bare command name's file on PATH, looked up at most once a second (a typed-ahead paste, a loop)
+// — shorter than bash's own hash of command paths, so a file newly put in front is seen.
+const RESOLVE_MS = 1000;
+const resolved = new Map<string, { at: number; path: string | null }>();
+function onPathFile(name: string, path: string | undefined): string | null {
+  if (isShellOwn(name)) return null;
+  const key = `${path}\0${name}`;
+  const now = Date.now();
+  const hit = resolved.get(key);
+  if (hit && now - hit.at < RESOLVE_MS) return hit.path;
+  let found = findOnPath(name, path);
+  // Most names are installed programs: known as such for the second, so a line pays one Map lookup.
+  try {
+    if (found && isSystemFile(realpathSync(found), statSync(found))) found = null;
+  } catch {
+    found = null;
+  }
+  if (resolved.size > 4096) resolved.clear();
+  resolved.set(key, { at: now, path: found });
+  return found;
+}
+
 /** The candidates a name resolves to: the cwd's file and, for a bare name, PATH's (bash checks PATH first, zsh cwd). */
 function candidates(ref: ScriptRef, env: Record<string, string | undefined>): string[] {
+  if (ref.kind === 'path') {
+    const f = onPathFile(ref.word, env.PATH);
+    return f ? [f] : [];
+  }
   const out = [isAbsolute(ref.word) ? ref.word : resolve(ref.cwd, ref.word)];
   if (ref.searchPath) for (const dir of (env.PATH ?? '').split(':')) if (isAbsolute(dir)) out.push(join(dir, ref.word));
   return out;
 }
+
+/** File versions (readScript's key) found to be no code vg judges: binaries above all. */
+const notCode = new Set<string>();
 
 /** `path` as shell code, or null when it is none to judge. A memoised version is not read again (text ''). */
 function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) => boolean): FileText | null {
@@ -78,6 +109,7 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
   if (isSystemFile(real, st)) return null;
   const key = `${real}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
   if (known(key)) return { path: real, key, text: '' };
+  if (notCode.has(key)) return null;
   let fd: number | undefined;
   try {
     fd = openSync(real, 'r');
@@ -95,8 +127,12 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
     // Without `#!`, a text file is run by the calling shell itself (execve's ENOEXEC fallback).
     if (kind === 'exec' || kind === 'interp') {
       const head = read(Math.min(st.size, 512));
-      if (head.includes('\0')) return null; // a binary, compiled bytecode
-      if (kind === 'exec' && head.startsWith('#!') && shebangShell(head) === null && !interpreterOf(head)) return null;
+      // A binary, compiled bytecode, or another interpreter's (`#!/usr/bin/awk -f`): remembered, not read again.
+      if (head.includes('\0') || (kind === 'exec' && head.startsWith('#!') && shebangShell(head) === null && !interpreterOf(head))) {
+        if (notCode.size > 4096) notCode.clear();
+        notCode.add(key);
+        return null;
+      }
     }
     if (st.size > MAX_SCRIPT_BYTES) return { path: real, key, text: null, problem: `is over ${MAX_SCRIPT_BYTES / 1024} KiB` };
     return { path: real, key, text: Buffer.from(read(st.size), 'latin1').toString('utf8') };
@@ -199,10 +235,15 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
   const visited = new Set<string>();
   let bytes = 0;
   const deadline = Date.now() + MAX_JUDGE_MS;
-  const walk = (list: ScriptRef[], depth: number, sourced: boolean, fishCtx: boolean): void => {
+  // onlyHigh: below a program found on PATH or another interpreter's script, only high and
+  // critical count — their medium findings (and limits, and unresolvable names) are what programs
+  // are made of, and would sandbox every `python3` behind a version manager's shim.
+  const walk = (list: ScriptRef[], depth: number, sourced: boolean, fishCtx: boolean, highOnly = false): void => {
     for (const ref of list) {
       const inShell = sourced && ref.kind === 'source';
+      const onlyHigh = highOnly || ref.kind === 'path';
       const add = (r: Reason): void => {
+        if (onlyHigh && riskRank(r.risk) < riskRank('high')) return;
         reasons.push(r);
         if (inShell && r.risk !== 'low') sourcedRisk = true;
       };
@@ -240,7 +281,8 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
       const keyFish = ref.kind === 'source' ? fishCtx : ref.shell === 'fish';
       const fishHere = (text: string): boolean => keyFish || (ref.kind === 'exec' && shebangShell(text) === 'fish');
       for (const path of candidates(ref, ctx.env)) {
-        const f = readScript(path, ref.kind, (key) => memo.has(memoKey(key, ref.cwd, keyFish, ctx.key)));
+        const kind = ref.kind === 'path' ? 'exec' : ref.kind;
+        const f = readScript(path, kind, (key) => memo.has(memoKey(key, ref.cwd, keyFish, ctx.key)));
         if (!f || visited.has(f.path)) continue;
         if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
           add(unknownFile(ref, `${f.path}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));
@@ -261,15 +303,17 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
           return;
         }
         // `./x` with a `#!` naming python, node…: that interpreter's code (a shell ignores the `#!` of a file it is given).
-        const lang = ref.kind === 'exec' ? interpreterOf(f.text) : ref.lang;
+        const lang = kind === 'exec' ? interpreterOf(f.text) : ref.lang;
         const judged = judgeText(f as FileText & { text: string }, ref.cwd, ctx, fishHere(f.text), keyFish, lang);
         const inner = judged.a;
         // Another language's whole program is scanned, not parsed: its medium findings (a delete
         // of a computed path, a subprocess) are what programs do, so only high and critical count —
         // `shutil.rmtree(os.path.expanduser('~'))` blocks, `shutil.rmtree(tmp)` does not sandbox.
-        for (const r of inner.reasons) if (!judged.interp || riskRank(r.risk) >= riskRank('high')) add({ ...r, message: `${f.path}: ${r.message}` });
+        const below = onlyHigh || judged.interp;
+        for (const r of inner.reasons) if (!below || riskRank(r.risk) >= riskRank('high')) add({ ...r, message: `${f.path}: ${r.message}` });
         // (A memoised verdict's `line` is the file's text.)
-        walk(scriptRefs(inner.commands), depth + 1, inShell, fishHere(inner.line));
+        // What a program found on PATH runs is followed once more, not every program it names in turn.
+        walk(scriptRefs(inner.commands).filter((r) => r.kind !== 'path' || !below), depth + 1, inShell, fishHere(inner.line), below);
       }
     }
   };

@@ -5,7 +5,8 @@ import { analyze } from '../../src/analyze/index.ts';
 import { scriptRefs, shebangShell } from '../../src/analyze/scripts.ts';
 import { CTX } from './helpers.ts';
 
-const refs = (line: string) => scriptRefs(analyze(line, CTX).commands).map((r) => `${r.kind}:${r.word}${r.dynamic ? ' (dynamic)' : ''}${r.searchPath ? ' (path)' : ''}`);
+// (Bare command names are refs too, kind `path`: tested on their own below.)
+const refs = (line: string) => scriptRefs(analyze(line, CTX).commands).filter((r) => r.kind !== 'path').map((r) => `${r.kind}:${r.word}${r.dynamic ? ' (dynamic)' : ''}${r.searchPath ? ' (path)' : ''}`);
 
 test('scriptRefs: source and . in every spelling, wherever they stand', () => {
   assert.deepEqual(refs('source x.sh'), ['source:x.sh (path)']);
@@ -74,4 +75,11 @@ test('scriptRefs: a script file an interpreter runs (not inline code, not a modu
   assert.deepEqual(refs('node -r ts-node/register src/x.ts'), ['interp:src/x.ts']);
   assert.deepEqual(refs('ruby x.rb; perl x.pl'), ['interp:x.rb', 'interp:x.pl']);
   for (const line of ['python3', 'python3 -c "print(1)"', 'python3 -m http.server', 'node -e 1', 'node', 'node server']) assert.deepEqual(refs(line), [], line);
+});
+
+test('scriptRefs: bare command names are looked up on PATH by the judge, apart from the rest', () => {
+  const all = scriptRefs(analyze('ls -la && git status; source x.sh; "$CMD" x', CTX).commands);
+  assert.deepEqual(all.map((r) => `${r.kind}:${r.word}`), ['source:x.sh', 'path:ls', 'path:git']);
+  const many = scriptRefs(analyze(Array.from({ length: 40 }, (_, i) => `c${i}`).join('; ') + '; source last.sh', CTX).commands);
+  assert.equal(many[0]!.word, 'last.sh', 'forty commands do not crowd out a sourced file');
 });

@@ -222,3 +222,22 @@ test('a file fed through stdin is judged like one given by name; a FIFO is not a
   }
   assert.equal((await j('source /dev/null')).risk, 'low');
 });
+
+test('a program found on PATH that is a script: what it does high or critical counts (a planted ~/bin/ls)', async () => {
+  const sh = (name: string, text: string) => {
+    writeFileSync(join(bin, name), text);
+    chmodSync(join(bin, name), 0o755);
+  };
+  sh('vgt-ls', '#!/bin/sh\nrm -rf ~\n');
+  sh('vgt-shim', '#!/usr/bin/env bash\nset -e\nprogram="${0##*/}"\nexec "$PYENV_ROOT/libexec/pyenv" exec "$program" "$@"\n');
+  sh('vgt-tidy', '#!/bin/sh\nrm -rf "$1"\nsource "$HOME/.tidyrc"\n');
+  sh('cd', '#!/bin/sh\nrm -rf ~\n');
+  copyFileSync('/bin/true', join(bin, 'vgt-bin'));
+  chmodSync(join(bin, 'vgt-bin'), 0o755);
+  const auto = { flags: { mode: 'auto' } };
+  assert.equal((await j('vgt-ls -la', auto)).decision, 'block');
+  assert.match((await j('make; vgt-ls', auto)).notice, /vgt-ls: recursively deletes/);
+  // A version manager's shim, a script with a computed delete: programs, not reasons to sandbox.
+  for (const line of ['vgt-shim --version', 'vgt-tidy build', 'vgt-bin', 'vgt-bin']) assert.equal((await j(line, auto)).decision, 'host', line);
+  assert.equal((await j('cd /tmp', auto)).decision, 'host', 'a builtin: the shell never looks it up');
+});

@@ -4,7 +4,7 @@
 // instead of running them; canary files must survive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, existsSync, writeFileSync } from 'node:fs';
+import { statSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Term, analyzeLine, have, ROOT, type ShellName } from './harness.ts';
 
@@ -338,6 +338,14 @@ export function shellSuite(shell: ShellName): void {
       if (!fish) assert.equal(await term.run('. evil.sh'), 126, '.');
       assert.equal(await term.run('bash evil.sh'), 126, 'bash FILE');
       assert.equal(await term.run(fish ? 'true; and ./evil.sh' : 'true && ./evil.sh'), 126, './FILE');
+      // What `npm test` runs, and a script PATH finds (a planted command), are judged too.
+      writeFileSync(join(term.ws, 'package.json'), JSON.stringify({ name: 'vgt', scripts: { test: 'rm -rf "$HOME"' } }));
+      assert.equal(await term.run('npm test'), 126, 'npm test runs scripts.test');
+      mkdirSync(join(term.ws, 'bin'));
+      writeFileSync(join(term.ws, 'bin', 'vgt-tool'), '#!/bin/sh\nrm -rf "$HOME"\n', { mode: 0o755 });
+      // (fish's `set` keeps the previous status, the 126 above: `; true` makes this line's own.)
+      assert.equal(await term.run(fish ? 'set -gx PATH $PWD/bin $PATH; true' : 'export PATH="$PWD/bin:$PATH"'), 0);
+      assert.equal(await term.run('vgt-tool'), 126, 'a script PATH finds');
       // A variable the shell runs as code at the next prompt is code too.
       if (shell === 'bash') assert.equal(await term.run(`export PROMPT_COMMAND='rm -rf "$HOME"'`), 126, 'PROMPT_COMMAND');
       if (shell === 'zsh') assert.equal(await term.run(`setopt prompt_subst; PS1='$(rm -rf "$HOME")%% '`), 126, 'PS1 with prompt_subst');

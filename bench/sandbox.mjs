@@ -14,7 +14,7 @@
 // Runs as whoever calls it; HOME, the npm cache and vg's state live in a throwaway temp dir.
 // The machine's load average is printed with the results: on a shared 2-core box it dominates.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { register } from 'tsx/esm/api';
@@ -42,6 +42,7 @@ const { namespaceArgv } = await import('../src/runtimes/namespace.ts');
 const { hostOptions, prepareHost, hostMountPoints } = await import('../src/runtimes/host.ts');
 const { removeCgroups } = await import('../src/runtimes/limits.ts');
 const { startProxy } = await import('../src/runtimes/proxy.ts');
+const { invocationStdio } = await import('../src/runtimes/run.ts');
 /** The same runtime entry points from the baseline tree (own module instances, own probe caches). */
 const baseline = BASELINE
   ? await (async () => {
@@ -63,18 +64,11 @@ const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.f
 
 /** One run of an Invocation; its cgroups (if any) are removed afterwards, as the shell would. */
 function runOnce(inv, cwd) {
-  const stdio = ['ignore', 'ignore', 'pipe'];
-  const fds = [];
-  for (const f of inv.files ?? []) {
-    const fd = openSync(f.path, 'r');
-    fds.push(fd);
-    while (stdio.length <= f.fd) stdio.push('ignore');
-    stdio[f.fd] = fd;
-  }
+  const { stdio, opened } = invocationStdio(inv, ['ignore', 'ignore', 'pipe']);
   const t0 = performance.now();
   const r = spawnSync(inv.argv[0], inv.argv.slice(1), { env: inv.env ?? process.env, cwd, stdio, encoding: 'utf8' });
   const ms = performance.now() - t0;
-  for (const fd of fds) closeSync(fd);
+  for (const fd of opened) closeSync(fd);
   if (inv.cleanup) removeCgroups(inv.cleanup);
   if (r.status !== 0) throw new Error(`${inv.argv.slice(0, 3).join(' ')}… exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -97,9 +91,11 @@ function timeCases(cases, cwd, runs, warm = 3) {
 
 // Async for the npm runs: the proxy lives in this process, and spawnSync would block its event loop.
 async function timeInvAsync(inv, cwd) {
-  const stdio = ['ignore', 'ignore', 'pipe'];
+  // The invocation's files (the cgroup join's `tasks` fds, the seccomp program) on their fd numbers.
+  const { stdio, opened } = invocationStdio(inv, ['ignore', 'ignore', 'pipe']);
   const t0 = performance.now();
   const c = spawn(inv.argv[0], inv.argv.slice(1), { env: inv.env ?? process.env, cwd, stdio });
+  for (const fd of opened) closeSync(fd);
   let err = '';
   c.stderr.on('data', (d) => (err += d));
   const status = await new Promise((r) => c.on('close', r));

@@ -4,11 +4,8 @@
 import type { CommandFact } from './types.ts';
 import type { Env, Scope, Walker } from './facts.ts';
 import { type EWord, literalWord } from './words.ts';
-import { SHELLS, readsStdinAsCode } from './names.ts';
+import { SHELLS, STDIN_FILES, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
-
-/** Paths that read the command's own stdin. */
-export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
 

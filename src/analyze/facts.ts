@@ -22,7 +22,7 @@ import { parseLine } from './parse.ts';
 import { type EWord, braceList, expandTilde, literalWord } from './words.ts';
 import { peel } from './peel.ts';
 import { resolvePath } from './resolve.ts';
-import { staticOutput } from './static-eval.ts';
+import { printfOutput, staticOutput } from './static-eval.ts';
 import { basename, CODE_VARS, FETCHERS, SHELLS, isDecoder, isFetcher, promptCode } from './names.ts';
 import { descend } from './code.ts';
 import { tokens } from './fallback.ts';
@@ -71,22 +71,6 @@ function removeAffix(v: string, op: string, pattern: string): string {
   } catch {
     return v;
   }
-}
-
-/** What `printf FORMAT ARGS…` prints, near enough to judge it as code: conversions take the arguments in turn, the format repeats while any are left. */
-export function printfFormat(format: string, args: string[]): string {
-  let out = '';
-  let i = 0;
-  for (let round = 0; round < 16; round++) {
-    let used = false;
-    out += format.replace(/%(%|[-+ #0-9.]*[a-zA-Z])/g, (_m, c: string) => {
-      if (c === '%') return '%';
-      used = true;
-      return args[i++] ?? '';
-    });
-    if (!used || i >= args.length) break;
-  }
-  return out;
 }
 
 export function upstream(from: readonly string[], sink: readonly CommandFact[]): string[] {
@@ -820,7 +804,7 @@ export class Walker {
       const target = i > 0 ? words[i + 1] : undefined;
       const rest = i > 0 ? words.slice(i + 2) : [];
       if (target && rest.length) {
-        const fmt = (ws: EWord[], k: 'value' | 'ifEmpty') => printfFormat(ws[0]![k], ws.slice(1).map((w) => w[k]));
+        const fmt = (ws: EWord[], k: 'value' | 'ifEmpty') => printfOutput(ws.map((w) => w[k]));
         this.codeVar(target.value.replace(/\[.*$/, ''), { ...rest[0]!, value: fmt(rest, 'value'), ifEmpty: fmt(rest, 'ifEmpty'), dynamic: rest.some((w) => w.dynamic) }, scope, env);
       }
     }

@@ -55,11 +55,14 @@ export const isDecoder = (f: CommandFact): boolean => {
 };
 
 /** A shell or interpreter invocation that takes its program from stdin. */
+/** Paths that name the command's own stdin. */
+export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 export function readsStdinAsCode(args: readonly string[]): boolean {
   let sawS = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '-' || a === '/dev/stdin') return true;
+    if (a === '-' || STDIN_FILES.has(a)) return true;
     if (a === '--') return sawS || i === args.length - 1;
     if (a.startsWith('-')) {
       if (/^-[a-zA-Z]*s[a-zA-Z]*$/.test(a)) sawS = true;

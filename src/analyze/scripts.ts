@@ -5,6 +5,7 @@
 // state, as far as the line shows), and in mode auto so did `bash cleanup.sh`.
 import type { CommandFact } from './types.ts';
 import { inlineCodeFlags, languageOf } from './interp.ts';
+import { STDIN_FILES } from './names.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
 
@@ -38,7 +39,6 @@ export interface ScriptRef {
 
 /** /dev/stdin, /dev/fd/N, /proc/self/fd/N: the command's own stdin or a pipe (`<(…)` is /dev/fd/63). */
 const STREAM = /^\/(?:dev|proc\/self)\/fd\/\d+$|^\/dev\/stdin$/;
-const isStdin = (w: string): boolean => w === '/dev/stdin' || /^\/(?:dev|proc\/self)\/fd\/0$/.test(w);
 
 /** Shells whose `SHELL FILE` runs FILE as a script; fish's too (its code is judged as fish's). */
 const SCRIPT_SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'yash', 'fish']);
@@ -86,7 +86,7 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       const w = f.argv[i];
       if (w === undefined) continue;
       if (STREAM.test(w)) {
-        if (!(isStdin(w) && (f.stdinText !== undefined || fed('source')))) add({ kind: 'source', word: w, cwd: f.cwd, searchPath: false, dynamic: false, stream: true });
+        if (!(STDIN_FILES.has(w) && (f.stdinText !== undefined || fed('source')))) add({ kind: 'source', word: w, cwd: f.cwd, searchPath: false, dynamic: false, stream: true });
         continue;
       }
       add({ kind: 'source', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i) });
@@ -100,7 +100,7 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       }
       const w = f.argv[i]!;
       if (STREAM.test(w)) {
-        if (!(isStdin(w) && f.stdinText !== undefined)) add({ kind: 'run', word: w, cwd: f.cwd, searchPath: false, dynamic: false, shell: f.name, stream: true });
+        if (!(STDIN_FILES.has(w) && f.stdinText !== undefined)) add({ kind: 'run', word: w, cwd: f.cwd, searchPath: false, dynamic: false, shell: f.name, stream: true });
         continue;
       }
       add({ kind: 'run', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i), shell: f.name });

@@ -16,7 +16,8 @@ export function unescapeC(s: string): string {
   });
 }
 
-function printf(args: readonly string[]): string {
+/** What `printf FORMAT ARGS…` prints (also what `printf -v NAME` assigns: facts.ts). */
+export function printfOutput(args: readonly string[]): string {
   const fmt = args[0] ?? '';
   const rest = args.slice(1);
   let i = 0;
@@ -71,7 +72,7 @@ export function staticOutput(argv: readonly string[], dynamic: boolean, stdin: s
     }
     case 'printf':
       if (args[0] === '-v') return undefined;
-      out = printf(args);
+      out = printfOutput(args);
       break;
     case 'cat':
     case 'tee':

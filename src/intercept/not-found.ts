@@ -6,20 +6,25 @@
 import { isShellOwn } from '../sandbox/direct.ts';
 import { findOnPath } from '../runtimes/which.ts';
 
-// Lookups are cached: a found program for a while, a missing one for a second (it may be installed next).
-const FOUND_MS = 30_000;
-const MISSING_MS = 1_000;
-const cache = new Map<string, { at: number; found: boolean }>();
+// Lookups are cached for a second: a line typed ahead or a loop pays one Map lookup per name, and a
+// program installed (or a file put in front on PATH) is seen about as soon as the shell sees it.
+const CACHE_MS = 1_000;
+const cache = new Map<string, { at: number; path: string | null }>();
+
+/** The file the shell would exec for `name` on PATH, or null (cached; see above). Also intercept/scripts.ts's lookup. */
+export function resolveOnPath(name: string, path: string, now = Date.now()): string | null {
+  const key = `${path}\0${name}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.at < CACHE_MS) return hit.path;
+  const found = findOnPath(name, path);
+  if (cache.size > 4096) cache.clear();
+  cache.set(key, { at: now, path: found });
+  return found;
+}
 
 /** Would the shell find `name` on PATH (an executable regular file)? */
 export function onPath(name: string, path: string, now = Date.now()): boolean {
-  const key = `${path}\0${name}`;
-  const hit = cache.get(key);
-  if (hit && now - hit.at < (hit.found ? FOUND_MS : MISSING_MS)) return hit.found;
-  const found = findOnPath(name, path) !== null;
-  if (cache.size > 4096) cache.clear();
-  cache.set(key, { at: now, found });
-  return found;
+  return resolveOnPath(name, path, now) !== null;
 }
 
 /** Would the shell look `name` up on PATH and not find it? (Names with a `/` are never looked up.) */

@@ -14,7 +14,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
 import { languageOf } from '../analyze/interp.ts';
-import { findOnPath } from '../runtimes/which.ts';
+import { resolveOnPath } from './not-found.ts';
 import { isShellOwn } from '../sandbox/direct.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
@@ -57,26 +57,22 @@ interface FileText {
 export const isSystemFile = (real: string, st: Stats): boolean =>
   st.uid === 0 && (st.mode & 0o022) === 0 && SYSTEM_PREFIXES.some((p) => real.startsWith(p));
 
-// A bare command name's file on PATH, looked up at most once a second (a typed-ahead paste, a loop)
-// — shorter than bash's own hash of command paths, so a file newly put in front is seen.
-const RESOLVE_MS = 1000;
-const resolved = new Map<string, { at: number; path: string | null }>();
+// Installed programs (root-owned, under a system directory) by path: most names a line runs are
+// these, and are then never stat'ed again here.
+const systemPaths = new Set<string>();
+/** A bare command name's file on PATH when it is no installed program, else null. */
 function onPathFile(name: string, path: string | undefined): string | null {
   if (isShellOwn(name)) return null;
-  const key = `${path}\0${name}`;
-  const now = Date.now();
-  const hit = resolved.get(key);
-  if (hit && now - hit.at < RESOLVE_MS) return hit.path;
-  let found = findOnPath(name, path);
-  // Most names are installed programs: known as such for the second, so a line pays one Map lookup.
+  const found = resolveOnPath(name, path ?? '');
+  if (!found || systemPaths.has(found)) return null;
   try {
-    if (found && isSystemFile(realpathSync(found), statSync(found))) found = null;
+    if (!isSystemFile(realpathSync(found), statSync(found))) return found;
   } catch {
-    found = null;
+    return null;
   }
-  if (resolved.size > 4096) resolved.clear();
-  resolved.set(key, { at: now, path: found });
-  return found;
+  if (systemPaths.size > 4096) systemPaths.clear();
+  systemPaths.add(found);
+  return null;
 }
 
 /** The candidates a name resolves to: the cwd's file and, for a bare name, PATH's (bash checks PATH first, zsh cwd). */

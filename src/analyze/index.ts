@@ -9,6 +9,7 @@ import { BUILTIN_RULES } from './rules/index.ts';
 import { INTERPRETERS, SHELLS, STATE_BUILTINS } from './names.ts';
 import { SYSTEM_DIRS } from './rules/helpers.ts';
 import { normalize } from './resolve.ts';
+import { fishToPosix } from './fish.ts';
 
 export type { Analysis, AnalyzeContext, CommandFact, Reason, Risk, Origin, Redirect } from './types.ts';
 export type { Rule, RuleConfig, RuleGroup, UserRuleSpec, MatchInput } from './rules/types.ts';
@@ -132,14 +133,17 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const cwd = normalize(ctx.cwd || home);
   const env = ctx.env ?? {};
   const scale = Math.max(1, Math.floor(ctx.scale ?? 1));
-  const tooLong = line.length > MAX_PARSE_BYTES * scale;
-  const parsed: { script: Parsed['script']; error?: string; tooComplex?: boolean } = tooLong ? { script: null } : parseLine(line);
+  // fish code is read as the POSIX code with the same commands (fish.ts); untranslatable, as it is
+  // (then unparseable: at least medium).
+  const code = ctx.shell === 'fish' ? (fishToPosix(line) ?? line) : line;
+  const tooLong = code.length > MAX_PARSE_BYTES * scale;
+  const parsed: { script: Parsed['script']; error?: string; tooComplex?: boolean } = tooLong ? { script: null } : parseLine(code);
   const useTokens = parsed.script === null || parsed.error !== undefined;
-  const fr = factsOf(useTokens ? null : parsed.script, line, cwd, home, env, scale);
+  const fr = factsOf(useTokens ? null : parsed.script, code, cwd, home, env, scale);
   const parse: 'ok' | 'error' = parsed.error !== undefined ? 'error' : 'ok';
   const truncated = fr.truncated || tooLong || parsed.tooComplex === true;
   const compiled = compile(RULES, ctx.rules);
-  const { risk, reasons } = judge(fr.facts, compiled, { cwd, home, workspace: workspaceOf(ctx, home), parse, truncated, tooDeep: fr.tooDeep });
+  const { risk, reasons } = judge(fr.facts, compiled, { cwd, home, workspace: workspaceOf(ctx, home), parse, truncated, tooDeep: fr.tooDeep, ...(ctx.shell ? { shell: ctx.shell } : {}) });
   const a: Analysis = {
     line,
     risk,

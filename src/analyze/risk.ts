@@ -12,6 +12,7 @@ export interface LineInfo {
   parse: 'ok' | 'error';
   truncated: boolean;
   tooDeep: boolean;
+  shell?: 'bash' | 'zsh' | 'fish';
 }
 
 const EMPTY: CommandFact = {
@@ -56,6 +57,7 @@ export function judge(facts: readonly CommandFact[], compiled: CompiledRules, in
     parse: info.parse,
     truncated: info.truncated,
     tooDeep: info.tooDeep,
+    ...(info.shell ? { shell: info.shell } : {}),
   };
   const add = (r: Rule, m: string | boolean, fact: CommandFact): void => {
     const cmd = fact.argv.join(' ');

@@ -135,4 +135,6 @@ export interface AnalyzeContext {
    * script's content (intercept/scripts.ts) more, since it is judged once per version of the file.
    */
   scale?: number;
+  /** The shell whose code the line is: fish lines are translated before parsing (fish.ts); zsh's own builtins (`r`) are known. */
+  shell?: 'bash' | 'zsh' | 'fish';
 }

@@ -17,7 +17,6 @@ import type { Definitions } from './protocol.ts';
 import { composeLine } from './definitions.ts';
 import { findOnPath } from '../runtimes/which.ts';
 import { withScripts } from './scripts.ts';
-import { fishToPosix } from '../analyze/fish.ts';
 
 /** A script's content gets 4× a typed line's budgets (256 KiB to parse): it is judged once per version. */
 const SCRIPT_SCALE = 4;
@@ -131,9 +130,9 @@ function rulesKey(config: Config): string {
   return k;
 }
 function analyzeMemo(line: string, ctx: JudgeContext, o: { config: Config; home: string; workspace: string }): Analysis {
-  const run = () => analyze(line, { cwd: ctx.cwd, home: o.home, env: ctx.env, rules: o.config.rules, workspace: o.workspace });
+  const run = () => analyze(line, { cwd: ctx.cwd, home: o.home, env: ctx.env, rules: o.config.rules, workspace: o.workspace, ...(ctx.shell ? { shell: ctx.shell } : {}) });
   if (!ctx.resident) return run();
-  const key = `${line}\0${ctx.cwd}\0${o.home}\0${o.workspace}`;
+  const key = `${line}\0${ctx.cwd}\0${o.home}\0${o.workspace}\0${ctx.shell ?? ''}`;
   const hit = analysisMemo.get(key);
   const envVersion = ctx.envVersion ?? 0;
   const rules = rulesKey(o.config);
@@ -173,13 +172,6 @@ const INCOMPLETE_DEFINITIONS: Reason = {
   why: 'the functions it did not judge run too; in the sandbox they cannot harm the host',
 };
 
-const ZSH_RERUN: Reason = {
-  rule: 'remote-code.shell-rerun',
-  risk: 'high',
-  message: 'runs code vg cannot see: `r` re-runs a command from history (zsh’s `fc -e -`)',
-  why: 'the command it repeats, with any substitution, does not pass the Enter hook again',
-};
-
 /** Aliases vg could not place in a line it cannot parse: what the shell runs was not judged. */
 const unplacedAliases = (names: string[]): Reason => ({
   rule: 'shell.alias-unplaced',
@@ -208,20 +200,14 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   const workspace = workspaceFor(ctx.cwd);
   const composed = ctx.defs ? composeLine(typed, ctx.defs, ctx.shell) : undefined;
   const line = composed?.judged ?? typed;
-  // fish code is judged as the POSIX code with the same commands (analyze/fish.ts); what cannot be
-  // translated is judged raw (unparseable: at least medium).
-  const text = ctx.shell === 'fish' && !composed ? (fishToPosix(typed) ?? typed) : line;
-  let analysis = analyzeMemo(text, ctx, { config, home, workspace });
+  let analysis = analyzeMemo(line, ctx, { config, home, workspace });
   if (composed?.unplaced.length) analysis = withReason(analysis, unplacedAliases(composed.unplaced));
   if (ctx.defs?.incomplete) analysis = withReason(analysis, INCOMPLETE_DEFINITIONS);
-  // zsh's `r` is its builtin `fc -e -` (builtins come before programs there): it re-runs history unseen.
-  if (ctx.shell === 'zsh' && analysis.commands.some((f) => f.name === 'r' && f.argv[0] === 'r' && f.wrappers.length === 0))
-    analysis = { ...withReason(analysis, ZSH_RERUN), stateOnly: false };
   // Files the line runs as shell code (`source x`, `bash x`, `./x`) are judged by their content.
   analysis = withScripts(analysis, {
     env: ctx.env,
     ...(ctx.shell ? { shell: ctx.shell } : {}),
-    analyze: (text, cwd) => analyze(text, { cwd, home, env: ctx.env, rules: config.rules, workspace, scale: SCRIPT_SCALE }),
+    analyze: (text, cwd, shell) => analyze(text, { cwd, home, env: ctx.env, rules: config.rules, workspace, scale: SCRIPT_SCALE, ...(shell ? { shell } : {}) }),
     key: `${home}\0${workspace}\0${rulesKey(config)}`,
   });
   const risk = analysis.risk;

@@ -18,7 +18,6 @@ import { resolveOnPath } from './not-found.ts';
 import { isShellOwn } from '../sandbox/direct.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
-import { fishToPosix } from '../analyze/fish.ts';
 
 // Bounded so judging stays well inside the shell's wait for an answer (~0.4 ms per KiB here the
 // first time; a file's verdict is then memoised): past these the line is medium, never unjudged.
@@ -37,8 +36,8 @@ const SYSTEM_PREFIXES = ['/usr/', '/etc/', '/opt/', '/lib/', '/lib64/', '/lib32/
 
 export interface ScriptJudgeContext {
   env: Record<string, string | undefined>;
-  /** Judges a file's text as shell code run in `cwd` (the caller's analyzer, with its rules). */
-  analyze(text: string, cwd: string): Analysis;
+  /** Judges a file's text as shell code run in `cwd` (the caller's analyzer, with its rules); fish's for `shell` fish. */
+  analyze(text: string, cwd: string, shell?: 'fish'): Analysis;
   /** The interactive shell (a sourced file is its code: fish's for fish). */
   shell?: string;
   /** What else `analyze` depends on (home, workspace, rules): part of the memo's key. */
@@ -183,17 +182,17 @@ const memo = new Map<string, Judged>();
 const MEMO_MAX = 64;
 
 /**
- * One file's content, judged (memoised per file version and working directory). fish code is
- * judged as the POSIX code with the same commands (analyze/fish.ts; untranslatable, as it is); an
- * interpreter's script as its inline code (`lang`, or a `#!` naming one).
+ * One file's content, judged (memoised per file version and working directory): as fish's code for
+ * fish, an interpreter's script as its inline code (`lang`, or a `#!` naming one).
  */
 function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudgeContext, fish: boolean, keyFish: boolean, lang?: Language): Judged {
   const key = memoKey(f.key, cwd, keyFish, ctx.key);
   const hit = memo.get(key);
   if (hit) return hit;
   const as = lang;
-  const code = as ? `${INLINE[as]} '${f.text.replace(/^#![^\n]*\n?/, '').replace(/'/g, `'\\''`)}'` : fish ? (fishToPosix(f.text) ?? f.text) : f.text;
-  const j = { a: ctx.analyze(code, cwd), interp: as !== undefined };
+  const j = as
+    ? { a: ctx.analyze(`${INLINE[as]} '${f.text.replace(/^#![^\n]*\n?/, '').replace(/'/g, `'\\''`)}'`, cwd), interp: true }
+    : { a: ctx.analyze(f.text, cwd, fish ? 'fish' : undefined), interp: false };
   if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string);
   memo.set(key, j);
   return j;

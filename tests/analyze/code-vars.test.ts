@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../src/analyze/index.ts';
-import { fishToPosix } from '../../src/analyze/fish.ts';
 import { promptCode } from '../../src/analyze/names.ts';
 import { CTX } from './helpers.ts';
 
@@ -30,7 +29,7 @@ test('code-bearing variables are judged as the code they hold, however they are 
     "export PAGER='sh -c \"rm -rf ~\"'",
   ])
     assert.equal(risk(line), 'critical', line);
-  assert.equal(risk(fishToPosix("set -gx EDITOR 'rm -rf ~'")!), 'critical', 'fish: set -gx');
+  assert.equal(analyze("set -gx EDITOR 'rm -rf ~'", { ...CTX, shell: 'fish' }).risk, 'critical', 'fish: set -gx');
 });
 
 test('everyday values stay low, and the line stays shell state (it runs in the shell)', () => {

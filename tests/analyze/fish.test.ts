@@ -11,7 +11,8 @@ import { analyze } from '../../src/analyze/index.ts';
 import { parseLine } from '../../src/analyze/parse.ts';
 import { CTX } from './helpers.ts';
 
-const risk = (fish: string): string => analyze(fishToPosix(fish) ?? fish, CTX).risk;
+// Through the analyzer's own path for fish lines (AnalyzeContext.shell).
+const risk = (fish: string): string => analyze(fish, { ...CTX, shell: 'fish' }).risk;
 
 test('fishToPosix: substitutions, quoting, variables, redirections', () => {
   assert.equal(fishToPosix('set -l x (pwd)'), 'set -l x $(pwd)');

@@ -2,8 +2,7 @@
 // functions (src/intercept/definitions.ts), as data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeLine, fishAsPosix } from '../../src/intercept/definitions.ts';
-import { fishToPosix } from '../../src/analyze/fish.ts';
+import { composeLine } from '../../src/intercept/definitions.ts';
 import { decide } from '../../src/policy/decide.ts';
 import { changesShellOnly } from '../../src/intercept/judge.ts';
 import { DEFINITIONS_BUDGET, loadDefinitions } from '../../src/intercept/server.ts';
@@ -32,16 +31,17 @@ test('an unparseable line names the aliases it could not place', () => {
   assert.deepEqual(composeLine('ll && (', defs, 'bash').unplaced, ['ll']);
 });
 
-test('fish: the definition is judged as POSIX code with the same commands; the sandbox runs the line as typed (fish -c loads the function)', () => {
+test('fish: the definition goes in front as fish code, read as fish by the analyzer; the sandbox runs the line as typed (fish -c loads the function)', () => {
   const text = "# Defined in /home/u/.config/fish/config.fish @ line 3\nfunction vgt_w --description 'wipe'\n    rm -rf \"$HOME\" $argv\nend\n";
   const c = composeLine('true; and vgt_w', { aliases: [], functions: [['vgt_w', text]] }, 'fish');
-  assert.equal(c.judged, `${fishToPosix(text)}\ntrue; and vgt_w`);
-  assert.match(c.judged, /^\nvgt_w \(\)\s+\{\s+rm -rf "\$\{HOME\}" \$\{argv\}\s+\}/, 'function … end → NAME () { … }');
-  // What cannot be translated keeps the old frame: the body in `NAME () { … }`.
-  assert.equal(composeLine('f', { aliases: [], functions: [['f', 'function f\n  echo (\nend\n']] }, 'fish').judged, 'f () {\necho (\n}\nf');
+  assert.equal(c.judged, `${text.trim()}\ntrue; and vgt_w`);
   assert.equal(c.run, 'true; and vgt_w');
-  assert.equal(analyze(c.judged, { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } }).risk, 'critical');
-  assert.equal(fishAsPosix('e', 'function e\nend\n'), 'e () {\n:\n}', 'an empty body is still a definition');
+  const ctx = { cwd: '/home/u/p', home: '/home/u', env: { HOME: '/home/u' } };
+  assert.equal(analyze(c.judged, { ...ctx, shell: 'fish' }).risk, 'critical', 'read as fish');
+  assert.equal(analyze(c.judged, ctx).parse, 'error', 'as POSIX code it would not even parse');
+  // Untranslatable fish is judged as it is: unparseable, at least medium.
+  const bad = composeLine('f', { aliases: [], functions: [['f', 'function f\n  echo (\nend\n']] }, 'fish');
+  assert.equal(analyze(bad.judged, { ...ctx, shell: 'fish' }).risk, 'medium');
 });
 
 test("a function of the user's that changes the shell (conda activate, nvm use, a cd) runs in it, unless high", () => {

@@ -159,12 +159,14 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.shell-rerun',
     group: 'remote-code',
     risk: 'high',
-    commands: ['fc', 'enable'],
-    message: 'runs code vg cannot see: commands from history (`fc`), or a compiled module loaded into the shell (`enable -f`)',
+    commands: ['fc', 'r', 'enable'],
+    message: 'runs code vg cannot see: commands from history (`fc`, zsh’s `r`), or a compiled module loaded into the shell (`enable -f`)',
     why: '`fc` re-runs history after an editor or a substitution, without passing the Enter hook again; `enable -f` loads a shared object',
     match: (i) => {
       const a = i.fact.argv.slice(1);
       if (i.fact.name === 'fc') return !a.some((w) => /^-[a-zA-Z]*l/.test(w));
+      // zsh runs its builtin `r` (= `fc -e -`) before any program of that name; elsewhere `r` is a program.
+      if (i.fact.name === 'r') return i.shell === 'zsh' && i.fact.argv[0] === 'r' && i.fact.wrappers.length === 0;
       return a.some((w) => /^-[a-zA-Z]*f/.test(w));
     },
     examples: { match: ['fc -s echo=rm', 'fc', 'fc -e - 10', 'enable -f ./mod.so mod'], noMatch: ['fc -l', 'fc -ln -5', 'enable -n echo'] },

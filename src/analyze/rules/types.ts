@@ -32,6 +32,8 @@ export interface MatchInput {
   parse?: 'ok' | 'error';
   truncated?: boolean;
   tooDeep?: boolean;
+  /** The shell the line is typed in, when known (zsh's `r` is its builtin `fc -e -`). */
+  shell?: 'bash' | 'zsh' | 'fish';
 }
 
 /** A match result: true, or a string naming the resolved target (shown in the reason). */

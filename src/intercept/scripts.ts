@@ -108,20 +108,11 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
   let fd: number | undefined;
   try {
     fd = openSync(real, 'r');
-    const read = (size: number): string => {
-      const buf = Buffer.alloc(size);
-      let got = 0;
-      while (got < size) {
-        const n = readSync(fd!, buf, got, size - got, got);
-        if (n <= 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got).toString('latin1');
-    };
     // `./x` runs through the kernel: a `#!` names the interpreter, a binary is not shell code.
     // Without `#!`, a text file is run by the calling shell itself (execve's ENOEXEC fallback).
     if (kind === 'exec' || kind === 'interp') {
-      const head = read(Math.min(st.size, 512));
+      const buf = Buffer.alloc(Math.min(st.size, 512));
+      const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('latin1');
       // A binary, compiled bytecode, or another interpreter's (`#!/usr/bin/awk -f`): remembered, not read again.
       if (head.includes('\0') || (kind === 'exec' && head.startsWith('#!') && shebangShell(head) === null && !interpreterOf(head))) {
         if (notCode.size > 4096) notCode.clear();
@@ -130,7 +121,8 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
       }
     }
     if (st.size > MAX_SCRIPT_BYTES) return { path: real, key, text: null, problem: `is over ${MAX_SCRIPT_BYTES / 1024} KiB` };
-    return { path: real, key, text: Buffer.from(read(st.size), 'latin1').toString('utf8') };
+    // (The positional read above left the file offset at 0.)
+    return { path: real, key, text: readFileSync(fd, 'utf8') };
   } catch (e) {
     return { path: real, key, text: null, problem: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
   } finally {
@@ -257,18 +249,34 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         add(unknownFile(ref, `a file named by an expansion vg cannot resolve (${ref.word})`));
         continue;
       }
+      /** Marks `id` visited: 'seen' (judged already), 'stop' (past the limits; said so), or 'go'. */
+      const admit = (id: string, label: string): 'seen' | 'stop' | 'go' => {
+        if (visited.has(id)) return 'seen';
+        if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
+          add(unknownFile(ref, `${label}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));
+          return 'stop';
+        }
+        visited.add(id);
+        return 'go';
+      };
+      /**
+       * A judged text's reasons, named by `label`, then what it runs in turn. Another language's
+       * program is scanned, not parsed: its medium findings (a delete of a computed path, a
+       * subprocess) are what programs do, so only high and critical count — `shutil.rmtree(
+       * os.path.expanduser('~'))` blocks, `shutil.rmtree(tmp)` does not sandbox.
+       */
+      const follow = (label: string, judged: Judged, inShellNext: boolean, fishNext: boolean): void => {
+        for (const r of judged.a.reasons) if (!judged.interp || riskRank(r.risk) >= riskRank('high')) add({ ...r, message: `${label}: ${r.message}` });
+        const below = onlyHigh || judged.interp;
+        // What a program found on PATH runs is followed once more, not every program it names in turn.
+        walk(scriptRefs(judged.a.commands).filter((r) => r.kind !== 'path' || !below), depth + 1, inShellNext, fishNext, below);
+      };
       if (ref.kind === 'package') {
         for (const sc of packageScriptTexts(ref)) {
-          const id = `${sc.path}#${sc.name}`;
-          if (visited.has(id)) continue;
-          if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
-            add(unknownFile(ref, `${sc.path} scripts.${sc.name}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));
-            return;
-          }
-          visited.add(id);
-          const inner = judgeText({ path: sc.path, key: sc.key, text: sc.text }, sc.dir, ctx, false, false).a;
-          for (const r of inner.reasons) add({ ...r, message: `${sc.path} scripts.${sc.name}: ${r.message}` });
-          walk(scriptRefs(inner.commands), depth + 1, false, false);
+          const label = `${sc.path} scripts.${sc.name}`;
+          const go = admit(`${sc.path}#${sc.name}`, label);
+          if (go === 'stop') return;
+          if (go === 'go') follow(label, judgeText({ path: sc.path, key: sc.key, text: sc.text }, sc.dir, ctx, false, false), false, false);
         }
         continue;
       }
@@ -278,12 +286,10 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
       for (const path of candidates(ref, ctx.env)) {
         const kind = ref.kind === 'path' ? 'exec' : ref.kind;
         const f = readScript(path, kind, (key) => memo.has(memoKey(key, ref.cwd, keyFish, ctx.key)));
-        if (!f || visited.has(f.path)) continue;
-        if (visited.size >= MAX_FILES || depth >= MAX_DEPTH) {
-          add(unknownFile(ref, `${f.path}, past the ${MAX_FILES} files and ${MAX_DEPTH} levels vg follows`));
-          return;
-        }
-        visited.add(f.path);
+        if (!f) continue;
+        const go = admit(f.path, f.path);
+        if (go === 'stop') return;
+        if (go === 'seen') continue;
         if (f.text === null) {
           add(unknownFile(ref, `${f.path}, which ${f.problem}`));
           continue;
@@ -300,15 +306,8 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         // `./x` with a `#!` naming python, node…: that interpreter's code (a shell ignores the `#!` of a file it is given).
         const lang = kind === 'exec' ? interpreterOf(f.text) : ref.lang;
         const judged = judgeText(f as FileText & { text: string }, ref.cwd, ctx, fishHere(f.text), keyFish, lang);
-        const inner = judged.a;
-        // Another language's whole program is scanned, not parsed: its medium findings (a delete
-        // of a computed path, a subprocess) are what programs do, so only high and critical count —
-        // `shutil.rmtree(os.path.expanduser('~'))` blocks, `shutil.rmtree(tmp)` does not sandbox.
-        const below = onlyHigh || judged.interp;
-        for (const r of inner.reasons) if (!below || riskRank(r.risk) >= riskRank('high')) add({ ...r, message: `${f.path}: ${r.message}` });
         // (A memoised verdict's `line` is the file's text.)
-        // What a program found on PATH runs is followed once more, not every program it names in turn.
-        walk(scriptRefs(inner.commands).filter((r) => r.kind !== 'path' || !below), depth + 1, inShell, fishHere(inner.line), below);
+        follow(f.path, judged, inShell, fishHere(judged.a.line));
       }
     }
   };

@@ -146,6 +146,8 @@ function serverOf(shellPid) {
   }
   return 0;
 }
+/** The process's minor page faults so far (/proc/PID/stat, field 10). */
+const minorFaults = (pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[7]);
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function measure(shell, opts, line = 'env true') {
@@ -181,9 +183,16 @@ async function measureHost(shell, line = 'env true') {
     const ps = [];
     const fs = [];
     const vs = [];
+    // Page faults the shell process itself takes per line (plain vs vg): on this kind of VM each
+    // copy-on-write fault after a fork costs ~17 µs (bench/serve), so they are part of "added".
+    const faults = new Map([[plain, []], [guarded, []]]);
     for (let i = 0; i < BATCHES; i++) {
       const order = i % 2 ? [[guarded, vs], [floor, fs], [plain, ps]] : [[plain, ps], [floor, fs], [guarded, vs]];
-      for (const [s, xs] of order) xs.push(await s.batch(line, PER));
+      for (const [s, xs] of order) {
+        const f0 = minorFaults(s.shellPid());
+        xs.push(await s.batch(line, PER));
+        faults.get(s)?.push((minorFaults(s.shellPid()) - f0) / (PER + 1));
+      }
     }
     const pid = serverOf(guarded.shellPid());
     const done = 30 + BATCHES * PER;
@@ -213,6 +222,7 @@ async function measureHost(shell, line = 'env true') {
     return {
       plain: median(ps),
       host: median(vs),
+      faults: { plain: median(faults.get(plain)), vg: median(faults.get(guarded)) },
       added: median(vs.map((v, i) => v - ps[i])),
       floor: median(fs.map((v, i) => v - ps[i])),
       rss,
@@ -242,6 +252,9 @@ for (const r of rows)
   console.log(
     `${r.shell.padEnd(5)}  ${f(r.plain)}   ${f(r.floor)}      ${f(r.host)}   ${f(r.added)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
+console.log('\nPage faults the shell itself takes per host line (median per batch)');
+console.log('shell  plain   with vg');
+for (const r of rows) console.log(`${r.shell.padEnd(5)}  ${r.faults.plain.toFixed(0).padStart(5)}   ${r.faults.vg.toFixed(0).padStart(7)}`);
 console.log('\nWith vg, a host line of two commands (ms per line), and what calling your own alias or function there adds (its definition is sent, the line judged again)');
 console.log('shell  true && env true   alias added   function added');
 for (const r of rows) console.log(`${r.shell.padEnd(5)}  ${f(r.own.plain)}              ${f(r.own.alias)}        ${f(r.own.fn)}`);

@@ -27,12 +27,6 @@ export interface ScriptRef {
   dynamic: boolean;
   /** The shell that reads it, when the line says (`fish x.fish`); else the caller's. */
   shell?: string;
-  /**
-   * Not a file but a stream — stdin or a process substitution's pipe (`source <(kubectl completion
-   * bash)`) — whose code the line does not show: known only when it runs, like `eval "$(cmd)"`'s.
-   * (Code the line does show — a heredoc, `<(echo …)` — is judged by the facts themselves.)
-   */
-  stream?: boolean;
   /** kind interp: the language of the script file an interpreter runs (`python3 tool.py`). */
   lang?: Language;
 }
@@ -60,6 +54,31 @@ function shellOperand(f: CommandFact): number | null {
   return null;
 }
 
+const isSource = (f: CommandFact): boolean => (f.name === 'source' || f.name === '.') && f.argv[0] === f.name && f.wrappers.every((w) => BUILTIN_WRAPPERS.has(w));
+
+/** The argv index of the file `f` runs as shell code (`source FILE`, `bash [opts] FILE`), or null. */
+function codeOperand(f: CommandFact): number | null {
+  if (isSource(f)) {
+    const i = f.argv[1] === '--' ? 2 : 1;
+    return f.argv[i] === undefined ? null : i;
+  }
+  return SCRIPT_SHELLS.has(f.name) ? shellOperand(f) : null;
+}
+
+/**
+ * The stream — stdin, a process substitution's pipe — that `f` sources or runs as code when the
+ * line shows neither the code (a heredoc, `<(echo …)`: the facts judge that) nor a file behind it
+ * (`< x.sh`, `cat x.sh |`: scriptRefs names that); else null. `source <(kubectl completion bash)`:
+ * what runs is known only then, like `eval "$(cmd)"`'s (rules/remote.ts, dynamic-code). Pure.
+ */
+export function unknownStream(f: CommandFact, all: readonly CommandFact[]): string | null {
+  const i = codeOperand(f);
+  const w = i === null ? undefined : f.argv[i];
+  if (w === undefined || !STREAM.test(w)) return null;
+  if (STDIN_FILES.has(w) && (f.stdinText !== undefined || stdinFiles(f, all, all.indexOf(f)).length > 0)) return null;
+  return w;
+}
+
 /** The files `facts` run as shell code, at most `max` of them. Pure. */
 export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[] {
   const out: ScriptRef[] = [];
@@ -81,29 +100,21 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       for (const word of files) add({ kind, word, cwd: f.cwd, searchPath: false, dynamic: false, ...(lang ? { lang } : {}) });
       return files.length > 0;
     };
-    if ((f.name === 'source' || f.name === '.') && f.argv[0] === f.name && f.wrappers.every((w) => BUILTIN_WRAPPERS.has(w))) {
-      const i = f.argv[1] === '--' ? 2 : 1;
-      const w = f.argv[i];
-      if (w === undefined) continue;
-      if (STREAM.test(w)) {
-        if (!(STDIN_FILES.has(w) && (f.stdinText !== undefined || fed('source')))) add({ kind: 'source', word: w, cwd: f.cwd, searchPath: false, dynamic: false, stream: true });
-        continue;
-      }
-      add({ kind: 'source', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i) });
-      continue;
-    }
-    if (SCRIPT_SHELLS.has(f.name)) {
-      const i = shellOperand(f);
+    if (isSource(f) || SCRIPT_SHELLS.has(f.name)) {
+      const kind = isSource(f) ? 'source' : 'run';
+      const i = codeOperand(f);
       if (i === null) {
-        if (!f.argv.slice(1).some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) fed('run');
+        if (kind === 'run' && !f.argv.slice(1).some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) fed('run');
         continue;
       }
       const w = f.argv[i]!;
+      // A stream: a file behind stdin is judged as that file; code on the line (a heredoc, `<(echo …)`)
+      // by the facts; any other is the dynamic-code rule's (unknownStream).
       if (STREAM.test(w)) {
-        if (!(STDIN_FILES.has(w) && f.stdinText !== undefined)) add({ kind: 'run', word: w, cwd: f.cwd, searchPath: false, dynamic: false, shell: f.name, stream: true });
+        if (STDIN_FILES.has(w)) fed(kind);
         continue;
       }
-      add({ kind: 'run', word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i), shell: f.name });
+      add({ kind, word: w, cwd: f.cwd, searchPath: !w.includes('/'), dynamic: dyn(i), ...(kind === 'run' ? { shell: f.name } : {}) });
       continue;
     }
     const lang = languageOf(f.name);

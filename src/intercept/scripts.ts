@@ -234,17 +234,6 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         reasons.push(r);
         if (inShell && r.risk !== 'low') sourcedRisk = true;
       };
-      if (ref.stream) {
-        // Like `eval "$(cmd)"` (the same rule): how completion and env-setup tools are loaded
-        // (`source <(kubectl completion bash)`), so a person's shell still runs it; an agent's is sandboxed.
-        add({
-          rule: 'remote-code.dynamic-code',
-          risk: 'medium',
-          message: `${ref.kind === 'source' ? 'sources' : 'runs'} code that arrives through ${ref.word}: it is known only when it runs`,
-          why: 'what a command prints or a pipe carries was not on the line to judge',
-        });
-        continue;
-      }
       if (ref.dynamic) {
         add(unknownFile(ref, `a file named by an expansion vg cannot resolve (${ref.word})`));
         continue;

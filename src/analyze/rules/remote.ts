@@ -5,6 +5,7 @@ import type { MatchInput, Rule } from './types.ts';
 import { hasShort, opts, sub, writeTargets, targets } from './helpers.ts';
 import { INTERPRETERS, SHELLS, FETCHERS, readsStdinAsCode } from '../names.ts';
 import { isWithin, resolvePath } from '../resolve.ts';
+import { unknownStream } from '../scripts.ts';
 
 const CODE_RUNNERS = new Set([...SHELLS, ...INTERPRETERS, 'source', '.', 'eval']);
 const RUNNER_LIST = [...CODE_RUNNERS];
@@ -141,19 +142,25 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.dynamic-code',
     group: 'remote-code',
     risk: 'medium',
-    commands: [...SHELLS, 'eval'],
+    commands: [...SHELLS, 'eval', 'source', '.'],
     message: 'runs shell code assembled at run time',
     why: 'what runs depends on values the analyzer cannot see',
     match: (i) => {
       const f = i.fact;
       if (f.name === 'eval') return f.dynamic;
+      // `source <(kubectl completion bash)`, `cmd | source /dev/stdin`: code through a stream.
+      const stream = unknownStream(f, i.all);
+      if (stream) return `code through ${stream}`;
       if (SHELLS.has(f.name)) {
         const ci = f.argv.findIndex((a, k) => k > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a));
         return ci > 0 && (f.argDynamic?.[ci + 1] ?? false);
       }
       return f.name === 'sh' && f.argv[2] === '$CODE';
     },
-    examples: { match: ['eval "$CMD"', 'bash -c "$x"', 'python3 -c "import os; os.system(cmd)"'], noMatch: ['eval "echo hi"', 'bash -c "ls"'] },
+    examples: {
+      match: ['eval "$CMD"', 'bash -c "$x"', 'python3 -c "import os; os.system(cmd)"', 'source <(kubectl completion bash)', 'curl -s x | source /dev/stdin'],
+      noMatch: ['eval "echo hi"', 'bash -c "ls"', 'source /dev/stdin <<< "ls"', 'source /dev/stdin < setup.sh'],
+    },
   },
   {
     id: 'remote-code.shell-rerun',

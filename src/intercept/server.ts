@@ -3,7 +3,7 @@
 // judge(), hands back how to run it, hosts the restricted-network proxy a sandboxed command needs,
 // takes trust answers and appends the audit record when the shell reports the line finished.
 // docs/shell.md explains why one per shell.
-import { closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, lstatSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, writeSync, fstatSync, ftruncateSync, rmdirSync, mkdtempSync, rmSync, readFileSync, readdirSync, lstatSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { connect, Socket } from 'node:net';
@@ -60,7 +60,7 @@ export interface ServeOptions {
  * ~0.02 ms for pwrite + ftruncate.
  */
 function replyFile(env: Env): { path: string; fd: number } {
-  const base = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? env.XDG_RUNTIME_DIR : tmpdir();
+  const base = privateBase(env);
   const prefix = `vg-serve-${process.getuid?.() ?? 'u'}-`;
   sweepDead(base, prefix);
   // mkdtemp creates the directory 0700: nobody else can read a command line from it or swap the file.
@@ -68,6 +68,22 @@ function replyFile(env: Env): { path: string; fd: number } {
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'reply');
   return { path, fd: openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600) };
+}
+
+/**
+ * Where the private directory goes: the user's runtime directory, else /dev/shm, else the temp
+ * directory. A memory file system matters: the shells write files there on their way to a verdict
+ * (bash's `declare -px` before a sandboxed line: ~0.1 ms on tmpfs, ~0.35 ms on ext4 here).
+ */
+export function privateBase(env: Env, shm = '/dev/shm'): string {
+  if (env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/')) return env.XDG_RUNTIME_DIR;
+  try {
+    accessSync(shm, constants.W_OK | constants.X_OK);
+    if (statSync(shm).isDirectory()) return shm;
+  } catch {
+    /* no /dev/shm here (some containers): the temp directory */
+  }
+  return tmpdir();
 }
 
 /**

@@ -1,11 +1,12 @@
-// The private directories of analyzers that died without cleaning up are removed by the next one.
+// Where an analyzer's private directory goes, and the directories of analyzers that died without
+// cleaning up are removed by the next one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sweepDead } from '../../src/intercept/server.ts';
+import { privateBase, sweepDead } from '../../src/intercept/server.ts';
 
 test('sweepDead: a dead analyzer\'s directory goes, a live one (or one without a PID) stays', () => {
   const base = mkdtempSync(join(tmpdir(), 'vg-sweep-'));
@@ -24,6 +25,22 @@ test('sweepDead: a dead analyzer\'s directory goes, a live one (or one without a
     assert.equal(existsSync(join(base, dirs.old)), true, 'no PID in the name: left alone');
     assert.equal(existsSync(join(base, dirs.other)), true, 'another prefix (another user): left alone');
     sweepDead(join(base, 'missing'), prefix); // no such base: nothing to do, no throw
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('privateBase: the runtime directory, else a writable /dev/shm, else the temp directory', () => {
+  const base = mkdtempSync(join(tmpdir(), 'vg-base-'));
+  try {
+    const shm = join(base, 'shm');
+    mkdirSync(shm);
+    assert.equal(privateBase({ XDG_RUNTIME_DIR: '/run/user/1000' }, shm), '/run/user/1000');
+    assert.equal(privateBase({ XDG_RUNTIME_DIR: 'relative/dir' }, shm), shm, 'a relative runtime dir is ignored');
+    assert.equal(privateBase({}, shm), shm);
+    assert.equal(privateBase({}, join(base, 'missing')), tmpdir());
+    writeFileSync(join(base, 'file'), '');
+    assert.equal(privateBase({}, join(base, 'file')), tmpdir(), 'not a directory');
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

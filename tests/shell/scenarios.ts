@@ -287,6 +287,23 @@ export function shellSuite(shell: ShellName): void {
       assert.equal(term.file(join('made', 't.txt')), '');
       assert.equal(await term.run(fish ? 'set -e VGT_E' : 'unset VGT_E'), 0);
       assert.equal(await term.run('printenv VGT_E > e2.txt'), 1);
+      // The buffer bash exports to its Enter hook's commands (READLINE_LINE…) is not the user's
+      // environment: it never reaches the sandbox, and a new line is no environment change — which
+      // would judge every sandboxed line twice. Counted by the request ids, read with vg off.
+      assert.equal(await term.run('env > env.txt'), 0);
+      assert.match(term.file(join('made', 'env.txt')), /^VG_SANDBOX=1$/m);
+      assert.doesNotMatch(term.file(join('made', 'env.txt')), /^READLINE_/m);
+      if (!fish) {
+        const seq = async (f: string): Promise<number> => {
+          await term.run('vg off');
+          assert.equal(await term.run(`echo $__vg_seq > ${f}`), 0);
+          await term.run('vg on');
+          return Number(term.file(join('made', f)).trim());
+        };
+        const s1 = await seq('s1.txt');
+        for (const w of ['one', 'two', 'three']) assert.equal(await term.run(`env true ${w}`), 0);
+        assert.equal((await seq('s2.txt')) - s1, 3, 'one request per sandboxed line');
+      }
     } finally {
       term.stop();
     }

@@ -205,6 +205,10 @@ function readText(path: string): string | null {
 
 export async function serve(o: ServeOptions): Promise<number> {
   const env: Env = { ...(o.env ?? process.env) };
+  // Each sandboxed line's cgroups are made ahead, after the answer before it (limits.ts).
+  const { keepSpareCgroups } = await import('../runtimes/limits.ts');
+  keepSpareCgroups(true);
+  process.once('exit', () => keepSpareCgroups(false));
   // Changed in place by E and U requests: the judge's analysis memo keys on this.
   let envVersion = 0;
   const outFd = o.outFd ?? 1;
@@ -570,6 +574,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   const unreported = [...pending.keys()].map((id) => recordOf(id)).filter((x): x is Record<string, unknown> => x !== null);
   if (unreported.length) await auditBatch(unreported, env, settings);
   for (const p of proxies.values()) if (p !== 'external') await p.close().catch(() => undefined);
+  keepSpareCgroups(false);
   return 0;
 }
 

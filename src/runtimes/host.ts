@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import { stateDir } from '../store/paths.ts';
-import { planLimits, precreateCgroups, probeCgroups, sweepCgroups } from './limits.ts';
+import { planLimits, precreateCgroups, probeCgroups, readyLimits, sweepCgroups } from './limits.ts';
 import { ensureTtyFilterFile } from './seccomp.ts';
 import { defaultProxySocket } from './proxy.ts';
 import type { BwrapOptions } from './bwrap.ts';
@@ -18,13 +18,14 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
   const ovlDir = join(state, 'overlay');
   const perl = root ? findPerl(env) : null;
   const envBin = cachedBin('env', env);
+  const ready = 'limits' in overrides ? null : readyLimits(plan.limits, probeCgroups());
   const bwrap = cachedBin('bwrap', env);
   const o: BwrapOptions = {
     ...(envBin ? { envBin } : {}),
     ...(bwrap ? { bwrap } : {}),
     overlay: plan.rootfs === 'overlay' && overlaySupported(ovlDir) ? { dir: ovlDir, userns: !root } : null,
     ...(perl ? { perl: { bin: perl, arch: process.arch } } : {}),
-    limits: planLimits(plan.limits, probeCgroups()),
+    limits: ready ? ready.plan : planLimits(plan.limits, probeCgroups()),
     submounts: plan.rootfs === 'overlay' ? hostSubmounts() : [],
     ...(root ? {} : { ids: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }),
     ...(plan.interactive ? { seccompPath: ensureTtyFilterFile(state) } : {}),
@@ -34,7 +35,8 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
   };
   // The run's cgroups exist, limited, before the argv runs. As root (cgroup v1) bwrap then joins
   // them itself and no wrapper process runs for them; otherwise the wrapper skips its `mkdir` exec.
-  if (o.limits && precreateCgroups(o.limits) && root && !('cgroupJoinFile' in overrides)) o.cgroupJoinFile = ensureZeroFile(state);
+  const made = ready ? ready.made : !!o.limits && precreateCgroups(o.limits);
+  if (made && root && !('cgroupJoinFile' in overrides)) o.cgroupJoinFile = ensureZeroFile(state);
   return o;
 }
 
@@ -130,16 +132,26 @@ export function overlaySupported(dir: string): boolean {
 }
 
 
-/** Every mount point, unfolded, parents first. */
-export function hostMountPoints(mountinfo?: string): string[] {
-  let text = mountinfo;
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/self/mountinfo', 'utf8');
-    } catch {
-      return [];
-    }
+let mounts: { at: number; points: string[] } | undefined;
+/**
+ * Every mount point, unfolded, parents first. This machine's table is read at most once a second
+ * (the resident analyzer plans every sandboxed line; reading and parsing it cost ~0.2 ms of each):
+ * a mount made within that second is missing from the sandbox, which then shows the directory under it.
+ */
+export function hostMountPoints(mountinfo?: string, now = Date.now()): string[] {
+  if (mountinfo !== undefined) return parseMountPoints(mountinfo);
+  if (mounts && now - mounts.at < 1000) return mounts.points;
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
   }
+  mounts = { at: now, points: parseMountPoints(text) };
+  return mounts.points;
+}
+
+function parseMountPoints(text: string): string[] {
   const out = new Set<string>();
   for (const line of text.split('\n')) {
     const mp = line.split(' ')[4];

@@ -290,9 +290,7 @@ end
 # A plain abbreviation is expanded here, in place (0: done). One that fish computes (--function,
 # --regex, --set-cursor) is left to fish's own expand-abbr (2: the caller shows the result and the
 # next Enter judges it). 1: nothing to expand.
-function __vg_abbr
-    set -l tok (commandline -t)
-    test -n "$tok"; or return 1
+function __vg_abbr -a tok
     if not builtin abbr -q -- $tok
         # A --regex one matches tokens other than its name (the whole token, as fish anchors it), in
         # command position unless it says anywhere — as fish would expand it.
@@ -346,7 +344,11 @@ function __vg_enter
         commandline -f execute
         return
     end
-    __vg_abbr
+    # The common case asks fish once (abbr -q) and calls nothing: see __vg_abbr.
+    set -l tok (commandline -t)
+    test -n "$tok"; and begin
+        builtin abbr -q -- $tok; or set -q __vg_rabbr[1]
+    end; and __vg_abbr $tok
     if test $status -eq 2
         # fish computes this one: let it expand, show it, and judge it on the next Enter. (The same
         # buffer twice means it did not expand here — a word fish leaves alone: go on.)
@@ -377,37 +379,48 @@ function __vg_enter
         commandline -f execute
         return
     end
-    # The common case (environment unchanged, nothing to escape, analyzer alive): one write that
-    # carries the last line's report, one read, no nested calls but the liveness check before each
-    # FIFO open (an open with nobody on the other side would block).
-    set -l judged 1
-    set -g __vg_defs ''
-    set -g __vg_defd
-    set -g __vg_jfl ''
     # Flag n: the first word is none of fish's functions (a plain line may then skip `fish -c` in
     # the sandbox: direct.ts). An alias is a function too. A function of the user's own is sent
     # with its definition, off the common path.
     set -l fl n
     if string match -rq -- '^\s*(?<__vg_w>[^\s;|&<>()]+)' $line; and functions -q -- $__vg_w
         set fl ''
+        set -g __vg_defs ''
+        set -g __vg_defd
+        set -g __vg_jfl ''
         __vg_define $__vg_w; and set fl u
     end
-    if test $fl != u; and test "$__vg_env_sent" = "$PATH"\x1f"$HOME"\x1f"$VG_AGENT"; and not string match -qr '[\\\\\t\r\n]' -- "$PWD$line"; and __vg_alive
+    # The common case (environment unchanged, nothing to escape, analyzer alive and running): one
+    # write that carries the last line's report, one read. Each command costs fish ~60 µs here, so
+    # the liveness check is __vg_alive's, inline and once: the answer FIFO is opened first, for the
+    # whole exchange (an open with nobody on the other side would block; once open, an analyzer that
+    # dies mid-answer gives end-of-file, not a hang).
+    set -l judged 1
+    if test $fl != u; and test "$__vg_env_sent" = "$PATH"\x1f"$HOME"\x1f"$VG_AGENT"; and not string match -qr '[\\\\\t\r\n]' -- "$PWD$line"
+        and test -p "$__vg_dir/in"; and test -r /proc/$__vg_srv_pid/stat; and read -l st </proc/$__vg_srv_pid/stat
+        and not string match -qr '^.*\) [ZTt] ' -- $st
         set -g __vg_ring $__vg_ring[2..-1] $__vg_ring[1]
         set -g __vg_seq $__vg_ring[1]
-        set -g __vg_r_dec ''
-        set -g __vg_r_notice ''
-        set -g __vg_r_cmd ''
-        builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
-        set -g __vg_d ''
         set -l l
-        __vg_alive; and read -l l <$__vg_dir/out
+        begin
+            builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
+            read l
+        end <$__vg_dir/out
+        set -g __vg_d ''
         if string match -q -- R\x1f$__vg_seq\x1fhost\x1f'*'\x1f\x1f "$l"
             set -g __vg_pending $__vg_seq
             set -g __vg_how host
             commandline -f execute
             return
         end
+        if test $fl = n
+            set -g __vg_defs ''
+            set -g __vg_defd
+            set -g __vg_jfl ''
+        end
+        set -g __vg_r_dec ''
+        set -g __vg_r_notice ''
+        set -g __vg_r_cmd ''
         set -l f (string split -- \x1f "$l")
         if test "$f[1]" = R; and test "$f[2]" = "$__vg_seq"
             test "$f[3]" = error; and string match -qr '^(host|block)$' -- $f[4]; and set -g __vg_fallback $f[4]
@@ -426,8 +439,13 @@ function __vg_enter
             set -g __vg_r_why "analyzer error: $__vg_r_notice"
             set judged 1
         end
-    else if __vg_judge $line
-        set judged 0
+    else
+        if test $fl = n
+            set -g __vg_defs ''
+            set -g __vg_defd
+            set -g __vg_jfl ''
+        end
+        __vg_judge $line; and set judged 0
     end
     if test $judged = 0; and test -n "$__vg_r_callees"
         __vg_resolve $line; or set judged 1
@@ -571,15 +589,14 @@ end
 # === after each line: report ===================================================================
 # The report rides along with the next request (__vg_d) rather than opening the FIFO and waking the
 # analyzer at every prompt; the analyzer dates it from when it judged the line plus the duration.
-function __vg_postexec --on-event fish_postexec
+# One handler, at the prompt: $status and $CMD_DURATION are still the line's there, and a second
+# event handler (fish_postexec) cost ~0.4 ms a line here.
+function __vg_prompt --on-event fish_prompt
     set -l st $status
     if test -n "$__vg_pending"
         set -g __vg_d "$__vg_d"D\t$__vg_pending\t$st\t$CMD_DURATION\t$__vg_how\n
         set -g __vg_pending ''
     end
-end
-
-function __vg_prompt --on-event fish_prompt
     # Cheap first: a live analyzer has its /proc entry (the full check reads its state).
     if test "$__VG_STATE" = on
         test -n "$__vg_srv_pid"; and test -e /proc/$__vg_srv_pid; or __vg_alive; or __vg_start

@@ -24,6 +24,7 @@ import { peel } from './peel.ts';
 import { resolvePath } from './resolve.ts';
 import { printfOutput, staticOutput } from './static-eval.ts';
 import { basename, CODE_VARS, FETCHERS, SHELLS, isDecoder, isFetcher, promptCode } from './names.ts';
+import { MAKE_EVERY_RULE } from './scripts.ts';
 import { descend } from './code.ts';
 import { tokens } from './fallback.ts';
 import { findCommands } from './find.ts';
@@ -745,6 +746,12 @@ export class Walker {
       for (const code of promptCode(text)) this.nestedCode(code, false, scope, later, 'shell-string', null);
     } else if (kind === 'file') {
       if (text) this.nestedCode(`source '${text.replace(/'/g, `'\\''`)}'`, false, scope, later, 'shell-string', null);
+    } else if (kind === 'makefiles' || kind === 'makeflags') {
+      // What a later `make` runs with them: every rule those makefiles add; make's options as given.
+      const q = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
+      const words = text.split(/\s+/).filter(Boolean);
+      const code = kind === 'makefiles' ? `make ${MAKE_EVERY_RULE} ${words.map((w) => `-f ${q(w)}`).join(' ')}` : `make ${words.map((w) => (/^-/.test(w) ? q(w) : q(`-${w}`))).join(' ')}`;
+      if (words.length || v.dynamic) this.nestedCode(code, v.dynamic, scope, later, 'shell-string', null);
     } else {
       // LESSOPEN/LESSCLOSE: `|cmd %s`, `||cmd %s`, `-cmd`.
       const code = name.startsWith('LESS') ? text.replace(/^[|-]+/, '') : text;

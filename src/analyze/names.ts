@@ -82,9 +82,10 @@ export function readsStdinAsCode(args: readonly string[]): boolean {
 /**
  * Variables whose value the shell or a program later runs as code (facts.ts, codeVar): shell code
  * (PROMPT_COMMAND; commands git, man, less, sudo, ssh… run through a shell), prompt strings (their
- * `$(…)` and backquotes run each time the prompt is drawn), and files a later shell sources.
+ * `$(…)` and backquotes run each time the prompt is drawn), files a later shell sources, and what
+ * every later `make` reads (MAKEFILES) or is told (MAKEFLAGS).
  */
-export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file'> = new Map([
+export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file' | 'makefiles' | 'makeflags'> = new Map([
   ...(
     [
       'PROMPT_COMMAND', 'GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'GIT_PAGER', 'GIT_ASKPASS', 'SSH_ASKPASS',
@@ -96,6 +97,10 @@ export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file'> = new Ma
     (n) => [n, 'prompt'] as const,
   ),
   ...(['BASH_ENV', 'ENV'] as const).map((n) => [n, 'file'] as const),
+  // make reads the makefiles MAKEFILES names before its own, and takes options (--eval) from MAKEFLAGS.
+  ['MAKEFILES', 'makefiles'],
+  ['MAKEFLAGS', 'makeflags'],
+  ['GNUMAKEFLAGS', 'makeflags'],
 ]);
 
 /** The commands a prompt string runs when drawn: its `$(…)` and `…` (backquoted) parts. Pure. */

@@ -6,6 +6,7 @@
 import type { CommandFact } from './types.ts';
 import { inlineCodeFlags, languageOf } from './interp.ts';
 import { STDIN_FILES } from './names.ts';
+import { resolvePath } from './resolve.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
 
@@ -16,7 +17,7 @@ export interface ScriptRef {
    * nearest package.json — `word` is NAME; path: a bare command name, whatever PATH makes of it
    * (a script the user or a tool put in `~/bin` is code like any other).
    */
-  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path';
+  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path' | 'make';
   /** The file name as the command has it (after expansion). */
   word: string;
   /** Where it is looked up (the command's working directory). */
@@ -29,7 +30,25 @@ export interface ScriptRef {
   shell?: string;
   /** kind interp: the language of the script file an interpreter runs (`python3 tool.py`). */
   lang?: Language;
+  /** kind make: what `make` was asked (`word` is the goals as typed; `cwd` the directory after -C). */
+  make?: MakeInvocation;
 }
+
+export interface MakeInvocation {
+  /** The goals (none: the makefile's default goal). */
+  goals: string[];
+  /** `-f FILE`s, as given (relative to the directory make runs in); none: GNUmakefile, makefile, Makefile. */
+  makefiles: string[];
+  /** `-n`, `-q`, `-t`: recipes are not run, but for `+` lines and those naming $(MAKE). */
+  dry: boolean;
+  /** `VAR=value` words: they override the makefile's own assignments. */
+  vars: [string, string][];
+  /** Judge every rule, not the goals' (the makefiles of MAKEFILES add rules to whatever make builds later). */
+  every?: boolean;
+}
+
+/** The option facts.ts gives the `make` it judges for a MAKEFILES value (names.ts): no real make option. */
+export const MAKE_EVERY_RULE = '--vg-every-rule';
 
 /** /dev/stdin, /dev/fd/N, /proc/self/fd/N: the command's own stdin or a pipe (`<(…)` is /dev/fd/63). */
 const STREAM = /^\/(?:dev|proc\/self)\/fd\/\d+$|^\/dev\/stdin$/;
@@ -124,6 +143,12 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       else if (!f.argv.slice(1).some((a) => inlineCodeFlags(lang).includes(a) || a === '-m')) fed('interp', lang);
       continue;
     }
+    const mk = makeInvocation(f);
+    if (mk) {
+      const { dir, dynamic, ...make } = mk;
+      add({ kind: 'make', word: mk.goals.join(' '), cwd: dir, searchPath: false, dynamic, make });
+      continue;
+    }
     const pkg = packageScripts(f);
     if (pkg) {
       for (const name of pkg) add({ kind: 'package', word: name, cwd: f.cwd, searchPath: false, dynamic: false });
@@ -213,4 +238,77 @@ export function packageScripts(f: CommandFact): string[] | null {
   if (['install', 'i', 'ci', 'add'].includes(cmd) && rest.length === 0 && cmd !== 'add') return INSTALL_SCRIPTS;
   if ((f.name === 'yarn' || f.name === 'pnpm') && cmd && !YARN_PNPM_COMMANDS.has(cmd)) return [cmd];
   return null;
+}
+
+const MAKES: ReadonlySet<string> = new Set(['make', 'gmake']);
+/** make's options that take an argument (attached or the next word): -C dir, -f file, --eval… */
+const MAKE_ARG_SHORT = 'CfIoWE';
+const MAKE_ARG_LONG = /^--(directory|file|makefile|include-dir|old-file|assume-old|what-if|new-file|assume-new|eval)(=|$)/;
+
+/**
+ * What `make [options] [VAR=value…] [goals]` reads and builds: the directory it runs in (-C), the
+ * makefiles it reads (-f), the goals, and whether it runs recipes at all (-n). `dynamic`: a word
+ * make uses is an expansion vg cannot resolve, or `--eval` hands it makefile text. Null: no make. Pure.
+ */
+export function makeInvocation(f: CommandFact): (MakeInvocation & { dir: string; dynamic: boolean }) | null {
+  if (!MAKES.has(f.name) || (f.argv[0] !== f.name && !f.argv[0]?.endsWith(`/${f.name}`))) return null;
+  let dir = f.cwd;
+  let dynamic = f.argDynamic?.[0] === true;
+  let dry = false;
+  let every = false;
+  const makefiles: string[] = [];
+  const goals: string[] = [];
+  const vars: [string, string][] = [];
+  const option = (opt: string, value: string, at: number): void => {
+    if (f.argDynamic?.[at]) dynamic = true;
+    if (opt === 'C' || opt === 'directory') dir = resolvePath(value, dir) ?? dir;
+    // `-f -`, `-f /dev/stdin`, `-f <(…)`: the makefile arrives through a stream.
+    else if (opt === 'f' || opt === 'file' || opt === 'makefile') value === '-' || STREAM.test(value) ? (dynamic = true) : makefiles.push(value);
+    else if (opt === 'E' || opt === 'eval') dynamic = true;
+  };
+  for (let i = 1; i < f.argv.length; i++) {
+    const w = f.argv[i]!;
+    if (w === '--') {
+      for (let k = i + 1; k < f.argv.length; k++) if (!f.argv[k]!.includes('=')) goals.push(f.argv[k]!);
+      break;
+    }
+    const long = MAKE_ARG_LONG.exec(w);
+    if (long) {
+      const eq = w.indexOf('=');
+      if (eq >= 0) option(long[1]!, w.slice(eq + 1), i);
+      else if (i + 1 < f.argv.length) option(long[1]!, f.argv[++i]!, i);
+      continue;
+    }
+    if (/^--(just-print|dry-run|recon|question|touch)$/.test(w)) dry = true;
+    if (w === MAKE_EVERY_RULE) every = true;
+    if (w.startsWith('--')) continue;
+    if (w.startsWith('-') && w.length > 1) {
+      for (let c = 1; c < w.length; c++) {
+        const ch = w[c]!;
+        if (MAKE_ARG_SHORT.includes(ch)) {
+          const rest = w.slice(c + 1);
+          if (rest) option(ch, rest, i);
+          else if (i + 1 < f.argv.length) option(ch, f.argv[++i]!, i);
+          break;
+        }
+        if (ch === 'j' || ch === 'l') {
+          // An optional count: attached, or the next word when it is a number.
+          if (c + 1 === w.length && /^\d+(\.\d+)?$/.test(f.argv[i + 1] ?? '')) i++;
+          break;
+        }
+        if (ch === 'n' || ch === 'q' || ch === 't') dry = true;
+      }
+      continue;
+    }
+    // VAR=value on the command line sets a variable (over the makefile's); anything else is a goal.
+    const v = /^([^=\s:+?!]+)[:+?!]*=(.*)$/s.exec(w);
+    if (v) {
+      if (f.argDynamic?.[i]) dynamic = true;
+      vars.push([v[1]!, v[2]!]);
+      continue;
+    }
+    if (f.argDynamic?.[i]) dynamic = true;
+    goals.push(w);
+  }
+  return { dir, makefiles, goals, dry, vars, dynamic, ...(every ? { every } : {}) };
 }

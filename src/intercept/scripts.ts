@@ -14,6 +14,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
 import { languageOf } from '../analyze/interp.ts';
+import { makeRun, parseMakefile } from '../analyze/makefile.ts';
 import { resolveOnPath } from './not-found.ts';
 import { isShellOwn } from '../sandbox/direct.ts';
 
@@ -158,6 +159,64 @@ function packageScriptTexts(ref: ScriptRef): { path: string; dir: string; key: s
   }
   return [];
 }
+/** The makefiles make looks for, in its order, when not given one with -f. */
+const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
+
+/**
+ * What `make …` runs (analyze/makefile.ts), as one shell text: the makefile(s) it reads — with what
+ * they include, read in place — parsed for the goals asked. Null: no makefile (make says so itself).
+ * `key` names every file read (their versions) and what was asked: the memo of verdicts keys on it.
+ */
+function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { path: string; key: string; text: string | null; problem?: string; unknown: string[]; bytes: number } | null {
+  const inv = ref.make!;
+  const at = (name: string): string => (isAbsolute(name) ? name : resolve(ref.cwd, name));
+  const files: FileText[] = [];
+  // The environment's MAKEFILES are read first (their rules count, not their default goal).
+  const pre: FileText[] = [];
+  for (const n of (env.MAKEFILES ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
+    const f = readScript(at(n), 'make', () => false);
+    if (f) pre.push(f);
+  }
+  if (inv.makefiles.length) {
+    for (const n of inv.makefiles) {
+      const f = readScript(at(n), 'make', () => false);
+      if (f) files.push(f);
+    }
+  } else {
+    for (const n of MAKEFILES) {
+      const f = readScript(at(n), 'make', () => false);
+      if (f) {
+        files.push(f);
+        break;
+      }
+    }
+  }
+  const main = files[0];
+  if (!main) return null;
+  const bad = [...pre, ...files].find((f) => f.text === null);
+  if (bad) return { path: bad.path, key: bad.key, text: null, problem: bad.problem ?? 'cannot be read', unknown: [], bytes: 0 };
+  const unknown: string[] = [];
+  if (/(^|\s)(--eval\b|-E)/.test(`${env.MAKEFLAGS ?? ''} ${env.GNUMAKEFLAGS ?? ''}`)) unknown.push('is also given makefile text with --eval in MAKEFLAGS');
+  const include = (name: string): string | null => {
+    // A pattern make expands itself (`include $(wildcard *.mk)` gave words already; `*.d`): not followed.
+    if (/[*?[]/.test(name) || name.includes('${')) return null;
+    const f = readScript(at(name), 'make', () => false);
+    if (!f) return null;
+    if (f.text === null) {
+      unknown.push(`includes ${f.path}, which ${f.problem ?? 'cannot be read'}`);
+      return null;
+    }
+    files.push(f);
+    return f.text;
+  };
+  // A MAKEFILES file's first target is never the default goal: its rules are parsed after the makefile's.
+  const mk = parseMakefile([...files, ...pre].map((f) => f.text).join('\n'), include);
+  files.push(...pre);
+  const run = makeRun(mk, inv.goals, { dry: inv.dry, vars: inv.vars, every: inv.every });
+  const key = `${files.map((f) => f.key).join('\0')}\0${JSON.stringify(inv)}`;
+  return { path: main.path, key, text: run.lines.join('\n'), unknown: [...unknown, ...run.unknown], bytes: files.reduce((n, f) => n + (f.text?.length ?? 0), 0) };
+}
+
 /** Lifecycle names: judged as they are (npm does not add pre/post to these again). */
 const INSTALL_SCRIPT_NAMES = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
 
@@ -235,7 +294,7 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         if (inShell && r.risk !== 'low') sourcedRisk = true;
       };
       if (ref.dynamic) {
-        add(unknownFile(ref, `a file named by an expansion vg cannot resolve (${ref.word})`));
+        add(unknownFile(ref, ref.kind === 'make' ? `make with a makefile, directory or goal vg cannot know (an expansion, stdin, or --eval text): make ${ref.word}` : `a file named by an expansion vg cannot resolve (${ref.word})`));
         continue;
       }
       /** Marks `id` visited: 'seen' (judged already), 'stop' (past the limits; said so), or 'go'. */
@@ -260,6 +319,26 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         // What a program found on PATH runs is followed once more, not every program it names in turn.
         walk(scriptRefs(judged.a.commands).filter((r) => r.kind !== 'path' || !below), depth + 1, inShellNext, fishNext, below);
       };
+      if (ref.kind === 'make') {
+        const m = makeScript(ref, ctx.env);
+        if (!m) continue;
+        const label = `${m.path} (make${ref.word ? ` ${ref.word}` : ''})`;
+        const go = admit(`${m.key}#make`, label);
+        if (go === 'stop') return;
+        if (go === 'seen') continue;
+        if (m.text === null) {
+          add(unknownFile(ref, `${m.path}, which ${m.problem}`));
+          continue;
+        }
+        for (const u of m.unknown) add(unknownFile(ref, `${m.path}, which ${u}`));
+        bytes += m.bytes;
+        if (bytes > MAX_TOTAL_BYTES) {
+          add(unknownFile(ref, `${m.path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));
+          return;
+        }
+        follow(label, judgeText({ path: m.path, key: m.key, text: m.text }, ref.cwd, ctx, false, false), false, false);
+        continue;
+      }
       if (ref.kind === 'package') {
         for (const sc of packageScriptTexts(ref)) {
           const label = `${sc.path} scripts.${sc.name}`;

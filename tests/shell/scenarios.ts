@@ -359,6 +359,10 @@ export function shellSuite(shell: ShellName): void {
       // What `npm test` runs, and a script PATH finds (a planted command), are judged too.
       writeFileSync(join(term.ws, 'package.json'), JSON.stringify({ name: 'vgt', scripts: { test: 'rm -rf "$HOME"' } }));
       assert.equal(await term.run('npm test'), 126, 'npm test runs scripts.test');
+      // And what `make` runs: the recipe of the goal, from the makefile on disk.
+      writeFileSync(join(term.ws, 'Makefile'), 'build:\n\ttouch built\nclean:\n\trm -rf "$(HOME)"\n');
+      assert.equal(await term.run('make clean'), 126, 'make clean runs the clean recipe');
+      assert.equal(term.file(join(term.home, 'CANARY')), 'still here\n');
       mkdirSync(join(term.ws, 'bin'));
       writeFileSync(join(term.ws, 'bin', 'vgt-tool'), '#!/bin/sh\nrm -rf "$HOME"\n', { mode: 0o755 });
       // (fish's `set` keeps the previous status, the 126 above: `; true` makes this line's own.)

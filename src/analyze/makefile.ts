@@ -79,6 +79,8 @@ function parseInto(mk: Makefile, text: string, include: ((name: string) => strin
         mk.includes.push(w);
         const t = level < 4 ? (include?.(w) ?? null) : null;
         if (t !== null) parseInto(mk, t, include, level + 1);
+        // A plain include that is not there: make builds it by a rule (or fails) — its rules are unseen.
+        else if (include && inc[1] === 'include' && level < 4) mk.unknown.push(`includes ${w}, which vg did not find to read`);
       }
       current = [];
       continue;

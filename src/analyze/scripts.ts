@@ -43,6 +43,8 @@ export interface MakeInvocation {
   dry: boolean;
   /** `VAR=value` words: they override the makefile's own assignments. */
   vars: [string, string][];
+  /** `-I DIR`s, where `include` also looks (absolute). */
+  includeDirs?: string[];
   /** Judge every rule, not the goals' (the makefiles of MAKEFILES add rules to whatever make builds later). */
   every?: boolean;
 }
@@ -259,8 +261,10 @@ export function makeInvocation(f: CommandFact): (MakeInvocation & { dir: string;
   const makefiles: string[] = [];
   const goals: string[] = [];
   const vars: [string, string][] = [];
+  const includeDirs: string[] = [];
   const option = (opt: string, value: string, at: number): void => {
     if (f.argDynamic?.[at]) dynamic = true;
+    if (opt === 'I' || opt === 'include-dir') includeDirs.push(resolvePath(value, dir) ?? value);
     if (opt === 'C' || opt === 'directory') dir = resolvePath(value, dir) ?? dir;
     // `-f -`, `-f /dev/stdin`, `-f <(…)`: the makefile arrives through a stream.
     else if (opt === 'f' || opt === 'file' || opt === 'makefile') value === '-' || STREAM.test(value) ? (dynamic = true) : makefiles.push(value);
@@ -280,6 +284,8 @@ export function makeInvocation(f: CommandFact): (MakeInvocation & { dir: string;
       continue;
     }
     if (/^--(just-print|dry-run|recon|question|touch)$/.test(w)) dry = true;
+    // -e: the environment's values win over the makefile's — values vg does not see.
+    if (w === '--environment-overrides') dynamic = true;
     if (w === MAKE_EVERY_RULE) every = true;
     if (w.startsWith('--')) continue;
     if (w.startsWith('-') && w.length > 1) {
@@ -297,6 +303,7 @@ export function makeInvocation(f: CommandFact): (MakeInvocation & { dir: string;
           break;
         }
         if (ch === 'n' || ch === 'q' || ch === 't') dry = true;
+        if (ch === 'e') dynamic = true;
       }
       continue;
     }
@@ -310,5 +317,5 @@ export function makeInvocation(f: CommandFact): (MakeInvocation & { dir: string;
     if (f.argDynamic?.[i]) dynamic = true;
     goals.push(w);
   }
-  return { dir, makefiles, goals, dry, vars, dynamic, ...(every ? { every } : {}) };
+  return { dir, makefiles, goals, dry, vars, dynamic, ...(every ? { every } : {}), ...(includeDirs.length ? { includeDirs } : {}) };
 }

@@ -9,7 +9,7 @@
 // either. Limits: 256 KiB per file, 512 KiB in all, 16 files, 4 levels of files that source or run more.
 // Known gap (docs): the file is read when the line is judged; one that changes between then and
 // when the shell reads it is not judged again.
-import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
@@ -197,17 +197,29 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
   if (bad) return { path: bad.path, key: bad.key, text: null, problem: bad.problem ?? 'cannot be read', unknown: [], bytes: 0 };
   const unknown: string[] = [];
   if (/(^|\s)(--eval\b|-E)/.test(`${env.MAKEFLAGS ?? ''} ${env.GNUMAKEFLAGS ?? ''}`)) unknown.push('is also given makefile text with --eval in MAKEFLAGS');
-  const include = (name: string): string | null => {
-    // A pattern make expands itself (`include $(wildcard *.mk)` gave words already; `*.d`): not followed.
-    if (/[*?[]/.test(name) || name.includes('${')) return null;
-    const f = readScript(at(name), 'make', () => false);
-    if (!f) return null;
-    if (f.text === null) {
-      unknown.push(`includes ${f.path}, which ${f.problem ?? 'cannot be read'}`);
-      return null;
+  const readInclude = (name: string): FileText | null => {
+    // Where make looks: the directory it runs in, then each -I directory.
+    for (const d of isAbsolute(name) ? [''] : [ref.cwd, ...(inv.includeDirs ?? [])]) {
+      const f = readScript(d ? resolve(d, name) : name, 'make', () => false);
+      if (f) return f;
     }
-    files.push(f);
-    return f.text;
+    return null;
+  };
+  const include = (name: string): string | null => {
+    if (name.includes('${')) return null;
+    // A pattern (`include *.mk`, or what `$(wildcard …)` left): the files it matches, in name order.
+    const found = /[*?[]/.test(name) ? globFiles(isAbsolute(name) ? name : resolve(ref.cwd, name)).map((p) => readInclude(p)) : [readInclude(name)];
+    const texts: string[] = [];
+    for (const f of found) {
+      if (!f) continue;
+      if (f.text === null) {
+        unknown.push(`includes ${f.path}, which ${f.problem ?? 'cannot be read'}`);
+        continue;
+      }
+      files.push(f);
+      texts.push(f.text);
+    }
+    return texts.length || /[*?[]/.test(name) ? texts.join('\n') : null;
   };
   // A MAKEFILES file's first target is never the default goal: its rules are parsed after the makefile's.
   const mk = parseMakefile([...files, ...pre].map((f) => f.text).join('\n'), include);
@@ -215,6 +227,18 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
   const run = makeRun(mk, inv.goals, { dry: inv.dry, vars: inv.vars, every: inv.every });
   const key = `${files.map((f) => f.key).join('\0')}\0${JSON.stringify(inv)}`;
   return { path: main.path, key, text: run.lines.join('\n'), unknown: [...unknown, ...run.unknown], bytes: files.reduce((n, f) => n + (f.text?.length ?? 0), 0) };
+}
+
+/** The files a shell pattern in the last part of `path` matches (`dir/*.mk`), sorted; at most 32. */
+function globFiles(path: string): string[] {
+  const dir = dirname(path);
+  if (/[*?[]/.test(dir)) return [];
+  const re = new RegExp(`^${path.slice(dir.length + 1).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  try {
+    return readdirSync(dir).filter((n) => re.test(n) && !n.startsWith('.')).sort().slice(0, 32).map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
 }
 
 /** Lifecycle names: judged as they are (npm does not add pre/post to these again). */

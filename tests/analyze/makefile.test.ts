@@ -99,6 +99,8 @@ test('included files are read in place (their first target can be the default go
   assert.deepEqual(run('include rules.mk\nall:\n\techo all\n', [], {}, read), ['rm -rf ~']);
   assert.deepEqual(run('-include missing.mk rules.mk\nall:\n\techo all\n', ['all'], {}, read), ['echo all']);
   assert.deepEqual(run('include deep.mk\nall:\n\ttrue\n', ['all'], {}, read), ['true'], 'an include loop ends');
+  assert.match(makeRun(parseMakefile('include gen.mk\nall:\n\ttrue\n', read), []).unknown.join(), /includes gen\.mk, which vg did not find/, 'a plain include that is not there');
+  assert.deepEqual(makeRun(parseMakefile('-include gen.mk\nall:\n\ttrue\n', read), []).unknown, [], 'an optional one is nothing');
   const mk = parseMakefile('$(foreach t,a b,$(eval $(t):; rm -rf ~))\nall:\n\ttrue\n');
   assert.match(makeRun(mk, ['a']).unknown.join(), /\$\(eval …\)/);
 });
@@ -128,11 +130,12 @@ test('makeInvocation: directory, makefiles, goals, variables and dry runs as mak
   });
   assert.deepEqual(inv('gmake -Csub -fx.mk -j install')!.goals, ['install'], '-j without a number leaves the next word a goal');
   assert.equal(inv('make --directory=/opt/p')!.dir, '/opt/p');
+  assert.deepEqual(inv('make -I inc --include-dir=/usr/local/mk')!.includeDirs, ['/ws/inc', '/usr/local/mk']);
   assert.equal(inv('make --directory /opt/p')!.dir, '/opt/p');
   for (const l of ['make -n wipe', 'make --dry-run', 'make -sq', 'make -t x', 'make --touch']) assert.equal(inv(l)!.dry, true, l);
   assert.deepEqual(inv('make -- -weird VAR=x')!.goals, ['-weird'], 'after --: goals (and variables)');
   assert.equal(inv('/usr/bin/make x')!.goals[0], 'x');
-  for (const l of ['make $T', 'make -C "$D"', 'make -f -', 'make -f /dev/stdin', 'make --eval=x:', 'make -E "x:"', 'make DEST=$X'])
+  for (const l of ['make $T', 'make -e x', 'make -C "$D"', 'make -f -', 'make -f /dev/stdin', 'make --eval=x:', 'make -E "x:"', 'make DEST=$X'])
     assert.equal(inv(l)!.dynamic, true, l);
 });
 

@@ -56,6 +56,13 @@ before(() => {
   put('incl.mk', 'include parts/wipe.mk\nall:\n\ttrue\n');
   mkdirSync(join(ws, 'parts'));
   put(join('parts', 'wipe.mk'), 'all: wipe\nwipe:\n\trm -rf $$HOME\n');
+  mkdirSync(join(ws, 'mk.d'));
+  put(join('mk.d', 'a.mk'), 'fine:\n\ttrue\n');
+  put(join('mk.d', 'b.mk'), 'all: fine\n\trm -rf ~\n');
+  put('glob.mk', 'include mk.d/*.mk\n');
+  put('idir.mk', 'include wipe.mk\nall:\n\ttrue\n');
+  put('missing.mk', 'include generated.mk\nall:\n\ttrue\n');
+  put('optional.mk', '-include generated.mk\nall:\n\ttrue\n');
   put('evalrules.mk', '$(foreach t,a b,$(eval $(t):; echo $(t)))\nall:\n\ttrue\n');
   put('big.mk', `all:\n${'\techo padding padding padding padding\n'.repeat(Math.ceil(MAX_SCRIPT_BYTES / 40) + 10)}`);
 });
@@ -84,6 +91,11 @@ test('what make runs while reading the makefile counts whatever the goal; includ
   assert.match(v.analysis.reasons.map((r) => r.message).join('\n'), /fetch\.mk \(make\): pipes a download/);
   assert.equal((await j('make -f incl.mk')).decision, 'block', 'the included file\'s rule is the default goal\'s prerequisite');
   assert.equal((await j('make --file=incl.mk')).decision, 'block');
+  assert.equal((await j('make -f glob.mk all')).decision, 'block', 'a pattern: every file it matches');
+  assert.equal((await j('make -f glob.mk')).decision, 'host', 'the default goal is the first file\'s first target');
+  assert.equal((await j('make -f idir.mk -I parts')).decision, 'block', 'an -I directory is searched');
+  assert.equal((await j('make -f missing.mk')).risk, 'medium', 'an include vg cannot find: its rules are unseen');
+  assert.equal((await j('make -f optional.mk')).decision, 'host', 'an optional one (-include) that is not there is nothing');
 });
 
 test('dry runs: -n runs no recipe (but + lines and $(MAKE) ones)', async () => {
@@ -92,7 +104,7 @@ test('dry runs: -n runs no recipe (but + lines and $(MAKE) ones)', async () => {
 });
 
 test('what vg cannot know is medium (sandboxed), never unjudged', async () => {
-  for (const line of ['make $GOAL', 'make -f - all', 'make -f /dev/stdin <<< "x:; rm -rf ~"', 'make --eval="x:; rm -rf ~" x', 'make -f evalrules.mk a', 'make -f big.mk']) {
+  for (const line of ['make $GOAL', 'make -e clean', 'make --environment-overrides clean', 'make -f - all', 'make -f /dev/stdin <<< "x:; rm -rf ~"', 'make --eval="x:; rm -rf ~" x', 'make -f evalrules.mk a', 'make -f big.mk']) {
     const v = await j(line);
     assert.equal(v.risk, 'medium', line);
     assert.equal(v.decision, 'sandbox', line);

@@ -286,6 +286,8 @@ export function makeInvocation(f: CommandFact): (MakeInvocation & { dir: string;
     if (/^--(just-print|dry-run|recon|question|touch)$/.test(w)) dry = true;
     // -e: the environment's values win over the makefile's — values vg does not see.
     if (w === '--environment-overrides') dynamic = true;
+    // An optional count as the next word: `--jobs 4`, `--load-average 2.5`.
+    if ((w === '--jobs' || w === '--load-average' || w === '--max-load') && /^\d+(\.\d+)?$/.test(f.argv[i + 1] ?? '')) i++;
     if (w === MAKE_EVERY_RULE) every = true;
     if (w.startsWith('--')) continue;
     if (w.startsWith('-') && w.length > 1) {

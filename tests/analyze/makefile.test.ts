@@ -129,6 +129,7 @@ test('makeInvocation: directory, makefiles, goals, variables and dry runs as mak
     dynamic: false,
   });
   assert.deepEqual(inv('gmake -Csub -fx.mk -j install')!.goals, ['install'], '-j without a number leaves the next word a goal');
+  assert.deepEqual(inv('make --jobs 4 --load-average 2.5 --jobs=2 all')!.goals, ['all']);
   assert.equal(inv('make --directory=/opt/p')!.dir, '/opt/p');
   assert.deepEqual(inv('make -I inc --include-dir=/usr/local/mk')!.includeDirs, ['/ws/inc', '/usr/local/mk']);
   assert.equal(inv('make --directory /opt/p')!.dir, '/opt/p');

@@ -1,7 +1,7 @@
 // Run the built CLI in a throwaway HOME: nothing a test does can touch the real one.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, mkdirSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { tempDir } from '../tmp.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,7 @@ export interface Cage {
 
 /** A temp HOME with XDG dirs inside it, and a workspace (a git repo) under it. */
 export function cage(prefix = 'vg-cli-'): Cage {
-  const base = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  const base = realpathSync(tempDir(prefix));
   const home = join(base, 'home');
   const work = join(home, 'project');
   mkdirSync(join(work, '.git'), { recursive: true });

@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp.ts';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -15,7 +15,7 @@ export interface Sandbox {
 
 /** A fresh HOME with its own XDG_CONFIG_HOME; env carries nothing from the real environment. */
 export function sandbox(): Sandbox {
-  const root = mkdtempSync(join(tmpdir(), 'vg-config-'));
+  const root = tempDir('vg-config-');
   const home = join(root, 'home');
   mkdirSync(home, { recursive: true });
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config') };

@@ -7,6 +7,7 @@ import { mkdtempSync, openSync, readFileSync, closeSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '../tmp.ts';
 import { escape, unescape, parseRequest, formatRequest, formatResponse, formatHost, parseResponse, US } from '../../src/intercept/protocol.ts';
 import { quotePosix, quoteFish, invocationCommand } from '../../src/intercept/quote.ts';
 import { isIncomplete } from '../../src/intercept/complete.ts';
@@ -105,7 +106,7 @@ test('quoteFish: fish reads back exactly the words', { skip: spawnSync('fish', [
 });
 
 test('invocationCommand: env -i, argv, and fds as redirections', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vg-inv-'));
+  const dir = tempDir('vg-inv-');
   const f = join(dir, "seccomp 'bpf'");
   spawnSync('sh', ['-c', `printf fdok > "$1"`, 'sh', f]);
   const cmd = invocationCommand({ argv: ['/bin/sh', '-c', 'echo "$A|$B"; cat <&9', 'x'], env: { A: "it's", B: 'two\nlines', PATH: '/usr/bin:/bin' }, files: [{ fd: 9, path: f }] }, 'bash');
@@ -184,7 +185,7 @@ function sandboxVerdict(line: string, argv: string[], over: Partial<Verdict> = {
 
 /** `vg serve` driven as a shell drives it: requests into a stream, answers into a file. */
 function testServer(o: Partial<Omit<Parameters<typeof serve>[0], 'settings'>> & { settings?: Partial<ShellSettings> } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'vg-serve-'));
+  const dir = tempDir('vg-serve-');
   const outPath = join(dir, 'out');
   const outFd = openSync(outPath, 'w');
   const input = new PassThrough();

@@ -4,7 +4,7 @@
 // before vg's, so it also proves vg keeps $? intact); waiting for a new entry is how a test knows the
 // line finished.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,9 @@ export class Term {
     this.sock = `vgt-${process.pid}-${++seq}`;
   }
 
+  /** The shell's pid (the pane's), to find its analyzer at stop. */
+  shellPid = 0;
+
   static async start(shell: ShellName, o: StartOptions = {}): Promise<Term> {
     ensureBuilt();
     const t = new Term(shell, mkdtempSync(join(tmpdir(), `vg-shell-${shell}-`)));
@@ -103,6 +106,7 @@ export class Term {
     const argv = shell === 'bash' ? ['bash', '-i'] : shell === 'zsh' ? ['zsh', '-i'] : ['fish', '-i'];
     const cmd = ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv];
     execFileSync('tmux', ['-L', t.sock, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', '-c', t.ws, ...cmd]);
+    t.shellPid = Number(t.tmux('display', '-p', '#{pane_pid}').trim());
     // Ready when the analyzer has said hello: vg status prints its pid.
     await t.waitFor(() => t.screen().trimEnd().length > 0, 10000, 'a prompt');
     return t;
@@ -200,6 +204,22 @@ export class Term {
     } catch {
       /* already gone */
     }
+    // The shell's analyzer outlives it by up to its 2 s liveness check, and then writes the
+    // session's last audit record into HOME: wait for it, or it makes the tree again.
+    // (A FIFO-fed analyzer, zsh's and fish's, would wait out that check: it is told to stop now.)
+    const gone = Date.now() + 4000;
+    let pid = this.shellPid ? analyzerOf(this.shellPid) : 0;
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone already */
+      }
+    }
+    while (pid && Date.now() < gone) {
+      spawnSync('sleep', ['0.05']);
+      pid = analyzerOf(this.shellPid);
+    }
     // The throwaway tree goes; nothing outside it was ever the shell's HOME or cwd. The shell may
     // still be writing its history as it exits: retry.
     const end = Date.now() + 3000;
@@ -223,4 +243,23 @@ export function analyzeLine(line: string, home: string, cwd: string): { risk: st
     env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state') },
   });
   return JSON.parse(out) as { risk: string; decision: string };
+}
+
+/** The pid of `vg serve --pid <shellPid>`, or 0 (also where there is no /proc). A zombie counts as gone. */
+function analyzerOf(shellPid: number): number {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const p of pids) {
+    try {
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('serve') && argv[argv.indexOf('--pid') + 1] === String(shellPid)) return Number(p);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return 0;
 }

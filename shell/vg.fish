@@ -392,21 +392,20 @@ function __vg_enter
     end
     # The common case (environment unchanged, nothing to escape, analyzer alive and running): one
     # write that carries the last line's report, one read. Each command costs fish ~60 µs here, so
-    # the liveness check is __vg_alive's, inline and once: the answer FIFO is opened first, for the
-    # whole exchange (an open with nobody on the other side would block; once open, an analyzer that
-    # dies mid-answer gives end-of-file, not a hang).
+    # __vg_alive's check is inline: before the request, and again before the answer FIFO is opened
+    # (an open with no writer blocks: the analyzer may have died judging this line). Not one open
+    # around both: `read` in a redirected block takes a byte per syscall, ~9 ms for a sandbox answer.
     set -l judged 1
     if test $fl != u; and test "$__vg_env_sent" = "$PATH"\x1f"$HOME"\x1f"$VG_AGENT"; and not string match -qr '[\\\\\t\r\n]' -- "$PWD$line"
         and test -p "$__vg_dir/in"; and test -r /proc/$__vg_srv_pid/stat; and read -l st </proc/$__vg_srv_pid/stat
         and not string match -qr '^.*\) [ZTt] ' -- $st
         set -g __vg_ring $__vg_ring[2..-1] $__vg_ring[1]
         set -g __vg_seq $__vg_ring[1]
-        set -l l
-        begin
-            builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
-            read l
-        end <$__vg_dir/out
+        builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
         set -g __vg_d ''
+        set -l l
+        test -r /proc/$__vg_srv_pid/stat; and read st </proc/$__vg_srv_pid/stat; and not string match -qr '^.*\) [ZTt] ' -- $st
+        and read l <$__vg_dir/out
         if string match -q -- R\x1f$__vg_seq\x1fhost\x1f'*'\x1f\x1f "$l"
             set -g __vg_pending $__vg_seq
             set -g __vg_how host

@@ -404,8 +404,8 @@ function __vg_enter
         builtin echo -n "$__vg_d"J\t$__vg_seq\t$PWD\t$line\t$fl\n >$__vg_dir/in
         set -g __vg_d ''
         set -l l
-        test -r /proc/$__vg_srv_pid/stat; and read st </proc/$__vg_srv_pid/stat; and not string match -qr '^.*\) [ZTt] ' -- $st
-        and read l <$__vg_dir/out
+        # (A dead analyzer's /proc entry may linger as a zombie's, whose cwd is gone.)
+        test -e /proc/$__vg_srv_pid/cwd; and read l <$__vg_dir/out
         if string match -q -- R\x1f$__vg_seq\x1fhost\x1f'*'\x1f\x1f "$l"
             set -g __vg_pending $__vg_seq
             set -g __vg_how host

@@ -2,8 +2,9 @@
 // exact invocation vg builds (what `vg exec --dry-run --security-level L` prints) for every level,
 // for bwrap and for the namespace runtime — medians, cases interleaved round by round, with the
 // time added over host `true` and over `bash -c true`.
-// Part 2: `npm ci` of a small real project: host with a warm cache, bwrap with the cache bound in,
-// bwrap without it (restricted network through vg's proxy, as balanced runs it).
+// Part 2: `npm ci` of a small real project: host with a warm cache, bwrap with the cache bound in
+// (also with its CPU cap raised to the machine's cores: balanced allows 1), bwrap without it
+// (restricted network through vg's proxy, as balanced runs it).
 //
 //   node bench/sandbox.mjs [--runs 50] [--npm-runs 5] [--no-npm] [--baseline DIR]
 //
@@ -180,9 +181,13 @@ try {
         return xs;
       };
       await timeNpm(() => ({ argv: ci.argv, env: hostEnv })); // warms the cache
+      // Balanced caps the sandbox at 1 CPU (the level's limit); the host run may use every core. The
+      // same run with the cap at this machine's cores shows what the cap itself costs.
+      const allCpus = (p) => ({ ...p, limits: { ...p.limits, cpus: cpus().length } });
       const nrows = [
         ['host, warm cache', await timeNpm(() => ({ argv: ci.argv, env: hostEnv }))],
         ['bwrap balanced, warm cache bound in', await timeNpm(() => bw(plan('balanced', ci)))],
+        [`  the same, CPU cap ${cpus().length} (not 1)`, await timeNpm(() => bw(allCpus(plan('balanced', ci))))],
         ['bwrap balanced, no cache (enable_cache: false)', await timeNpm(() => bw(plan('balanced', ci, { enable_cache: false })))],
         ['bwrap balanced + --prefer-offline, warm cache', await timeNpm(() => bw(plan('balanced', { argv: [...ci.argv, '--prefer-offline'] })))],
         ['host + --prefer-offline, warm cache', await timeNpm(() => ({ argv: [...ci.argv, '--prefer-offline'], env: hostEnv }))],

@@ -85,6 +85,13 @@ function parseInto(mk: Makefile, text: string, include: ((name: string) => strin
       current = [];
       continue;
     }
+    // `load x.so`: make runs a shared object's code; `$(guile …)`: Scheme code — neither is shell vg reads.
+    if (/^-?load\s/.test(code)) {
+      mk.unknown.push(`loads compiled code into make (${code})`);
+      current = [];
+      continue;
+    }
+    if (/\$[({]\s*guile\b/.test(code)) mk.unknown.push('runs Guile code with $(guile …)');
     if (DIRECTIVE.test(code)) {
       // Conditionals: every branch counts (what a condition says is known only when make runs).
       continue;
@@ -181,6 +188,10 @@ const ruleColonBefore = (code: string, at: number): boolean => {
 function collectShell(text: string, mk: Makefile, depth = 0): void {
   for (const call of functionCalls(text)) {
     if (call.name === 'shell') mk.parseTime.push(expand(call.args, mk.vars));
+    else if (call.name === 'file') {
+      const write = expandRef(`file ${call.args}`, mk.vars, undefined, 0);
+      if (write) mk.parseTime.push(write);
+    }
     else if (depth < 8) collectShell(call.args, mk, depth + 1);
   }
 }
@@ -292,6 +303,14 @@ function expandRef(inner: string, vars: ReadonlyMap<string, string>, auto: Auto 
   if (fn) {
     const [, name, args] = fn;
     if (name === 'shell') return `$(${expand(args!, vars, auto, depth + 1)})`;
+    if (name === 'file') {
+      // `$(file >PATH,TEXT)` writes (`>>` appends) a file with no shell at all: judged as the same write.
+      const [op, ...text] = splitArgs(args!);
+      const m = /^\s*(>>?|<)\s*(.*?)\s*$/.exec(expand(op!, vars, auto, depth + 1));
+      if (!m || m[1] === '<') return '';
+      const q = (x: string): string => `'${x.replace(/'/g, `'\\''`)}'`;
+      return `printf %s ${q(expand(text.join(','), vars, auto, depth + 1))} ${m[1]} ${m[2]}`;
+    }
     if (name === 'call') {
       const [v, ...params] = splitArgs(args!);
       let body = vars.get(expand(v!, vars, auto, depth + 1).trim()) ?? '';
@@ -349,6 +368,9 @@ export function makeRun(mk: Makefile, goals: readonly string[], opts: { dry?: bo
   }
   const lines = [...mk.parseTime];
   const unknown = [...mk.unknown];
+  // SHELL set in the makefile runs every recipe line: `SHELL = ./x.sh` makes ./x.sh the code.
+  const shell = mk.vars.get('SHELL');
+  if (shell !== undefined && !/^\s*(\/usr)?\/bin\/(ba|da|k|z)?sh\s*$/.test(expand(shell, mk.vars))) lines.push(`${expand(shell, mk.vars)} -c :`);
   const every = opts.every ? [...mk.rules.keys()].filter((t) => !t.startsWith('.')) : [];
   const wanted = every.length ? every : goals.length ? [...goals] : mk.defaultGoal ? [mk.defaultGoal] : [];
   const seen = new Set<string>();

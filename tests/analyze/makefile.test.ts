@@ -42,6 +42,16 @@ test('make runs $(shell …) and != while reading the makefile, whatever the goa
   assert.ok(lines.includes('true'));
 });
 
+test('code make runs without a recipe\'s shell: SHELL, $(file …); what it loads is named', () => {
+  assert.deepEqual(run('SHELL = ./x.sh\nall:\n\ttrue\n'), ['./x.sh -c :', 'true'], 'SHELL runs every recipe line');
+  assert.deepEqual(run('SHELL := /bin/bash\nall:\n\ttrue\n'), ['true'], 'a standard shell is just the shell');
+  assert.deepEqual(run('$(file >~/.bashrc,rm -rf ~)\nall:\n\ttrue\n'), ["printf %s 'rm -rf ~' > ~/.bashrc", 'true'], '$(file >…) writes at parse time');
+  assert.deepEqual(run("all:\n\t$(file >>$(HOME)/.profile,it's)\n"), ["printf %s 'it'\\''s' >> ${HOME}/.profile"]);
+  assert.deepEqual(run('X := $(file <in.txt)\nall:\n\ttrue\n'), ['true'], 'reading a file is no code');
+  assert.match(makeRun(parseMakefile('load ./ext.so\nall:\n\ttrue\n'), []).unknown.join(), /loads compiled code/);
+  assert.match(makeRun(parseMakefile('X := $(guile (system "id"))\nall:\n\ttrue\n'), []).unknown.join(), /Guile/);
+});
+
 test('what make\'s syntax hides is still seen: continuations, inline recipes, ::, define, every branch of a conditional, static patterns', () => {
   const mk = [
     'a: ; echo inline',

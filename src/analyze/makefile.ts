@@ -69,6 +69,7 @@ function parseInto(mk: Makefile, text: string, include: ((name: string) => strin
       const body: string[] = [];
       while (++i < lines.length && !/^\s*endef\b/.test(lines[i]!)) body.push(lines[i]!);
       if (name) mk.vars.set(name, body.join('\n'));
+      changed(mk.vars);
       current = [];
       continue;
     }
@@ -105,6 +106,7 @@ function parseInto(mk: Makefile, text: string, include: ((name: string) => strin
         collectShell(value!, mk);
         const prev = mk.vars.get(name!) ?? '';
         mk.vars.set(name!, op === '+=' ? `${prev} ${value}`.trim() : op === '?=' && mk.vars.has(name!) ? prev : value!);
+        changed(mk.vars);
         if (name === '.DEFAULT_GOAL') mk.defaultGoal = expand(value!, mk.vars).trim() || null;
       }
       current = [];
@@ -334,8 +336,15 @@ function expandRef(inner: string, vars: ReadonlyMap<string, string>, auto: Auto 
   // `$(VAR:a=b)` substitution references: the variable's value stands for it.
   const v = name.replace(/:.*$/, '');
   const value = vars.get(v) ?? DEFAULTS[v];
-  if (value !== undefined) return expand(value, vars, auto, depth + 1);
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? `\${${v}}` : '';
+  if (value === undefined) return /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? `\${${v}}` : '';
+  // Outside a recipe (no automatic variables) a variable expands the same wherever it stands: kept
+  // per table of variables, as a generated makefile names the same ones in every rule's targets.
+  const memo = auto === undefined ? expansions(vars) : undefined;
+  const hit = memo?.get(v);
+  if (hit !== undefined) return hit;
+  const out = expand(value, vars, auto, depth + 1);
+  if (memo && depth === 0) memo.set(v, out);
+  return out;
 }
 
 /** What `%` stands for when `target` matches `pattern` (`%.o`, `x.o` → `x`); the target itself otherwise. */
@@ -344,6 +353,15 @@ function stem(pattern: string | undefined, target: string): string {
   const [pre, post] = [pattern.slice(0, pattern.indexOf('%')), pattern.slice(pattern.indexOf('%') + 1)];
   return target.startsWith(pre) && target.endsWith(post) && target.length >= pre.length + post.length ? target.slice(pre.length, target.length - post.length) : target;
 }
+
+const expansionMemo = new WeakMap<ReadonlyMap<string, string>, Map<string, string>>();
+function expansions(vars: ReadonlyMap<string, string>): Map<string, string> {
+  let m = expansionMemo.get(vars);
+  if (!m) expansionMemo.set(vars, (m = new Map()));
+  return m;
+}
+/** Forget what was expanded with `vars` (an assignment changed them). */
+const changed = (vars: ReadonlyMap<string, string>): void => void expansionMemo.get(vars)?.clear();
 
 export interface MakeRun {
   /** Shell command lines make runs (each recipe line is a shell of its own). */

@@ -89,6 +89,16 @@ function candidates(ref: ScriptRef, env: Record<string, string | undefined>): st
 /** File versions (readScript's key) found to be no code vg judges: binaries above all. */
 const notCode = new Set<string>();
 
+/** The key readScript gives `path`'s current version (null: gone). */
+function statKey(path: string, kind: ScriptRef['kind']): string | null {
+  try {
+    const st = statSync(path);
+    return `${realpathSync(path)}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
+  } catch {
+    return null;
+  }
+}
+
 /** `path` as shell code, or null when it is none to judge. A memoised version is not read again (text ''). */
 function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) => boolean): FileText | null {
   let st: Stats;
@@ -195,8 +205,14 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
   if (!main) return null;
   const bad = [...pre, ...files].find((f) => f.text === null);
   if (bad) return { path: bad.path, key: bad.key, text: null, problem: bad.problem ?? 'cannot be read', unknown: [], bytes: 0 };
+  const evalFlags = /(^|\s)(--eval\b|-E)/.test(`${env.MAKEFLAGS ?? ''} ${env.GNUMAKEFLAGS ?? ''}`);
+  // Parsing a big generated makefile takes tens of ms: the result is kept per version of every file
+  // read (the included ones checked by a stat) and what make was asked.
+  const memoKey = `${[...files, ...pre].map((f) => f.key).join('\0')}\0${JSON.stringify(inv)}\0${evalFlags}`;
+  const hit = makeMemo.get(memoKey);
+  if (hit && hit.includes.every((i) => statKey(i.path, 'make') === i.key)) return hit.result;
   const unknown: string[] = [];
-  if (/(^|\s)(--eval\b|-E)/.test(`${env.MAKEFLAGS ?? ''} ${env.GNUMAKEFLAGS ?? ''}`)) unknown.push('is also given makefile text with --eval in MAKEFLAGS');
+  if (evalFlags) unknown.push('is also given makefile text with --eval in MAKEFLAGS');
   const readInclude = (name: string): FileText | null => {
     // Where make looks: the directory it runs in, then each -I directory.
     for (const d of isAbsolute(name) ? [''] : [ref.cwd, ...(inv.includeDirs ?? [])]) {
@@ -222,12 +238,18 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
     return texts.length || /[*?[]/.test(name) ? texts.join('\n') : null;
   };
   // A MAKEFILES file's first target is never the default goal: its rules are parsed after the makefile's.
+  const read = files.length;
   const mk = parseMakefile([...files, ...pre].map((f) => f.text).join('\n'), include);
+  const included = files.slice(read);
   files.push(...pre);
   const run = makeRun(mk, inv.goals, { dry: inv.dry, vars: inv.vars, every: inv.every });
   const key = `${files.map((f) => f.key).join('\0')}\0${JSON.stringify(inv)}`;
-  return { path: main.path, key, text: run.lines.join('\n'), unknown: [...unknown, ...run.unknown], bytes: files.reduce((n, f) => n + (f.text?.length ?? 0), 0) };
+  const result = { path: main.path, key, text: run.lines.join('\n'), unknown: [...unknown, ...run.unknown], bytes: files.reduce((n, f) => n + (f.text?.length ?? 0), 0) };
+  if (makeMemo.size >= MEMO_MAX) makeMemo.delete(makeMemo.keys().next().value as string);
+  makeMemo.set(memoKey, { includes: included.map((f) => ({ path: f.path, key: f.key })), result });
+  return result;
 }
+const makeMemo = new Map<string, { includes: { path: string; key: string }[]; result: NonNullable<ReturnType<typeof makeScript>> }>();
 
 /** The files a shell pattern in the last part of `path` matches (`dir/*.mk`), sorted; at most 32. */
 function globFiles(path: string): string[] {
@@ -355,6 +377,15 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
           continue;
         }
         for (const u of m.unknown) add(unknownFile(ref, `${m.path}, which ${u}`));
+        // What make runs can be far longer than the makefile (variables expanded in every line).
+        if (m.text.length > MAX_SCRIPT_BYTES) {
+          add(unknownFile(ref, `${m.path}, whose recipes for this come to over ${MAX_SCRIPT_BYTES / 1024} KiB`));
+          continue;
+        }
+        if (!memo.has(memoKey(m.key, ref.cwd, false, ctx.key)) && Date.now() > deadline) {
+          add(unknownFile(ref, `${m.path}, past the time vg gives to judging files for one line`));
+          return;
+        }
         bytes += m.bytes;
         if (bytes > MAX_TOTAL_BYTES) {
           add(unknownFile(ref, `${m.path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));

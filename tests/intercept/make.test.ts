@@ -137,4 +137,10 @@ test('a changed makefile is judged again (the memo keys on the file\'s version)'
   assert.equal((await j('make -f memo.mk')).decision, 'host');
   put('memo.mk', 'all:\n\trm -rf ~\n');
   assert.equal((await j('make -f memo.mk')).decision, 'block');
+  // …and so is one whose included file changed (the makefile itself did not).
+  put('outer.mk', 'include inner.mk\n');
+  put('inner.mk', 'all:\n\ttrue\n');
+  assert.equal((await j('make -f outer.mk')).decision, 'host');
+  put('inner.mk', 'all:\n\trm -rf ~/\n');
+  assert.equal((await j('make -f outer.mk')).decision, 'block');
 });

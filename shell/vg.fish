@@ -340,6 +340,8 @@ __vg_abbr_scan
 
 # === Enter ======================================================================================
 function __vg_enter
+    set -l st $status
+    test -n "$__vg_pending"; and __vg_report $st
     if test "$__VG_STATE" = off
         commandline -f execute
         return
@@ -588,27 +590,22 @@ end
 # === after each line: report ===================================================================
 # The report rides along with the next request (__vg_d) rather than opening the FIFO and waking the
 # analyzer at every prompt; the analyzer dates it from when it judged the line plus the duration.
-# One handler, at the prompt: $status and $CMD_DURATION are still the line's there, and a second
-# event handler (fish_postexec) cost ~0.4 ms a line here.
-function __vg_prompt --on-event fish_prompt
-    set -l st $status
-    if test -n "$__vg_pending"
-        set -g __vg_d "$__vg_d"D\t$__vg_pending\t$st\t$CMD_DURATION\t$__vg_how\n
-        set -g __vg_pending ''
-    end
-    # Cheap first: a live analyzer has its /proc entry (the full check reads its state).
-    if test "$__VG_STATE" = on
-        test -n "$__vg_srv_pid"; and test -e /proc/$__vg_srv_pid; or __vg_alive; or __vg_start
-    end
-    # Key bindings may have been reset (fish_vi_key_bindings, fish_key_bindings changed): re-apply.
-    if set -q __vg_rebind
-        set -e __vg_rebind
-        __vg_bind
-    end
+# It is taken when Enter is next pressed (__vg_report): $status and $CMD_DURATION are still the
+# last line's there. No handler runs at every prompt — a fish_prompt event handler cost ~1.6 ms a
+# line here (fish_postexec's, before that, as much); a dead analyzer is restarted on the next Enter.
+function __vg_report -a st
+    set -g __vg_d "$__vg_d"D\t$__vg_pending\t$st\t$CMD_DURATION\t$__vg_how\n
+    set -g __vg_pending ''
 end
 
+# Key bindings may have been reset (fish_vi_key_bindings, a change of fish_key_bindings): those
+# functions erase every binding after setting the variable, so vg's are put back at the next prompt,
+# by a handler that runs once.
 function __vg_on_bindings --on-variable fish_key_bindings
-    set -g __vg_rebind 1
+    function __vg_rebind --on-event fish_prompt
+        functions -e __vg_rebind
+        __vg_bind
+    end
 end
 
 # === the `vg` function: on/off/status act on this shell =======================================

@@ -237,6 +237,8 @@ __vg_env_changed() {
   builtin export -n READLINE_LINE READLINE_POINT READLINE_MARK READLINE_ARGUMENT 2>/dev/null
   builtin declare -px >"$f" 2>/dev/null || return 0
   IFS= builtin read -r -d '' cur <"$f"
+  # Exported secrets do not stay in a file: emptied once read (a builtin, no rm to fork).
+  : >"$f"
   [[ -n $cur && $cur == "$__vg_env_dump" ]] && return 1
   __vg_env_dump=$cur
   return 0

@@ -40,6 +40,9 @@ const OUT = join(ROOT, 'outside');
 const PY = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
 const RAND = randomBytes(4).toString('hex');
 const ETC_PROBE = `/etc/vg-escape-${RAND}`;
+// Where the analyzer's private directory goes when there is no XDG_RUNTIME_DIR (server.ts
+// privateBase): the shell writes its exported environment there, secrets included.
+const SHM = existsSync('/dev/shm') ? `/dev/shm/vg-serve-escape-${RAND}` : null;
 let port = 0;
 let server: Server;
 const PROXY_SOCK = join(ROOT, 'net', 'proxy.sock');
@@ -84,6 +87,10 @@ before(async () => {
   writeFileSync(join(HOME, '.npmrc'), '//registry.npmjs.org/:_authToken=SECRET\n');
   writeFileSync(join(WS, '.git/config'), '[core]\n');
   writeFileSync(join(WS, 'sti.py'), STI_PY);
+  if (SHM) {
+    mkdirSync(SHM, { mode: 0o700 });
+    writeFileSync(join(SHM, 'env'), 'declare -x AWS_SECRET_ACCESS_KEY="SECRET"\n');
+  }
   reset();
   server = createServer((s) => {
     s.on('error', () => {});
@@ -99,6 +106,7 @@ after(async () => {
   server?.close();
   await proxy?.close();
   if (existsSync(ETC_PROBE)) rmSync(ETC_PROBE);
+  if (SHM) rmSync(SHM, { recursive: true, force: true });
   rmSync(ROOT, { recursive: true, force: true });
 });
 
@@ -112,6 +120,7 @@ ps -eo args 2>/dev/null | grep -q '^sleep 1000$' && echo PS_SEE
 kill -TERM ${sleepPid} 2>/dev/null && echo KILL
 echo x > .git/hooks/post-checkout 2>/dev/null
 [ -n "$FAKE_TOKEN" ] && echo ENV_TOKEN
+${SHM ? `grep -q SECRET "${SHM}/env" 2>/dev/null && echo SHM` : ''}
 if [ "$VG_PROBE_SANDBOX" = 1 ]; then
   touch ${ETC_PROBE} 2>/dev/null
   echo pwned > /proc/1/root${OUT}/canary 2>/dev/null
@@ -171,7 +180,7 @@ test('control: every probe succeeds WITHOUT the sandbox', async () => {
   await new Promise((r) => setTimeout(r, 50));
   const r = await runInv({ argv: ['/bin/sh', '-c', PROBE(sl.pid!)], env: { PATH: process.env.PATH!, HOME, FAKE_TOKEN: 'tok' } });
   await new Promise((res) => setTimeout(res, 50));
-  for (const m of ['R_SSH', 'NET', 'SEE_PID', 'PS_SEE', 'KILL', 'ENV_TOKEN', 'END']) assert.match(r.out, new RegExp(`^${m}$`, 'm'), m);
+  for (const m of ['R_SSH', 'NET', 'SEE_PID', 'PS_SEE', 'KILL', 'ENV_TOKEN', ...(SHM ? ['SHM'] : []), 'END']) assert.match(r.out, new RegExp(`^${m}$`, 'm'), m);
   assert.equal(readFileSync(join(HOME, 'canary'), 'utf8'), 'pwned\n');
   assert.equal(readFileSync(join(OUT, 'canary'), 'utf8'), 'pwned\n');
   assert.ok(existsSync(join(WS, '.git/hooks/post-checkout')));
@@ -197,7 +206,7 @@ for (const rt of ['bubblewrap', 'namespace'] as const) {
           assert.ok(!existsSync(ETC_PROBE), '/etc untouched');
           assert.ok(!existsSync(join(WS, '.git/hooks/post-checkout')), 'no planted hook');
           assert.ok(alive(sl), 'host process survives');
-          for (const m of ['SEE_PID', 'PS_SEE', 'KILL', 'REMOUNT', 'DOCKER_SOCK']) assert.doesNotMatch(r.out, new RegExp(`^${m}$`, 'm'), m);
+          for (const m of ['SEE_PID', 'PS_SEE', 'KILL', 'REMOUNT', 'DOCKER_SOCK', 'SHM']) assert.doesNotMatch(r.out, new RegExp(`^${m}$`, 'm'), m);
           const guarded = level !== 'permissive';
           assert.equal(/^R_SSH$/m.test(r.out), !guarded, 'ssh key readable only at permissive');
           assert.equal(/^ENV_TOKEN$/m.test(r.out), !guarded, 'token env only at permissive');

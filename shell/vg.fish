@@ -340,8 +340,8 @@ __vg_abbr_scan
 
 # === Enter ======================================================================================
 function __vg_enter
-    set -l st $status
-    test -n "$__vg_pending"; and __vg_report $st
+    set -l last $status
+    test -n "$__vg_pending"; and __vg_report $last
     if test "$__VG_STATE" = off
         commandline -f execute
         return

@@ -89,11 +89,13 @@ function candidates(ref: ScriptRef, env: Record<string, string | undefined>): st
 /** File versions (readScript's key) found to be no code vg judges: binaries above all. */
 const notCode = new Set<string>();
 
+/** A file version as the memos key it: path, inode, mtime, size, and how it is read. */
+const versionKey = (real: string, st: Stats, kind: ScriptRef['kind']): string => `${real}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
+
 /** The key readScript gives `path`'s current version (null: gone). */
 function statKey(path: string, kind: ScriptRef['kind']): string | null {
   try {
-    const st = statSync(path);
-    return `${realpathSync(path)}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
+    return versionKey(realpathSync(path), statSync(path), kind);
   } catch {
     return null;
   }
@@ -113,7 +115,7 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
   if (!st.isFile())
     return st.isDirectory() || real === '/dev/null' || kind === 'exec' ? null : { path: real, key: '', text: null, problem: 'is not a regular file (a pipe or a device): what arrives through it is known only when it runs' };
   if (isSystemFile(real, st)) return null;
-  const key = `${real}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${kind}`;
+  const key = versionKey(real, st, kind);
   if (known(key)) return { path: real, key, text: '' };
   if (notCode.has(key)) return null;
   let fd: number | undefined;
@@ -180,21 +182,24 @@ const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
 function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { path: string; key: string; text: string | null; problem?: string; unknown: string[]; bytes: number } | null {
   const inv = ref.make!;
   const at = (name: string): string => (isAbsolute(name) ? name : resolve(ref.cwd, name));
+  // Read whole every time: the parse memo below needs the versions, and a makefile is not shell code
+  // whose analysis memo could stand in for the text.
+  const read = (path: string): FileText | null => readScript(path, 'make', () => false);
   const files: FileText[] = [];
   // The environment's MAKEFILES are read first (their rules count, not their default goal).
   const pre: FileText[] = [];
   for (const n of (env.MAKEFILES ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
-    const f = readScript(at(n), 'make', () => false);
+    const f = read(at(n));
     if (f) pre.push(f);
   }
   if (inv.makefiles.length) {
     for (const n of inv.makefiles) {
-      const f = readScript(at(n), 'make', () => false);
+      const f = read(at(n));
       if (f) files.push(f);
     }
   } else {
     for (const n of MAKEFILES) {
-      const f = readScript(at(n), 'make', () => false);
+      const f = read(at(n));
       if (f) {
         files.push(f);
         break;
@@ -216,7 +221,7 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
   const readInclude = (name: string): FileText | null => {
     // Where make looks: the directory it runs in, then each -I directory.
     for (const d of isAbsolute(name) ? [''] : [ref.cwd, ...(inv.includeDirs ?? [])]) {
-      const f = readScript(d ? resolve(d, name) : name, 'make', () => false);
+      const f = read(d ? resolve(d, name) : name);
       if (f) return f;
     }
     return null;
@@ -238,9 +243,9 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
     return texts.length || /[*?[]/.test(name) ? texts.join('\n') : null;
   };
   // A MAKEFILES file's first target is never the default goal: its rules are parsed after the makefile's.
-  const read = files.length;
+  const given = files.length;
   const mk = parseMakefile([...files, ...pre].map((f) => f.text).join('\n'), include);
-  const included = files.slice(read);
+  const included = files.slice(given);
   files.push(...pre);
   const run = makeRun(mk, inv.goals, { dry: inv.dry, vars: inv.vars, every: inv.every });
   const key = `${files.map((f) => f.key).join('\0')}\0${JSON.stringify(inv)}`;
@@ -343,6 +348,17 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         add(unknownFile(ref, ref.kind === 'make' ? `make with a makefile, directory or goal vg cannot know (an expansion, stdin, or --eval text): make ${ref.word}` : `a file named by an expansion vg cannot resolve (${ref.word})`));
         continue;
       }
+      /**
+       * Counts `n` more bytes read for this line; true (said so, stop) past the line's byte or time
+       * budget. Time only counts for a text not judged before (`cached`: its verdict is memoised).
+       */
+      const overBudget = (path: string, n: number, cached: boolean): boolean => {
+        bytes += n;
+        if (!cached && Date.now() > deadline) add(unknownFile(ref, `${path}, past the time vg gives to judging files for one line`));
+        else if (bytes > MAX_TOTAL_BYTES) add(unknownFile(ref, `${path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));
+        else return false;
+        return true;
+      };
       /** Marks `id` visited: 'seen' (judged already), 'stop' (past the limits; said so), or 'go'. */
       const admit = (id: string, label: string): 'seen' | 'stop' | 'go' => {
         if (visited.has(id)) return 'seen';
@@ -382,15 +398,7 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
           add(unknownFile(ref, `${m.path}, whose recipes for this come to over ${MAX_SCRIPT_BYTES / 1024} KiB`));
           continue;
         }
-        if (!memo.has(memoKey(m.key, ref.cwd, false, ctx.key)) && Date.now() > deadline) {
-          add(unknownFile(ref, `${m.path}, past the time vg gives to judging files for one line`));
-          return;
-        }
-        bytes += m.bytes;
-        if (bytes > MAX_TOTAL_BYTES) {
-          add(unknownFile(ref, `${m.path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));
-          return;
-        }
+        if (overBudget(m.path, m.bytes, memo.has(memoKey(m.key, ref.cwd, false, ctx.key)))) return;
         follow(label, judgeText({ path: m.path, key: m.key, text: m.text }, ref.cwd, ctx, false, false), false, false);
         continue;
       }
@@ -417,15 +425,8 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
           add(unknownFile(ref, `${f.path}, which ${f.problem}`));
           continue;
         }
-        bytes += f.text.length;
-        if (f.text.length > 0 && Date.now() > deadline) {
-          add(unknownFile(ref, `${f.path}, past the time vg gives to judging files for one line`));
-          return;
-        }
-        if (bytes > MAX_TOTAL_BYTES) {
-          add(unknownFile(ref, `${f.path}, past the ${MAX_TOTAL_BYTES / 1024} KiB of files vg judges for one line`));
-          return;
-        }
+        // (A memoised version comes back with text '': nothing read, nothing to judge again.)
+        if (overBudget(f.path, f.text.length, f.text.length === 0)) return;
         // `./x` with a `#!` naming python, node…: that interpreter's code (a shell ignores the `#!` of a file it is given).
         const lang = kind === 'exec' ? interpreterOf(f.text) : ref.lang;
         const judged = judgeText(f as FileText & { text: string }, ref.cwd, ctx, fishHere(f.text), keyFish, lang);

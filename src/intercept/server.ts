@@ -208,7 +208,6 @@ export async function serve(o: ServeOptions): Promise<number> {
   // Each sandboxed line's cgroups are made ahead, after the answer before it (limits.ts).
   const { keepSpareCgroups } = await import('../runtimes/limits.ts');
   keepSpareCgroups(true);
-  process.once('exit', () => keepSpareCgroups(false));
   // Changed in place by E and U requests: the judge's analysis memo keys on this.
   let envVersion = 0;
   const outFd = o.outFd ?? 1;

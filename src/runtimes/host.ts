@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SandboxPlan } from '../sandbox/types.ts';
 import { stateDir } from '../store/paths.ts';
-import { planLimits, precreateCgroups, probeCgroups, readyLimits, sweepCgroups } from './limits.ts';
+import { precreateCgroups, probeCgroups, readyLimits, sweepCgroups } from './limits.ts';
 import { ensureTtyFilterFile } from './seccomp.ts';
 import { defaultProxySocket } from './proxy.ts';
 import type { BwrapOptions } from './bwrap.ts';
@@ -25,7 +25,7 @@ export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> 
     ...(bwrap ? { bwrap } : {}),
     overlay: plan.rootfs === 'overlay' && overlaySupported(ovlDir) ? { dir: ovlDir, userns: !root } : null,
     ...(perl ? { perl: { bin: perl, arch: process.arch } } : {}),
-    limits: ready ? ready.plan : planLimits(plan.limits, probeCgroups()),
+    ...(ready ? { limits: ready.plan } : {}),
     submounts: plan.rootfs === 'overlay' ? hostSubmounts() : [],
     ...(root ? {} : { ids: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } }),
     ...(plan.interactive ? { seccompPath: ensureTtyFilterFile(state) } : {}),

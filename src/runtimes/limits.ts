@@ -211,9 +211,15 @@ export function precreateCgroups(p: LimitPlan): boolean {
  */
 const spares = new Map<string, { plan: LimitPlan; at: number }>();
 let keepSpares = false;
+let exitHook = false;
 export function keepSpareCgroups(on: boolean): void {
   keepSpares = on;
   if (!on) dropSpareCgroups();
+  else if (!exitHook) {
+    // However the process ends short of a signal, its spares go with it (once, not per caller).
+    exitHook = true;
+    process.once('exit', () => keepSpareCgroups(false));
+  }
 }
 export function dropSpareCgroups(): void {
   for (const s of spares.values()) removeCgroups(cgroupCleanup(s.plan), 0);

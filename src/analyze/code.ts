@@ -5,7 +5,7 @@ import type { CommandFact } from './types.ts';
 import type { Env, Scope, Walker } from './facts.ts';
 import { type EWord, literalWord } from './words.ts';
 import { SHELLS, STDIN_FILES, readsStdinAsCode } from './names.ts';
-import { inlineCodeFlags, languageOf, scanCode } from './interp.ts';
+import { inlineCodeFlags, languageOf, scanCode, type Language } from './interp.ts';
 
 const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
 
@@ -113,6 +113,13 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
     if (code) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
     return;
   }
+  if (name === 'sg') {
+    // `sg GROUP -c CMD` / `sg GROUP CMD`: CMD goes to /bin/sh -c.
+    const rest = args.filter((w) => w.value !== '-');
+    const cmd = rest[1]?.value === '-c' ? rest.slice(2, 3) : rest.slice(1);
+    if (cmd.length) wk.nestedCode(cmd.map((w) => w.value).join(' '), cmd.some((w) => w.dynamic), scope, env, 'shell-string', fact);
+    return;
+  }
   if (name === 'find') {
     wk.findActions(fact, words, scope, env);
     return;
@@ -168,8 +175,8 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
         code = v.slice(eq + 1);
         break;
       }
-      // Perl/Python clusters like `-ne`/`-pe`: the code follows the cluster.
-      if (lang === 'perl' && /^-[a-zA-Z]*e$/.test(v)) {
+      // Clusters like perl's `-ne`, ruby's `-pe`, python's `-Bc`: the code follows the cluster.
+      if (/^-[a-zA-Z]+$/.test(v) && flags.some((f) => /^-[a-zA-Z]$/.test(f) && v.endsWith(f[1]!))) {
         code = args[i + 1]?.value;
         break;
       }
@@ -180,7 +187,7 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
   }
 }
 
-export function interpreterCode(wk: Walker, code: string, lang: string, scope: Scope, env: Env, parent: CommandFact): void {
+export function interpreterCode(wk: Walker, code: string, lang: Language, scope: Scope, env: Env, parent: CommandFact): void {
   for (const f of scanCode(code, lang)) {
     if (!wk.tick()) return;
     const e2: Env = { origin: 'interpreter-code', depth: env.depth + 1, deferred: env.deferred, inPipe: false, background: false };

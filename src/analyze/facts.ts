@@ -48,6 +48,8 @@ const MAX_SUBST_DEPTH = 24;
 const MAX_WORK = 20_000;
 const MAX_FACTS = 1_000;
 const MAX_LOOP_VALUES = 4;
+/** A preloaded library named by a value vg cannot know. */
+const DYNAMIC_LIBRARY = '$LIBRARY';
 /** pipedFrom/pipedTo keep the nearest names only: a 20,000-stage pipeline must not cost O(n²). */
 export const MAX_PIPE_NAMES = 32;
 
@@ -746,6 +748,12 @@ export class Walker {
       for (const code of promptCode(text)) this.nestedCode(code, false, scope, later, 'shell-string', null);
     } else if (kind === 'file') {
       if (text) this.nestedCode(`source '${text.replace(/'/g, `'\\''`)}'`, false, scope, later, 'shell-string', null);
+    } else if (kind === 'library') {
+      // Judged as the loader's own `--preload` (rules: remote-code.preload).
+      const flag = name === 'LD_AUDIT' ? '--audit' : '--preload';
+      for (const lib of (v.dynamic ? [DYNAMIC_LIBRARY] : text.split(/[\s:]+/).filter(Boolean)).slice(0, 16)) {
+        this.emit([literalWord('ld.so'), literalWord(flag), lib === DYNAMIC_LIBRARY ? { value: lib, ifEmpty: '', dynamic: true, glob: false, quoted: true } : literalWord(lib)], [], scope, later, { wrappers: [] });
+      }
     } else if (kind === 'makefiles' || kind === 'makeflags') {
       // What a later `make` runs with them: every rule those makefiles add; make's options as given.
       const q = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;

@@ -85,7 +85,7 @@ export function readsStdinAsCode(args: readonly string[]): boolean {
  * `$(…)` and backquotes run each time the prompt is drawn), files a later shell sources, and what
  * every later `make` reads (MAKEFILES) or is told (MAKEFLAGS).
  */
-export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file' | 'makefiles' | 'makeflags'> = new Map([
+export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file' | 'makefiles' | 'makeflags' | 'library'> = new Map([
   ...(
     [
       'PROMPT_COMMAND', 'GIT_SSH_COMMAND', 'GIT_SSH', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'GIT_PAGER', 'GIT_ASKPASS', 'SSH_ASKPASS',
@@ -101,6 +101,9 @@ export const CODE_VARS: ReadonlyMap<string, 'code' | 'prompt' | 'file' | 'makefi
   ['MAKEFILES', 'makefiles'],
   ['MAKEFLAGS', 'makeflags'],
   ['GNUMAKEFLAGS', 'makeflags'],
+  // The dynamic loader maps these libraries into every program started with them (compiled code).
+  ['LD_PRELOAD', 'library'],
+  ['LD_AUDIT', 'library'],
 ]);
 
 /** The commands a prompt string runs when drawn: its `$(…)` and `…` (backquoted) parts. Pure. */

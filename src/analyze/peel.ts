@@ -24,6 +24,8 @@ export interface Peeled {
 interface Grammar {
   /** Options that take a separate value. */
   withValue: ReadonlySet<string>;
+  /** Options that take more than one (bwrap's `--bind SRC DEST`): how many words they take. */
+  arity?: Readonly<Record<string, number>>;
   /** A first positional to skip before the command (timeout's duration, chroot's root). */
   positional?: number;
   /** Stop at `VAR=value` words too (env). */
@@ -62,7 +64,7 @@ const GRAMMARS: Record<string, Grammar> = {
   setsid: g(''),
   chrt: g('-T -P -D', 1),
   taskset: g('', 1),
-  flock: g('-w --timeout -E --conflict-exit-code', 1),
+  flock: g('-w --timeout -E --conflict-exit-code -c --command', 1),
   unbuffer: g(''),
   caffeinate: g('-t -w'),
   torsocks: g('-u -p -a -P'),
@@ -74,6 +76,38 @@ const GRAMMARS: Record<string, Grammar> = {
   firejail: g(''),
   xargs: g('-I -L -n -P -s -d -E -a --arg-file --delimiter --max-args --max-procs --max-lines --replace --eof --process-slot-var'),
   parallel: g('-j --jobs -S --sshlogin --joblog --results -N --delay --timeout --retries --tag --tagstring -I --colsep -a --arg-file'),
+  // Namespaces, privileges and scheduling (util-linux, systemd, numactl…): the command runs as typed, on the host.
+  nsenter: g('-t --target -S --setuid -G --setgroups'),
+  unshare: g('--map-user --map-group --map-users --map-groups -S --setuid -G --setgid -R --root -w --wd --propagation --setgroups --monotonic --boottime --load-interp'),
+  setpriv: g('--reuid --regid --ruid --euid --rgid --egid --groups --inh-caps --ambient-caps --bounding-set --securebits --pdeathsig --selinux-label --apparmor-profile --landlock-access --landlock-rule --seccomp-filter'),
+  prlimit: g('-p --pid -o --output'),
+  'systemd-run': g(
+    '-u --unit -p --property --description --slice -E --setenv --working-directory -M --machine -H --host --uid --gid --nice --on-active --on-boot --on-startup --on-unit-active --on-unit-inactive --on-calendar --timer-property --path-property --socket-property --service-type',
+  ),
+  numactl: g('-N --cpunodebind -m --membind -C --physcpubind -i --interleave -p --preferred -P --preferred-many'),
+  setarch: g('', 1),
+  linux32: g(''),
+  linux64: g(''),
+  faketime: g('', 1),
+  fakeroot: g('-l --lib --faked -s -i -b'),
+  eatmydata: g(''),
+  nocache: g(''),
+  chronic: g(''),
+  cpulimit: g('-l --limit -p --pid -e --exe'),
+  'aa-exec': g('-p --profile -n --namespace'),
+  'ssh-agent': g('-a -E -t -P -O'),
+  'dbus-run-session': g('--config-file --dbus-daemon'),
+  'xvfb-run': g('-n --server-num -e --error-file -f --auth-file -p --xauth-protocol -s --server-args'),
+  // `entr -s 'CMD'` runs CMD through the shell (see peel).
+  entr: g(''),
+  bwrap: {
+    withValue: new Set(
+      '--args --userns --userns2 --pidns --uid --gid --hostname --chdir --unsetenv --lock-file --sync-fd --tmpfs --dev --proc --mqueue --dir --remount-ro --exec-label --file-label --seccomp --add-seccomp-fd --block-fd --userns-block-fd --info-fd --json-status-fd --cap-add --cap-drop --perms --size --argv0 --overlay-src --tmp-overlay --ro-overlay'.split(' '),
+    ),
+    arity: Object.fromEntries(
+      [...'--bind --bind-try --dev-bind --dev-bind-try --ro-bind --ro-bind-try --symlink --setenv --bind-data --ro-bind-data --file --chmod --ro-overlay'.split(' ').map((o) => [o, 2] as const), ['--overlay', 3] as const],
+    ),
+  },
 };
 
 export const WRAPPERS: ReadonlySet<string> = new Set(Object.keys(GRAMMARS));
@@ -89,6 +123,7 @@ export function peel(input: EWord[]): Peeled {
   let chdir: EWord | undefined;
   let assigned: EWord[] | undefined;
   let splitString: EWord | undefined;
+  let entrShell = false;
   for (let guard = 0; guard < 32 && words.length > 0; guard++) {
     const name = basename(words[0]!.value);
     const gram = GRAMMARS[name];
@@ -115,7 +150,11 @@ export function peel(input: EWord[]): Peeled {
         if (name === 'env' && (flag === '-S' || flag === '--split-string')) {
           splitString = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
         }
-        if (gram.withValue.has(flag) && eq < 0) i += 2;
+        // `flock FILE -c CMD`: CMD is shell code, run as `sh -c` (judged like env -S's string).
+        if (name === 'flock' && (flag === '-c' || flag === '--command')) splitString = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
+        if (name === 'entr' && /^-[a-z]*s/.test(flag)) entrShell = true;
+        if (gram.arity?.[flag] !== undefined && eq < 0) i += 1 + gram.arity[flag]!;
+        else if (gram.withValue.has(flag) && eq < 0) i += 2;
         else if (/^-[a-zA-Z]$/.test(flag) || flag.startsWith('--')) i += 1;
         else {
           // A cluster like `-uroot` / `-n5` / `-Eu root`: the last letter may take the next word.
@@ -159,6 +198,7 @@ export function peel(input: EWord[]): Peeled {
     if (stop) return { wrappers: wrappers.slice(0, -1), words, bare: true };
     if (splitString) return { wrappers, words: [], splitString, chdir };
     const rest = words.slice(i);
+    if (entrShell && rest[0]) return { wrappers, words: [], splitString: rest[0], chdir };
     if (rest.length === 0) {
       // `xargs` alone runs `echo`; `env`/`sudo -i` alone is the wrapper itself acting.
       if (name === 'xargs') return { wrappers, words: [{ ...words[0]!, value: 'echo', ifEmpty: 'echo' }], xargs: true, chdir };

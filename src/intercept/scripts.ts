@@ -13,7 +13,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync,
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.ts';
 import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
-import { languageOf } from '../analyze/interp.ts';
+import { inlineCommand, languageOf } from '../analyze/interp.ts';
 import { makeRun, parseMakefile } from '../analyze/makefile.ts';
 import { resolveOnPath } from './not-found.ts';
 import { isShellOwn } from '../sandbox/direct.ts';
@@ -272,7 +272,6 @@ function globFiles(path: string): string[] {
 const INSTALL_SCRIPT_NAMES = new Set(['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare']);
 
 /** An interpreter's script: judged as the same code given inline (`python3 -c CODE`), by the interpreter scanner. */
-const INLINE: Record<Language, string> = { python: 'python3 -c', js: 'node -e', perl: 'perl -e', ruby: 'ruby -e', php: 'php -r' };
 const interpreterOf = (head: string): Language | undefined => languageOf(shebangProgram(head) ?? '');
 
 interface Judged {
@@ -293,7 +292,7 @@ function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudge
   if (hit) return hit;
   const as = lang;
   const j = as
-    ? { a: ctx.analyze(`${INLINE[as]} '${f.text.replace(/^#![^\n]*\n?/, '').replace(/'/g, `'\\''`)}'`, cwd), interp: true }
+    ? { a: ctx.analyze(`${inlineCommand(as)} '${f.text.replace(/^#![^\n]*\n?/, '').replace(/'/g, `'\\''`)}'`, cwd), interp: true }
     : { a: ctx.analyze(f.text, cwd, fish ? 'fish' : undefined), interp: false };
   if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string);
   memo.set(key, j);

@@ -68,6 +68,9 @@ const INSTALL: Record<string, RegExp> = {
   // `nvm use` only switches to an installed version (a PATH change in the shell); install downloads.
   nvm: /^(install|reinstall-packages)$/,
   rustup: /^(install|update|toolchain|target|component|default)$/,
+  // Actions are options here (see the rule): a .deb/.rpm runs its maintainer scripts as root.
+  dpkg: /^(-[iAxXrP]|--(install|unpack|record-avail|extract|vextract|configure|remove|purge))$/,
+  rpm: /^(-[a-zA-Z]*[iUFe][a-zA-Z]*|--(install|upgrade|freshen|erase|reinstall))$/,
 };
 
 export const networkRules: Rule[] = [
@@ -85,6 +88,11 @@ export const networkRules: Rule[] = [
       if (f.name === 'yarn') return ops.length === 0 || re.test(ops[0]!) ? `yarn ${ops[0] ?? 'install'}` : false;
       if (f.name === 'npx' || f.name === 'bunx' || f.name === 'pnpx' || f.name === 'uvx' || f.name === 'cpan' || f.name === 'cpanm' || f.name === 'nix-env') return f.name;
       if (f.name === 'pacman' || f.name === 'yay') return f.argv.some((a) => /^-[A-Za-z]*[SUR]/.test(a) && !/^-Q/.test(a) && !/^-S[si]+$/.test(a)) ? f.argv.slice(0, 2).join(' ') : false;
+      if (f.name === 'dpkg' || f.name === 'rpm') {
+        // rpm's queries and checks (`-qi`, `-Va`) carry the same letters.
+        const act = f.argv.slice(1).find((a) => re.test(a) && !(f.name === 'rpm' && /^-[a-zA-Z]*[qVK]/.test(a)));
+        return act ? `${f.name} ${act}` : false;
+      }
       if (f.name === 'go') {
         if (ops[0] === 'mod') return /^(download|tidy|vendor|get)$/.test(ops[1] ?? '') ? `go mod ${ops[1]}` : false;
         return ops[0] === 'get' || ops[0] === 'install' ? `go ${ops[0]}` : false;
@@ -94,8 +102,8 @@ export const networkRules: Rule[] = [
       return s !== '' && re.test(s) ? `${f.name} ${s}` : false;
     },
     examples: {
-      match: ['npm install', 'npm ci', 'npm i lodash@4', 'yarn', 'yarn add -D typescript', 'pnpm install --frozen-lockfile', 'pip install -U pip', 'cargo build --release', 'cargo add serde', 'go mod download', 'gem install bundler', 'npx prettier --write .', 'npm uninstall react', 'apt-get install -y jq', 'brew install jq', 'uv add httpx', 'pipx run black'],
-      noMatch: ['npm run dev', 'npm test -- --watch', 'cargo test', 'go test ./...', 'pnpm -r build', 'pip list', 'npm ls', 'yarn test', 'brew list'],
+      match: ['npm install', 'npm ci', 'npm i lodash@4', 'yarn', 'yarn add -D typescript', 'pnpm install --frozen-lockfile', 'pip install -U pip', 'cargo build --release', 'cargo add serde', 'go mod download', 'gem install bundler', 'npx prettier --write .', 'npm uninstall react', 'apt-get install -y jq', 'brew install jq', 'uv add httpx', 'pipx run black', 'dpkg -i ./x.deb', 'dpkg --install x.deb', 'rpm -ivh x.rpm', 'rpm -Uvh x.rpm'],
+      noMatch: ['dpkg -l', 'dpkg -L bash', 'rpm -qi bash', 'rpm -qa', 'npm run dev', 'npm test -- --watch', 'cargo test', 'go test ./...', 'pnpm -r build', 'pip list', 'npm ls', 'yarn test', 'brew list'],
     },
   },
   {

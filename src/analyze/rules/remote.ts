@@ -163,6 +163,27 @@ export const remoteRules: Rule[] = [
     },
   },
   {
+    id: 'remote-code.preload',
+    group: 'remote-code',
+    risk: 'high',
+    message: 'loads a compiled library into the programs it starts (LD_PRELOAD, LD_AUDIT, ld.so --preload) — code vg cannot read',
+    why: 'a preloaded library runs inside every program started with it, before its main, with all its rights',
+    match: (i) => {
+      const f = i.fact;
+      if (!/^(ld\.so|ld-linux[-\w.]*\.so\.\d+|ld64\.so\.\d+)$/.test(f.name)) return false;
+      const k = f.argv.findIndex((a) => a === '--preload' || a === '--audit');
+      if (k < 0) return false;
+      const libs = (f.argv[k + 1] ?? '').split(/[\s:]+/).filter(Boolean);
+      // The system's own libraries (jemalloc, tcmalloc, libfaketime as installed) are what people preload on purpose.
+      const foreign = libs.find((l) => !/^\/(usr\/)?lib(32|64|x32)?\/[^\0]*$/.test(l) || l.includes('/../')) ?? (f.argDynamic?.[k + 1] ? '$LIBRARY' : undefined);
+      return foreign ?? false;
+    },
+    examples: {
+      match: ['LD_PRELOAD=./hook.so ls', 'export LD_PRELOAD=/tmp/x.so', 'LD_AUDIT=./a.so git status', 'env LD_PRELOAD=$LIB make', '/lib64/ld-linux-x86-64.so.2 --preload ./x.so /bin/ls', 'LD_PRELOAD=/usr/lib/x.so:./evil.so ls'],
+      noMatch: ['LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 node app.js', 'LD_LIBRARY_PATH=./lib ./app', 'ldd ./app', 'echo $LD_PRELOAD'],
+    },
+  },
+  {
     id: 'remote-code.shell-rerun',
     group: 'remote-code',
     risk: 'high',

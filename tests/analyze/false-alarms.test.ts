@@ -10,7 +10,7 @@ const CASES: [string, Risk][] = [
   ['echo "rm -rf /"', 'low'],
   ["python3 -c 'print(1)'", 'low'],
   ["python3 -c 'import shutil; shutil.rmtree(\"build\")'", 'low'],
-  ["python3 -c 'import shutil,os; shutil.rmtree(os.path.expanduser(\"~/proj/build\"))'", 'low'],
+  ["python3 -c 'import shutil,os; shutil.rmtree(os.path.expanduser(\"~/proj/build\"))'", 'medium'],
   ["python3 -c 'import subprocess; subprocess.run([\"git\", \"status\"])'", 'low'],
   ["python3 -c 'import os; print(os.environ[\"HOME\"])'", 'low'],
   ["node -e 'console.log(process.env.HOME)'", 'low'],

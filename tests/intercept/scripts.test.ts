@@ -207,6 +207,15 @@ test("another interpreter's script: what its scanner finds high or critical coun
   for (const line of ['python3 -m wipe', 'python3 -c "print(1)"', 'node -e "1"']) assert.equal((await j(line, { flags: { mode: 'auto' } })).risk, 'low', line);
 });
 
+test('Lua, R and Tcl scripts are read like the other interpreters\' (their calls, their quoting)', async () => {
+  put('wipe.lua', '#!/usr/bin/env lua\nos.execute("rm -rf " .. os.getenv("HOME"))\n', 0o755);
+  put('wipe.R', 'system2("rm", c("-rf", "/"))\n');
+  put('wipe.tcl', '#!/usr/bin/tclsh\nexec rm -rf $::env(HOME)\n', 0o755);
+  put('fine.lua', 'print(os.getenv("HOME"))\n');
+  for (const line of ['lua wipe.lua', './wipe.lua', 'Rscript wipe.R', 'tclsh wipe.tcl', './wipe.tcl']) assert.equal((await j(line)).decision, 'block', line);
+  assert.equal((await j('lua fine.lua', { flags: { mode: 'auto' } })).risk, 'low');
+});
+
 test('a file fed through stdin is judged like one given by name; a FIFO is not a file to trust', async () => {
   // Each of these ran the file's code unjudged before (the shell's operand was stdin, not a file).
   for (const line of ['bash < wipe.sh', 'sh < ./wipe.sh', 'source /dev/stdin < wipe.sh', 'cat wipe.sh | bash', 'cat env.sh wipe.sh | sh -s', 'cat ./wipe.sh | source /dev/stdin', 'python3 < wipe.py', 'cat wipe.py | python3'])

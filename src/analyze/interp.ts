@@ -378,6 +378,88 @@ function removerFindings(fn: string, args: Arg[], after: string): CodeFinding[] 
   return [{ kind: 'argv', argv: recursive ? ['rm', '-rf', t] : ['rm', '-f', t] }];
 }
 
+/**
+ * Calls that write, copy, move or link files, as the commands that do the same (`tee -a PATH`,
+ * `cp SRC DST`, `mv`, `ln -s`), so a one-liner appending to ~/.bashrc meets the same rules as `>>`.
+ * [pattern, how the arguments map, the mode argument that must say "write" (index), the language].
+ */
+const WRITERS: [RegExp, 'write' | 'copy' | 'move' | 'link', number | null, Language[] | null][] = [
+  [/(?<![\w$.])(?:io\.)?open\s*\(/g, 'write', 1, ['python', 'lua']],
+  [/(?<![\w$])(?:fs\.(?:promises\.)?|fsp\.)?(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream)\s*\(/g, 'write', null, ['js']],
+  [/(?<![\w$])(?:fs\.(?:promises\.)?|fsp\.)?(?:copyFileSync|copyFile|cpSync)\s*\(/g, 'copy', null, ['js']],
+  [/(?<![\w$])(?:fs\.(?:promises\.)?|fsp\.)?(?:renameSync|rename)\s*\(/g, 'move', null, ['js', 'php', 'python', 'lua']],
+  [/(?<![\w$])(?:fs\.(?:promises\.)?|fsp\.)?(?:symlinkSync|symlink)\s*\(/g, 'link', null, ['js', 'php', 'python']],
+  [/(?<![\w$])(?:File|IO)\.(?:write|binwrite)\s*\(/g, 'write', null, ['ruby']],
+  [/(?<![\w$])File\.open\s*\(/g, 'write', 1, ['ruby']],
+  [/(?<![\w$])FileUtils\.(?:cp|cp_r|install|copy_file)\s*\(/g, 'copy', null, ['ruby']],
+  [/(?<![\w$])FileUtils\.(?:mv|move)\s*\(/g, 'move', null, ['ruby']],
+  [/(?<![\w$])FileUtils\.(?:ln_s|ln_sf|symlink)\s*\(/g, 'link', null, ['ruby']],
+  [/(?<![\w$])(?:file_put_contents)\s*\(/g, 'write', null, ['php']],
+  [/(?<![\w$])fopen\s*\(/g, 'write', 1, ['php']],
+  [/(?<![\w$])copy\s*\(/g, 'copy', null, ['php']],
+  [/(?<![\w$])shutil\.(?:copy|copy2|copyfile|copytree)\s*\(/g, 'copy', null, ['python']],
+  [/(?<![\w$])(?:shutil\.move|os\.replace|os\.rename)\s*\(/g, 'move', null, ['python']],
+  [/(?<![\w$])(?:writeLines|file\.copy)\s*\(/g, 'write', null, ['r']],
+];
+
+/** A write mode: "w", "a", "x", "r+" …, Ruby "w"/"a", PHP "w", Lua "w"/"a". */
+const WRITE_MODE = /^[rwaxbt+]*[wax+][rwaxbt+]*$/;
+
+function writerFindings(src: string, masked: string, lang: Language): CodeFinding[] {
+  const found: CodeFinding[] = [];
+  const at = (args: Arg[], k: number): string | undefined => {
+    const a = args.filter((x) => x.kind === 'str')[k];
+    return a ? word(a) : undefined;
+  };
+  for (const [re, how, modeAt, langs] of WRITERS) {
+    if (langs && !langs.includes(lang)) continue;
+    re.lastIndex = 0;
+    for (let m = re.exec(masked); m !== null && found.length < MAX_FINDINGS; m = re.exec(masked)) {
+      const args = parseArgs(closing(src.slice(m.index + m[0].length, m.index + m[0].length + 4096)), lang);
+      if (modeAt !== null) {
+        const kwMode = args.find((a): a is Extract<Arg, { kind: 'kw' }> => a.kind === 'kw' && a.name === 'mode');
+        const text = kwMode ? word(kwMode.value) : at(args, modeAt);
+        if (text === undefined || !WRITE_MODE.test(text)) continue;
+      }
+      const a0 = at(args, 0);
+      const a1 = at(args, 1);
+      if (how === 'write' && a0 !== undefined) found.push({ kind: 'argv', argv: ['tee', '-a', lang === 'r' ? (a1 ?? a0) : a0] });
+      else if (how === 'copy' && a0 !== undefined && a1 !== undefined) found.push({ kind: 'argv', argv: ['cp', '-r', a0, a1] });
+      else if (how === 'move' && a0 !== undefined && a1 !== undefined) found.push({ kind: 'argv', argv: ['mv', a0, a1] });
+      else if (how === 'link' && a0 !== undefined && a1 !== undefined) found.push({ kind: 'argv', argv: ['ln', '-sf', a0, a1] });
+    }
+  }
+  if (lang === 'perl') {
+    // open(FH, ">>PATH") / open(my $f, '>', PATH): the mode may lead the path or stand alone.
+    const re = /(?<![\w$])(?:open|sysopen)\s*\(?/g;
+    for (let m = re.exec(masked); m !== null && found.length < MAX_FINDINGS; m = re.exec(masked)) {
+      const after = src.slice(m.index + m[0].length, m.index + m[0].length + 4096);
+      const args = parseArgs(m[0].endsWith('(') ? closing(after) : statement(after), lang).slice(1);
+      const first = args[0];
+      if (!first || first.kind !== 'str') continue;
+      const head = typeof first.parts[0] === 'string' ? first.parts[0] : '';
+      const mode = /^\s*(\+?[>]{1,2}|\+<)\s*/.exec(head);
+      if (!mode) continue;
+      const rest: Arg = mode[0].length === head.length && first.parts.length === 1 ? (args[1] ?? { kind: 'str', parts: [{ unknown: true, home: false }] }) : { kind: 'str', parts: [head.slice(mode[0].length), ...first.parts.slice(1)] };
+      found.push({ kind: 'argv', argv: ['tee', '-a', word(rest)] });
+    }
+  }
+  if (lang === 'python') {
+    // pathlib: Path(X) / "y", Path.home().joinpath("y") … .write_text(…) / .write_bytes(…) / .open("w").
+    const re = /((?:pathlib\.)?Path(?:\.home\(\)|\([^()]*\))(?:\s*\/\s*['"][^'"]*['"]|\.joinpath\([^()]*\))*)\s*\)?\.(write_text|write_bytes|touch|open\(\s*['"][wax+]+['"])/g;
+    for (let m = re.exec(src); m !== null && found.length < MAX_FINDINGS; m = re.exec(src)) {
+      const chain = m[1]!;
+      const base = /^(?:pathlib\.)?Path\.home\(\)/.test(chain) ? '~' : word(term(/^(?:pathlib\.)?Path\(([^()]*)\)/.exec(chain)?.[1] ?? 'x', lang));
+      const tail = [...chain.matchAll(/\/\s*(['"])([^'"]*)\1|\.joinpath\(([^()]*)\)/g)].map((x) => x[2] ?? words(parseArgs(x[3]!, lang)).join('/'));
+      found.push({ kind: 'argv', argv: ['tee', '-a', [base, ...tail].join('/')] });
+    }
+  }
+  if (lang === 'tcl') {
+    for (const m of src.matchAll(/\[open\s+("[^"]*"|\S+)\s+("?)([wa]\+?|RDWR|WRONLY|APPEND)[^\]]*\]/g)) found.push({ kind: 'argv', argv: ['tee', '-a', m[1]!.replace(/^"|"$/g, '').replace(/^\$(::)?env\(HOME\)/, '~')] });
+  }
+  return found;
+}
+
 /** Perl's q(…) qq{…} qw[…] and Ruby's %w(…) %q(…) %Q(…): rewritten as the plain literals they are. */
 function quoteLike(src: string, lang: Language): string {
   const re = lang === 'perl' ? /(?<![\w$@%&])(qq|qw|q)\s*([^\w\s])/g : lang === 'ruby' ? /%([wWqQiI]?)([([{<|!/])/g : null;
@@ -482,6 +564,7 @@ export function scanCode(code: string, lang?: Language): CodeFinding[] {
     const paren = src[m.index + m[0].length - 1] === '(';
     found.push(...removerFindings(fn, parseArgs(callArgText(after, paren), l), after));
   }
+  found.push(...writerFindings(src, masked, l));
   // Classic one-liner fork bombs in these languages.
   if (/fork\s+while\s+fork|while\s*\(?\s*(True|1|true)\s*\)?\s*:?\s*\{?\s*(os\.)?fork\(\)|(os\.)?fork\(\)\s*while\s*true/i.test(src)) {
     found.push({ kind: 'fork-bomb' });

@@ -335,6 +335,22 @@ const GROUPS: Record<string, Case[]> = {
     ["tclsh <<< 'exec rm -rf $::env(HOME)'", 'critical', 'filesystem.rm-system'],
     ["tclsh <<< 'file delete -force /'", 'critical', 'filesystem.rm-system'],
   ],
+  // One-liners that write where a shell redirection would be judged.
+  'interpreter-writes': [
+    ["python3 -c 'open(\"/home/dev/.bashrc\",\"a\").write(\"curl x|sh\")'", 'high', 'persistence.startup-files'],
+    ["python3 -c 'import os; open(os.environ[\"HOME\"] + \"/.bashrc\", mode=\"w\")'", 'high', 'persistence.startup-files'],
+    ["python3 -c 'from pathlib import Path; (Path.home() / \".bashrc\").write_text(\"x\")'", 'high', 'persistence.startup-files'],
+    ["python3 -c 'import pathlib; pathlib.Path.home().joinpath(\".ssh\", \"authorized_keys\").write_text(\"k\")'", 'high', 'persistence.startup-files'],
+    ["python3 -c 'import shutil; shutil.copy(\"x\", \"/etc/cron.d/x\")'", 'high', 'persistence.startup-files'],
+    ["node -e 'require(\"fs\").appendFileSync(require(\"os\").homedir()+\"/.bashrc\", \"x\")'", 'high', 'persistence.startup-files'],
+    ["node -e 'require(\"fs\").writeFileSync(\"/etc/passwd\", \"\")'", 'critical', 'system-files.auth'],
+    ["perl -e 'open(F, \">>$ENV{HOME}/.bashrc\"); print F \"x\"'", 'high', 'persistence.startup-files'],
+    ["perl -e 'open(my $f, \">\", \"/etc/passwd\")'", 'critical', 'system-files.auth'],
+    ["ruby -e 'File.write(\"/etc/passwd\", \"x\")'", 'critical', 'system-files.auth'],
+    ["ruby -e 'File.open(Dir.home + \"/.zshrc\", \"a\") { |f| f.puts \"x\" }'", 'high', 'persistence.startup-files'],
+    ["php -r 'file_put_contents(\"/home/dev/.ssh/authorized_keys\", \"x\");'", 'high', 'persistence.startup-files'],
+    ["lua -e 'io.open(os.getenv(\"HOME\")..\"/.bashrc\", \"a\"):write(\"x\")'", 'high', 'persistence.startup-files'],
+  ],
   // Programs that run the rest of the line as a command, with their own options in the way.
   wrappers: [
     ['nsenter -t 1 -m -u -i -n -p rm -rf ~', 'critical', 'filesystem.rm-system'],

@@ -3,6 +3,7 @@
 import type { CommandFact } from '../types.ts';
 import type { MatchInput, MatchResult, Rule } from './types.ts';
 import { classify, hasLong, hasShort, opts, targets, type TargetClass } from './helpers.ts';
+import { resolvePath } from '../resolve.ts';
 
 const recursiveRm = (f: CommandFact): boolean => hasShort(f, 'r', 'R') || hasLong(f, '--recursive');
 
@@ -232,5 +233,57 @@ export const filesystemRules: Rule[] = [
     why: 'anyone on the machine can then change them',
     match: (i) => opts(i.fact).operands.some((a, k) => k === 0 && (/^[0-7]?[0-7][0-7][2367]$/.test(a) || /^(a|o|ugo)?\+[rwx]*w/.test(a))),
     examples: { match: ['chmod 777 run.sh', 'chmod o+w file'], noMatch: ['chmod 755 run.sh', 'chmod +x run.sh'] },
+  },
+  {
+    id: 'filesystem.extract-over',
+    group: 'filesystem',
+    risk: 'high',
+    commands: ['tar', 'gtar', 'bsdtar', 'unzip', '7z', '7za', 'cpio'],
+    message: 'unpacks an archive over your home directory or a system directory (or with absolute paths)',
+    why: 'whatever the archive holds lands there — it can replace ~/.bashrc, ~/.ssh/authorized_keys or files under /etc',
+    match: (i) => {
+      const f = i.fact;
+      const a = f.argv.slice(1);
+      let dir: string | undefined;
+      let dynamic = false;
+      const take = (k: number, v: string | undefined): void => {
+        dir = v;
+        dynamic = f.argDynamic?.[k] ?? false;
+      };
+      if (f.name === 'unzip') {
+        const k = a.indexOf('-d');
+        if (k >= 0) take(k + 2, a[k + 1]);
+        else if (a.some((x) => /^-[a-zA-Z]*[lptvz]/.test(x))) return false; // lists, tests, comments: nothing written
+      } else if (f.name === '7z' || f.name === '7za') {
+        if (!/^(x|e)$/.test(a[0] ?? '')) return false;
+        const k = a.findIndex((x) => x.startsWith('-o'));
+        if (k >= 0) take(k + 1, a[k]!.slice(2));
+      } else if (f.name === 'cpio') {
+        if (!hasShort(f, 'i') && !hasLong(f, '--extract')) return false;
+        const k = a.findIndex((x) => x === '-D' || x.startsWith('--directory'));
+        if (k >= 0) take(k + 2, a[k]!.includes('=') ? a[k]!.slice(a[k]!.indexOf('=') + 1) : a[k + 1]);
+      } else {
+        // tar: -x / x (old style) / --extract / --get.
+        const old = a[0] !== undefined && /^[a-zA-Z]+$/.test(a[0]) && a[0].includes('x');
+        if (!old && !a.some((x) => /^-[a-zA-Z]*x/.test(x) || x === '--extract' || x === '--get')) return false;
+        if (a.some((x) => x === '-P' || x === '--absolute-names' || (/^-[a-zA-Z]*P/.test(x) && !x.startsWith('--')))) return 'absolute names (-P)';
+        for (let k = 0; k < a.length; k++) {
+          if (a[k] === '-C' || a[k] === '--directory') take(k + 2, a[k + 1]);
+          else if (a[k]!.startsWith('--directory=')) take(k + 1, a[k]!.slice(12));
+          else if (/^-C./.test(a[k]!)) take(k + 1, a[k]!.slice(2));
+        }
+      }
+      // Without a target directory the archive lands in the working directory: a system one counts
+      // (unpacking downloads in HOME is what people do).
+      const path = dir === undefined ? (f.cwd || null) : dynamic ? null : resolvePath(dir, f.cwd || null);
+      if (path === null) return false;
+      const c = classify(path, i.home, i.workspace);
+      if (c === 'root' || c === 'system' || c === 'system-child' || (dir !== undefined && c === 'home') || (dir !== undefined && c === 'home-child' && /\/\.(ssh|config|local|gnupg)(\/|$)/.test(path))) return path;
+      return false;
+    },
+    examples: {
+      match: ['tar -xf x.tar -C ~', 'tar xzf x.tgz -C /', 'tar --extract --file=x.tar --directory=/etc', 'tar -C /usr/local -xf x.tar', 'tar -xPf x.tar', 'unzip -o x.zip -d ~', 'unzip x.zip -d /etc/cron.d', '7z x a.7z -o/usr', 'cpio -idm -D / < a.cpio', 'cd / && tar xf /tmp/x.tar', 'tar -xf x.tar -C ~/.ssh'],
+      noMatch: ['tar -xf x.tar', 'tar -xzf x.tgz -C build', 'tar -czf x.tgz ~', 'tar -tf x.tar', 'unzip -l x.zip', 'unzip x.zip -d out', 'tar -xf x.tar -C ~/src', 'cd ~ && tar xf x.tar', '7z l a.7z'],
+    },
   },
 ];

@@ -277,10 +277,22 @@ export const remoteRules: Rule[] = [
       if (f.name === 'systemctl') return sub(f) === 'enable' || sub(f) === 'link' ? sub(f) : false;
       if (f.name === 'launchctl') return /^(load|bootstrap|submit|enable)$/.test(sub(f)) ? sub(f) : false;
       if (f.name === 'at' || f.name === 'batch') return !hasShort(f, 'l', 'r', 'd');
-      if (f.name === 'git') return f.argv.includes('config') && f.argv.some((a) => /^core\.(hooksPath|sshCommand|fsmonitor|pager|editor)$/i.test(a)) && f.argv.some((a) => a === '--global' || a === '--system') ? 'git config core.*' : false;
+      if (f.name === 'git') {
+        if (!f.argv.includes('config')) return false;
+        if (f.argv.some((a) => /^core\.(hooksPath|sshCommand|fsmonitor|pager|editor)$/i.test(a)) && f.argv.some((a) => a === '--global' || a === '--system')) return 'git config core.*';
+        // This repository's hooks from a directory outside the project (`.githooks`, `.husky` inside it are how teams share hooks).
+        const k = f.argv.findIndex((a) => /^core\.hooksPath$/i.test(a));
+        const dir = k > 0 ? f.argv[k + 1] : undefined;
+        if (dir === undefined || f.argv.slice(1, k).some((a) => /^--(get|unset|list)/.test(a))) return false;
+        const abs = f.argDynamic?.[k + 1] ? null : resolvePath(dir, f.cwd || null);
+        return abs === null || i.workspace === '' || !isWithin(abs, i.workspace) ? `core.hooksPath ${dir}` : false;
+      }
       return false;
     },
-    examples: { match: ['crontab -', 'crontab jobs.txt', 'crontab -r', 'systemctl enable --now x', 'git config --global core.hooksPath /tmp/h'], noMatch: ['crontab -l', 'systemctl status'] },
+    examples: {
+      match: ['crontab -', 'crontab jobs.txt', 'crontab -r', 'systemctl enable --now x', 'git config --global core.hooksPath /tmp/h', 'git config core.hooksPath /tmp/h', 'git config core.hooksPath ~/hooks', 'git config core.hooksPath "$D"'],
+      noMatch: ['crontab -l', 'systemctl status', 'git config core.hooksPath .githooks', 'git config core.hooksPath .husky/_', 'git config --get core.hooksPath'],
+    },
   },
 ];
 

@@ -27,6 +27,54 @@ function runnerCommand(name: string, args: EWord[]): EWord[] {
   return [{ ...cmd[0]!, value: bin }, ...cmd.slice(1)];
 }
 
+/** Options of git subcommands whose value git runs through the shell. */
+const GIT_CODE_OPTS: Record<string, RegExp> = {
+  rebase: /^(-x|--exec)$/,
+  'filter-branch': /^--(tree|index|msg|env|commit|parent|tag-name)-filter$/,
+  difftool: /^(-x|--extcmd)$/,
+  grep: /^(-O|--open-files-in-pager)$/,
+  clone: /^(-u|--upload-pack)$/,
+  fetch: /^--upload-pack$/,
+  pull: /^--upload-pack$/,
+  'ls-remote': /^--upload-pack$/,
+  archive: /^--exec$/,
+  push: /^(--receive-pack|--exec)$/,
+  'send-email': /^--(to-cmd|cc-cmd|header-cmd|sendmail-cmd)$/,
+};
+
+/**
+ * `git rebase -x CMD`, `git bisect run CMD…`, `git submodule foreach CMD`, `git filter-branch
+ * --tree-filter CMD`, `git clone -u CMD` (a local clone runs it here) …: commands git runs for you.
+ */
+function gitSubcommandCode(wk: Walker, fact: CommandFact, args: EWord[], scope: Scope, env: Env): void {
+  let i = 0;
+  while (i < args.length && args[i]!.value.startsWith('-')) i += /^(-C|-c|--git-dir|--work-tree|--namespace|--exec-path|--config-env)$/.test(args[i]!.value) ? 2 : 1;
+  const sub = args[i]?.value ?? '';
+  const rest = args.slice(i + 1);
+  const deeper: Env = { ...env, origin: 'wrapper', depth: env.depth + 1 };
+  if (sub === 'bisect' && rest[0]?.value === 'run' && rest.length > 1) {
+    wk.run(rest.slice(1), [], scope.clone(), deeper, undefined, { network: false, decoder: false });
+    return;
+  }
+  if (sub === 'submodule') {
+    const k = rest.findIndex((w) => w.value === 'foreach');
+    const cmd = k >= 0 ? rest.slice(k + 1).filter((w, n, all) => !(w.value.startsWith('--') && all.slice(0, n).every((x) => x.value.startsWith('--')))) : [];
+    if (cmd.length) wk.nestedCode(cmd.map((w) => w.value).join(' '), cmd.some((w) => w.dynamic), scope, env, 'shell-string', fact);
+    return;
+  }
+  const re = GIT_CODE_OPTS[sub];
+  if (!re) return;
+  for (let k = 0; k < rest.length; k++) {
+    const v = rest[k]!.value;
+    const eq = v.indexOf('=');
+    const flag = eq > 0 && v.startsWith('--') ? v.slice(0, eq) : v;
+    // -O / --open-files-in-pager take their value attached only; the others either way.
+    const attached = sub === 'grep' ? (v.startsWith('-O') && v.length > 2 ? v.slice(2) : eq > 0 && re.test(flag) ? v.slice(eq + 1) : undefined) : eq > 0 && re.test(flag) ? v.slice(eq + 1) : undefined;
+    const code = attached !== undefined ? { value: attached, dynamic: rest[k]!.dynamic } : sub !== 'grep' && re.test(v) && rest[k + 1] ? rest[k + 1]! : undefined;
+    if (code?.value.trim()) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+  }
+}
+
 /** Code the command runs that is visible on the line: `-c` strings, eval, heredocs, one-liners. */
 export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Scope, env: Env, stdinText: string | undefined): void {
   const name = fact.name;
@@ -140,6 +188,7 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
       const m = /^(core\.(pager|sshCommand|editor|fsmonitor|askPass)|sequence\.editor|diff\.external|gpg\.program|credential\.helper|alias\.[^=]+|[^=]*\.(textconv|command|cmd|process|clean|smudge))=(.*)$/is.exec(kv);
       if (m) wk.nestedCode(m[4]!.replace(/^!/, ''), args[k + 1]!.dynamic, scope, env, 'shell-string', fact);
     }
+    gitSubcommandCode(wk, fact, args, scope, env);
     return;
   }
   if (PACKAGE_RUNNERS.has(name)) {

@@ -6,6 +6,9 @@ import { PRIV } from '../names.ts';
 
 const AUTH_FILES = /^\/etc\/(passwd|shadow|gshadow|group|sudoers|master\.passwd|pam\.d(\/.*)?|sudoers\.d(\/.*)?|security(\/.*)?|nsswitch\.conf|login\.defs)$/;
 
+/** Groups that amount to root on a typical Linux machine. */
+const PRIV_GROUP = /^(sudo|wheel|admin|root|docker|lxd|disk|shadow|adm)$/;
+
 export const systemRules: Rule[] = [
   {
     id: 'fork-bomb.recursive-function',
@@ -75,6 +78,43 @@ export const systemRules: Rule[] = [
       return /^[2467][0-7]{3}$/.test(m) || /^[ugoa]*[+=][rwxXt]*s/.test(m) ? m : false;
     },
     examples: { match: ['chmod +s ./helper', 'chmod u+s /usr/bin/x', 'chmod 4755 tool', 'setcap cap_net_raw+ep ./ping', 'install -m 4755 a /usr/bin/a'], noMatch: ['chmod +x run.sh', 'chmod 755 x', 'chmod 0644 x'] },
+  },
+  {
+    id: 'privilege.accounts',
+    group: 'privilege',
+    risk: 'high',
+    commands: ['passwd', 'chpasswd', 'usermod', 'useradd', 'adduser', 'userdel', 'deluser', 'groupmod', 'gpasswd', 'chage', 'vipw', 'vigr', 'visudo', 'newusers', 'pwck'],
+    message: 'changes user accounts, passwords or group memberships',
+    why: 'a removed password, a new uid-0 user or a user added to sudo/docker/wheel is a standing way in',
+    match: (i) => {
+      const f = i.fact;
+      const a = f.argv.slice(1);
+      const ops = opts(f).operands;
+      switch (f.name) {
+        case 'passwd':
+          // Changing one's own password interactively is what passwd is for; status queries read.
+          if (hasShort(f, 'S') || hasLong(f, '--status')) return false;
+          return a.some((x) => /^-[a-zA-Z]*[deulx]|^--(delete|expire|lock|unlock|stdin)$/.test(x)) || ops.length > 0 ? f.argv.join(' ') : false;
+        case 'usermod':
+        case 'useradd':
+        case 'adduser':
+        case 'groupmod':
+        case 'gpasswd':
+          if (f.name === 'adduser' && ops.length === 2 && PRIV_GROUP.test(ops[1]!)) return `${ops[0]} → ${ops[1]}`;
+          if (f.name === 'gpasswd' && a.some((x) => /^(-a|--add|-M|--members|-A|--administrators)$/.test(x)) && PRIV_GROUP.test(a.at(-1) ?? '')) return `group ${a.at(-1)}`;
+          // Privileged groups, uid 0, a non-unique uid: what turns an account into root.
+          if (a.some((x, k) => (/^(-[a-zA-Z]*G|--groups|-g|--gid|-a|--append|-A|--administrators|-M|--members)$/.test(a[k - 1] ?? '') || /^--groups=/.test(x)) && /(^|,)(sudo|wheel|admin|root|docker|lxd|disk|shadow|adm)(,|$)/.test(x.replace(/^--groups=/, '')))) return 'privileged group';
+          if (a.some((x, k) => (/^(-u|--uid)$/.test(a[k - 1] ?? '') && x === '0') || /^--uid=0$/.test(x) || /^(-o|--non-unique)$/.test(x))) return 'uid 0';
+          if (f.name === 'usermod' && a.some((x) => /^(-p|--password|-U|--unlock)$/.test(x))) return 'password';
+          return false;
+        default:
+          return f.argv.join(' ');
+      }
+    },
+    examples: {
+      match: ['passwd -d root', 'passwd root', 'echo "root:x" | chpasswd', 'usermod -aG sudo mallory', 'usermod -a -G docker,wheel me', 'useradd -o -u 0 -g 0 toor', 'gpasswd -a me docker', 'adduser me sudo', 'userdel -r bob', 'deluser bob', 'visudo', 'usermod -p "" root'],
+      noMatch: ['passwd', 'passwd -S root', 'useradd -m builder', 'usermod -s /bin/zsh me', 'id -Gn', 'groups'],
+    },
   },
   {
     id: 'power-process.power',

@@ -6,6 +6,7 @@ import type { Env, Scope, Walker } from './facts.ts';
 import { type EWord, literalWord } from './words.ts';
 import { SHELLS, STDIN_FILES, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode, type Language } from './interp.ts';
+import { runnerInvocation } from './runners.ts';
 
 const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
 
@@ -159,6 +160,13 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
       if (ci >= 0) code = args[ci]!.value.startsWith('--command=') ? { ...args[ci]!, value: args[ci]!.value.slice(10) } : args[ci + 1];
     }
     if (code) wk.nestedCode(code.value, code.dynamic, scope, env, 'shell-string', fact);
+    return;
+  }
+  if (name === 'rake' || name === 'just') {
+    // `rake -e CODE` runs Ruby; `just --command CMD` runs CMD (the project file: intercept/scripts.ts).
+    const inline = runnerInvocation(fact)?.inline;
+    if (inline?.lang === 'ruby') interpreterCode(wk, inline.code, 'ruby', scope, env, fact);
+    else if (inline) wk.nestedCode(inline.code, false, scope, env, 'shell-string', fact);
     return;
   }
   if (name === 'sg') {

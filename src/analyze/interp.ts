@@ -57,6 +57,19 @@ export function inlineCommand(lang: Language): string {
   return { python: 'python3 -c', js: 'node -e', perl: 'perl -e', ruby: 'ruby -e', php: 'php -r', lua: 'lua -e', r: 'Rscript -e', tcl: 'expect -c' }[lang];
 }
 
+/** The program a `#!` line runs (through `env` too), by name; null without one. Pure. */
+export function shebangProgram(head: string): string | null {
+  if (!head.startsWith('#!')) return null;
+  const words = head.slice(2).split('\n', 1)[0]!.trim().split(/\s+/);
+  let prog = words[0] ?? '';
+  let i = 1;
+  if (prog.endsWith('/env')) {
+    while (i < words.length && words[i]!.startsWith('-')) i++;
+    prog = words[i] ?? '';
+  }
+  return prog.slice(prog.lastIndexOf('/') + 1) || null;
+}
+
 // ---- reading call arguments ---------------------------------------------------------------------
 
 /** A piece of a string vg cannot know (a variable, a call); `home` when it is the home directory. */
@@ -317,11 +330,11 @@ function shellCode(a: Arg, call: string): CodeFinding[] {
 
 /** Calls that run a command, by how their arguments are read. */
 const RUNNERS =
-  /(?<![\w$])(?:(os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)|subprocess\.(?:run|call|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn|asyncio\.create_subprocess_(?:shell|exec)|(?:child_process\.|cp\.|\b)(?:execSync|execFileSync|execFile|spawnSync|spawn|exec)|Deno\.run|Bun\.spawn(?:Sync)?|shell_exec|passthru|proc_open|popen|pcntl_exec|Open3\.\w+|IO\.popen|Kernel\.(?:system|exec|spawn)|Process\.spawn|system2|system|os\.execute|io\.popen)\s*(\(|\s+(?=['"(\[]|%w|qw|qq?\b))|(`))/g;
+  /(?<![\w$])(?:(os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)|subprocess\.(?:run|call|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn|asyncio\.create_subprocess_(?:shell|exec)|(?:child_process\.|cp\.|\b)(?:execSync|execFileSync|execFile|spawnSync|spawn|exec)|Deno\.run|Bun\.spawn(?:Sync)?|shell_exec|passthru|proc_open|popen|pcntl_exec|Open3\.\w+|IO\.popen|Kernel\.(?:system|exec|spawn)|Process\.spawn|system2|system|os\.execute|io\.popen|sh)\s*(\(|\s+(?=['"(\[]|%w|qw|qq?\b))|(`))/g;
 
 /** Calls that delete files; recursive ones by name or by a recursive option. */
 const REMOVERS =
-  /(?<![\w$])(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs|(?:fs\.(?:promises\.)?|fsp\.|\b)(?:rmSync|rmdirSync|unlinkSync|rm|rmdir|unlink)|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|rm)|File\.delete|rmtree|remove_tree|Deno\.remove|unlink)\s*(?:\(|(?=\s*['"]))/g;
+  /(?<![\w$])(shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs|(?:fs\.(?:promises\.)?|fsp\.|\b)(?:rmSync|rmdirSync|unlinkSync|rm|rmdir|unlink)|FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry|rm)|File\.delete|rmtree|remove_tree|Deno\.remove|unlink|rm_rf|rm_r)\s*(?:\(|(?=\s*['"])|(?<=\s)(?=[A-Za-z_$@:]))/g;
 
 /** The arguments of a call written with parentheses or without (`system "a", "b"`). */
 function callArgText(after: string, paren: boolean): string {
@@ -551,6 +564,8 @@ export function scanCode(code: string, lang?: Language): CodeFinding[] {
       continue;
     }
     const fn = m[1]!;
+    // Rake's (and Ruby FileUtils') `sh "cmd"`; elsewhere `sh` is nobody's call.
+    if (fn === 'sh' && l !== 'ruby') continue;
     const after = src.slice(m.index + m[0].length, m.index + m[0].length + 4096);
     const paren = m[2] === '(';
     found.push(...runnerFindings(fn, parseArgs(callArgText(after, paren), l), l));

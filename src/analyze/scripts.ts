@@ -4,9 +4,12 @@
 // `source cleanup.sh` ran in the shell unjudged whatever the file said (source only changes shell
 // state, as far as the line shows), and in mode auto so did `bash cleanup.sh`.
 import type { CommandFact } from './types.ts';
-import { inlineCodeFlags, languageOf } from './interp.ts';
+import { inlineCodeFlags, languageOf, shebangProgram } from './interp.ts';
+
+export { shebangProgram };
 import { STDIN_FILES } from './names.ts';
 import { resolvePath } from './resolve.ts';
+import { runnerInvocation, type RunnerInvocation } from './runners.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
 
@@ -17,7 +20,7 @@ export interface ScriptRef {
    * nearest package.json — `word` is NAME; path: a bare command name, whatever PATH makes of it
    * (a script the user or a tool put in `~/bin` is code like any other).
    */
-  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path' | 'make';
+  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path' | 'make' | 'runner';
   /** The file name as the command has it (after expansion). */
   word: string;
   /** Where it is looked up (the command's working directory). */
@@ -32,6 +35,8 @@ export interface ScriptRef {
   lang?: Language;
   /** kind make: what `make` was asked (`word` is the goals as typed; `cwd` the directory after -C). */
   make?: MakeInvocation;
+  /** kind runner: what `just`, `task` or `rake` was asked (`cwd` is the directory it looks from). */
+  runner?: RunnerInvocation;
 }
 
 export interface MakeInvocation {
@@ -145,6 +150,11 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       else if (!f.argv.slice(1).some((a) => inlineCodeFlags(lang).includes(a) || a === '-m')) fed('interp', lang);
       continue;
     }
+    const rn = runnerInvocation(f);
+    if (rn) {
+      if (!rn.listOnly) add({ kind: 'runner', word: rn.tasks.join(' '), cwd: rn.dir, searchPath: false, dynamic: rn.dynamic, runner: rn });
+      continue;
+    }
     const mk = makeInvocation(f);
     if (mk) {
       const { dir, dynamic, ...make } = mk;
@@ -192,18 +202,6 @@ function interpOperand(f: CommandFact, lang: Language): number | null {
   return null;
 }
 
-/** The program a `#!` line runs (through `env` too), by name; null without one. Pure. */
-export function shebangProgram(head: string): string | null {
-  if (!head.startsWith('#!')) return null;
-  const words = head.slice(2).split('\n', 1)[0]!.trim().split(/\s+/);
-  let prog = words[0] ?? '';
-  let i = 1;
-  if (prog.endsWith('/env')) {
-    while (i < words.length && words[i]!.startsWith('-')) i++;
-    prog = words[i] ?? '';
-  }
-  return prog.slice(prog.lastIndexOf('/') + 1) || null;
-}
 
 /**
  * The shell a `#!` line names when it is one whose code vg judges (`#!/bin/sh`, `#!/usr/bin/env

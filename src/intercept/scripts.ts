@@ -15,6 +15,8 @@ import { maxRisk, riskRank, type Analysis, type Reason } from '../analyze/types.
 import { scriptRefs, shebangProgram, shebangShell, type ScriptRef } from '../analyze/scripts.ts';
 import { inlineCommand, languageOf } from '../analyze/interp.ts';
 import { makeRun, parseMakefile } from '../analyze/makefile.ts';
+import { justRun, taskRun, type RunnerRun } from '../analyze/runners.ts';
+import { createRequire } from 'node:module';
 import { resolveOnPath } from './not-found.ts';
 import { isShellOwn } from '../sandbox/direct.ts';
 
@@ -254,6 +256,81 @@ function makeScript(ref: ScriptRef, env: Record<string, string | undefined>): { 
   makeMemo.set(memoKey, { includes: included.map((f) => ({ path: f.path, key: f.key })), result });
   return result;
 }
+/** The files each runner looks for, in its order, in its directory and then each parent. */
+const RUNNER_FILES: Record<'just' | 'task' | 'rake', string[]> = {
+  just: ['justfile', 'Justfile', 'JUSTFILE', '.justfile'],
+  task: ['Taskfile.yml', 'taskfile.yml', 'Taskfile.yaml', 'taskfile.yaml', 'Taskfile.dist.yml', 'taskfile.dist.yml', 'Taskfile.dist.yaml', 'taskfile.dist.yaml'],
+  rake: ['rakefile', 'Rakefile', 'rakefile.rb', 'Rakefile.rb'],
+};
+
+/** yaml, loaded when a Taskfile is first judged (the judge is synchronous; the bundle resolves it beside itself). */
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
+/**
+ * What `just`, `task` or `rake` runs (analyze/runners.ts), as one shell text: the project file it
+ * finds (the directory, then its parents), with what it imports. A Rakefile is Ruby that rake loads
+ * whole: judged as Ruby. Null: no such file (the tool says so itself).
+ */
+function runnerScript(ref: ScriptRef, env: Record<string, string | undefined>): { path: string; key: string; text: string | null; problem?: string; unknown: string[]; bytes: number } | null {
+  const inv = ref.runner!;
+  const read = (path: string): FileText | null => readScript(path, 'runner', () => false);
+  let main: FileText | null = null;
+  if (inv.file !== undefined) main = read(isAbsolute(inv.file) ? inv.file : resolve(ref.cwd, inv.file));
+  else {
+    for (let dir = ref.cwd, i = 0; i < 64 && !main; i++) {
+      for (const n of RUNNER_FILES[inv.tool]) {
+        main = read(join(dir, n));
+        if (main) break;
+      }
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  if (!main) return null;
+  if (main.text === null) return { path: main.path, key: main.key, text: null, problem: main.problem ?? 'cannot be read', unknown: [], bytes: 0 };
+  const files: FileText[] = [main];
+  const unknown: string[] = [];
+  const near = (from: string, name: string): string => (isAbsolute(name) ? name : resolve(dirname(from), name.replace(/^~(?=\/)/, env.HOME ?? '~')));
+  let run: RunnerRun;
+  if (inv.tool === 'rake') {
+    run = { lines: [`${inlineCommand('ruby')} '${main.text.replace(/'/g, `'\\''`)}'`], unknown: [] };
+  } else if (inv.tool === 'just') {
+    const include = (name: string, from: string): { text: string; path: string } | null => {
+      const f = read(near(from || main.path, name));
+      if (!f || f.text === null) return null;
+      files.push(f);
+      return { text: f.text, path: f.path };
+    };
+    run = justRun(main.text, inv.tasks, inv.vars, include);
+  } else {
+    const parse = (f: FileText): unknown => {
+      try {
+        return yaml().parse(f.text ?? '');
+      } catch (e) {
+        unknown.push(`${f.path} is not YAML vg can read (${(e as Error).message.split('\n')[0]})`);
+        return null;
+      }
+    };
+    const include = (name: string): unknown => {
+      let p = near(main.path, name);
+      try {
+        if (statSync(p).isDirectory()) p = RUNNER_FILES.task.map((n) => join(p, n)).find((x) => { try { return statSync(x).isFile(); } catch { return false; } }) ?? p;
+      } catch {
+        return null;
+      }
+      const f = read(p);
+      if (!f || f.text === null) return null;
+      files.push(f);
+      return parse(f);
+    };
+    run = taskRun(parse(main), inv.tasks, inv.vars, include);
+  }
+  const key = `${files.map((f) => f.key).join('\0')}\0${JSON.stringify(inv)}`;
+  return { path: main.path, key, text: run.lines.join('\n'), unknown: [...unknown, ...run.unknown], bytes: files.reduce((n, f) => n + (f.text?.length ?? 0), 0) };
+}
+
 const makeMemo = new Map<string, { includes: { path: string; key: string }[]; result: NonNullable<ReturnType<typeof makeScript>> }>();
 
 /** The files a shell pattern in the last part of `path` matches (`dir/*.mk`), sorted; at most 32. */
@@ -344,7 +421,16 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         if (inShell && r.risk !== 'low') sourcedRisk = true;
       };
       if (ref.dynamic) {
-        add(unknownFile(ref, ref.kind === 'make' ? `make with a makefile, directory or goal vg cannot know (an expansion, stdin, or --eval text): make ${ref.word}` : `a file named by an expansion vg cannot resolve (${ref.word})`));
+        add(
+          unknownFile(
+            ref,
+            ref.kind === 'make'
+              ? `make with a makefile, directory or goal vg cannot know (an expansion, stdin, or --eval text): make ${ref.word}`
+              : ref.kind === 'runner'
+                ? `${ref.runner!.tool} with a file, directory or task vg cannot know (an expansion): ${ref.runner!.tool} ${ref.word}`
+                : `a file named by an expansion vg cannot resolve (${ref.word})`,
+          ),
+        );
         continue;
       }
       /**
@@ -380,11 +466,12 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         // What a program found on PATH runs is followed once more, not every program it names in turn.
         walk(scriptRefs(judged.a.commands).filter((r) => r.kind !== 'path' || !below), depth + 1, inShellNext, fishNext, below);
       };
-      if (ref.kind === 'make') {
-        const m = makeScript(ref, ctx.env);
+      if (ref.kind === 'make' || ref.kind === 'runner') {
+        const m = ref.kind === 'make' ? makeScript(ref, ctx.env) : runnerScript(ref, ctx.env);
         if (!m) continue;
-        const label = `${m.path} (make${ref.word ? ` ${ref.word}` : ''})`;
-        const go = admit(`${m.key}#make`, label);
+        const tool = ref.kind === 'make' ? 'make' : ref.runner!.tool;
+        const label = `${m.path} (${tool}${ref.word ? ` ${ref.word}` : ''})`;
+        const go = admit(`${m.key}#${tool}`, label);
         if (go === 'stop') return;
         if (go === 'seen') continue;
         if (m.text === null) {

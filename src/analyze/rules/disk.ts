@@ -84,4 +84,54 @@ export const diskRules: Rule[] = [
     },
     examples: { match: ['sgdisk --zap-all /dev/sda', 'parted /dev/sdb mklabel gpt', 'sfdisk /dev/sda < layout', 'fdisk /dev/sdb'], noMatch: ['fdisk -l', 'parted /dev/sda print', 'sfdisk -l /dev/sda'] },
   },
+  {
+    id: 'disk.volumes',
+    group: 'disk',
+    risk: 'critical',
+    commands: ['cryptsetup', 'lvremove', 'vgremove', 'pvremove', 'lvreduce', 'zpool', 'zfs', 'btrfs', 'mdadm', 'dmsetup'],
+    message: 'destroys a volume, pool or array (an encryption header, LVM, ZFS, btrfs, RAID, device-mapper)',
+    why: 'the data on the volume becomes unreachable',
+    match: (i) => {
+      const f = i.fact;
+      const a = f.argv.slice(1);
+      const ops = opts(f).operands;
+      switch (f.name) {
+        case 'cryptsetup':
+          return /^(luksFormat|erase|luksErase|luksKillSlot|reencrypt|luksRemoveKey)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+        case 'zpool':
+          return /^(destroy|labelclear|remove|detach|offline|split)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+        case 'zfs':
+          return /^(destroy|rollback)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+        case 'btrfs':
+          return (/^(subvolume|sub|su)$/.test(ops[0] ?? '') && /^(delete|del|de)$/.test(ops[1] ?? '')) || (/^(device|dev)$/.test(ops[0] ?? '') && /^(delete|remove)$/.test(ops[1] ?? '')) || (ops[0] === 'check' && a.includes('--repair')) ? ops.slice(0, 3).join(' ') : false;
+        case 'mdadm':
+          return a.some((x) => /^--(zero-superblock|stop|fail|remove|create|grow)$/.test(x) || /^-[a-zA-Z]*[SCfr]$/.test(x)) ? a.join(' ') : false;
+        case 'dmsetup':
+          return /^(remove|remove_all|wipe_table|clear|load|reload)$/.test(ops[0] ?? '') ? ops[0]! : false;
+        default:
+          return ops[0] ?? true;
+      }
+    },
+    examples: {
+      match: ['cryptsetup luksFormat /dev/sda', 'cryptsetup erase /dev/sdb2', 'lvremove -f vg/lv', 'vgremove vg0', 'zpool destroy tank', 'zfs destroy -r tank/home', 'btrfs subvolume delete /', 'mdadm --zero-superblock /dev/sdb', 'dmsetup remove_all'],
+      noMatch: ['cryptsetup open /dev/sda x', 'zpool status', 'zfs list', 'btrfs subvolume list /', 'mdadm --detail /dev/md0', 'dmsetup ls', 'lvs'],
+    },
+  },
+  {
+    id: 'disk.repair',
+    group: 'disk',
+    risk: 'high',
+    commands: ['fsck', 'e2fsck', 'xfs_repair', 'fsck.ext4', 'fsck.ext3', 'fsck.ext2', 'fsck.xfs', 'fsck.vfat', 'fsck.btrfs', 'tune2fs'],
+    message: 'repairs or retunes a filesystem in place (fsck -y, xfs_repair, tune2fs)',
+    why: 'a repair on a mounted or wrong filesystem corrupts it; answers are given for you',
+    match: (i) => {
+      const f = i.fact;
+      const a = f.argv.slice(1);
+      if (f.name === 'tune2fs') return a.some((x) => /^-[a-zA-Z]*[OUIfj]/.test(x)) ? a.join(' ') : false;
+      // Read-only checks (-n) are fine.
+      if (hasShort(f, 'n')) return false;
+      return f.name === 'xfs_repair' || a.some((x) => /^-[a-zA-Z]*[ypa]/.test(x)) ? (devArgs(f.argv) ?? opts(f).operands[0] ?? true) : false;
+    },
+    examples: { match: ['e2fsck -fy /dev/sda1', 'fsck -y /dev/sda1', 'xfs_repair /dev/sdb1', 'tune2fs -O ^has_journal /dev/sda1'], noMatch: ['fsck -n /dev/sda1', 'e2fsck -n /dev/sda1', 'tune2fs -l /dev/sda1', 'xfs_repair -n /dev/sdb1'] },
+  },
 ];

@@ -197,4 +197,59 @@ export const systemRules: Rule[] = [
     },
     examples: { match: ['sysctl -w kernel.x=1', 'rmmod nvme', 'umount -a', 'mount -o remount,rw /'], noMatch: ['sysctl kernel.hostname', 'mount', 'modprobe -n x'] },
   },
+  {
+    id: 'power-process.kernel-files',
+    group: 'power-process',
+    risk: 'high',
+    message: 'writes kernel settings or triggers through /proc or /sys (sysrq, sysctl files, devices)',
+    why: '/proc/sysrq-trigger crashes or reboots the machine at once; /proc/sys and /sys change the whole running system',
+    match: (i) => writeTargets(i.fact).find((t) => /^\/proc\/(sysrq-trigger|sys\/|[0-9]+\/(oom_|mem$|attr\/))|^\/sys\//.test(t)) ?? false,
+    examples: {
+      match: ['echo c > /proc/sysrq-trigger', 'echo 1 > /proc/sys/kernel/sysrq', 'echo 3 | sudo tee /proc/sys/vm/drop_caches', 'echo 0 > /sys/class/net/eth0/carrier'],
+      noMatch: ['cat /proc/sys/kernel/hostname', 'cat /sys/class/net/eth0/address', 'echo x > /tmp/sys'],
+    },
+  },
+  {
+    id: 'power-process.network-security',
+    group: 'power-process',
+    risk: 'high',
+    commands: ['iptables', 'ip6tables', 'iptables-legacy', 'iptables-nft', 'nft', 'ufw', 'firewall-cmd', 'ip', 'ifconfig', 'ifdown', 'nmcli', 'setenforce', 'aa-teardown', 'aa-disable', 'pfctl'],
+    message: 'flushes the firewall, takes a network interface down, or turns off SELinux/AppArmor',
+    why: 'the machine is left open, or cut off (a remote session with it)',
+    match: (i) => {
+      const f = i.fact;
+      const a = f.argv.slice(1);
+      const ops = opts(f).operands;
+      switch (f.name) {
+        case 'nft':
+          return /^(flush|delete)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+        case 'ufw':
+          return ops[0] === 'disable' || ops[0] === 'reset' ? `ufw ${ops[0]}` : false;
+        case 'firewall-cmd':
+          return a.some((x) => /^--(panic-on|set-default-zone=trusted|add-port|remove-service|permanent)$/.test(x) || x === '--set-default-zone') && !a.some((x) => /^--(list|get|query|state)/.test(x)) ? a.join(' ') : false;
+        case 'ip':
+          return /^(link|l)$/.test(ops[0] ?? '') && ops.includes('down') ? ops.join(' ') : /^(route|r|ro)$/.test(ops[0] ?? '') && /^(flush|del|delete|replace)$/.test(ops[1] ?? '') ? ops.slice(0, 3).join(' ') : false;
+        case 'ifconfig':
+          return ops.includes('down') ? ops.join(' ') : false;
+        case 'ifdown':
+          return ops[0] ?? true;
+        case 'nmcli':
+          return (/^(networking|n)$/.test(ops[0] ?? '') && ops[1] === 'off') || (/^(radio|r)$/.test(ops[0] ?? '') && ops.includes('off')) || (/^(device|d|connection|c|con)$/.test(ops[0] ?? '') && /^(down|disconnect|delete|del)$/.test(ops[1] ?? '')) ? ops.join(' ') : false;
+        case 'setenforce':
+          return ops[0] === '0' || /^permissive$/i.test(ops[0] ?? '') ? 'setenforce 0' : false;
+        case 'pfctl':
+          return a.some((x) => /^-[a-zA-Z]*[dF]/.test(x)) ? a.join(' ') : false;
+        case 'aa-teardown':
+        case 'aa-disable':
+          return true;
+        default:
+          // iptables: flush, delete chains, an ACCEPT policy.
+          return a.some((x, k) => /^(-F|--flush|-X|--delete-chain|-Z)$/.test(x) || (/^(-P|--policy)$/.test(a[k - 2] ?? '') && x === 'ACCEPT')) ? a.join(' ') : false;
+      }
+    },
+    examples: {
+      match: ['iptables -F', 'sudo iptables -P INPUT ACCEPT', 'nft flush ruleset', 'ufw disable', 'ip link set eth0 down', 'ifconfig eth0 down', 'nmcli networking off', 'setenforce 0', 'ip route flush all'],
+      noMatch: ['iptables -L', 'nft list ruleset', 'ufw status', 'ip addr', 'ip link set eth0 up', 'nmcli device status', 'getenforce', 'ip route'],
+    },
+  },
 ];

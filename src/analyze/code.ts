@@ -7,6 +7,7 @@ import { type EWord, literalWord } from './words.ts';
 import { SHELLS, STDIN_FILES, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode, type Language } from './interp.ts';
 import { runnerInvocation } from './runners.ts';
+import { EMBEDDING, embeddedCode, type Embedded } from './option-code.ts';
 
 const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
 
@@ -26,6 +27,38 @@ function runnerCommand(name: string, args: EWord[]): EWord[] {
   // Package names carry versions (`rimraf@5`); the binary is the name.
   const bin = cmd[0]!.value.replace(/^(@[^/]+\/)?([^@]+)(@.*)?$/, '$2');
   return [{ ...cmd[0]!, value: bin }, ...cmd.slice(1)];
+}
+
+/**
+ * What a program runs through its options or its own little language (option-code.ts), judged as
+ * the same thing typed: shell text, a program with its words, another language's code, a write.
+ */
+function judgeEmbedded(wk: Walker, fact: CommandFact, found: Embedded[], scope: Scope, env: Env): void {
+  const deeper: Env = { ...env, origin: 'wrapper', depth: env.depth + 1 };
+  const dyn = (value: string): EWord => ({ value, ifEmpty: '', dynamic: true, glob: false, quoted: true });
+  for (const e of found) {
+    if (!wk.tick()) return;
+    switch (e.kind) {
+      case 'shell':
+        wk.nestedCode(e.code, e.dynamic, scope, e.deferred ? { ...env, deferred: true } : env, 'shell-string', fact);
+        break;
+      case 'argv':
+        if (e.argv.length) wk.run(e.argv.map((w, k) => (e.dynamic && k > 0 ? dyn(w) : literalWord(wk.tilde(w, scope), true))), [], scope.clone(), deeper, undefined, { network: false, decoder: false });
+        break;
+      case 'lang':
+        interpreterCode(wk, e.code, e.lang, scope, env, fact);
+        break;
+      case 'write':
+        wk.run([literalWord('tee'), literalWord('-a'), e.dynamic || !e.path ? dyn(e.path || '$FILE') : literalWord(wk.tilde(e.path, scope), true)], [], scope.clone(), deeper, undefined, { network: false, decoder: false });
+        break;
+      case 'unseen':
+        // A sed or awk script with a variable in it is how those tools are used (`sed "s/$a/$b/"`):
+        // what it shows is judged (an `e` flag still counts), the variable alone is data.
+        if (/only known at run time/.test(e.what) && /^(sed|g?awk|mawk|nawk)$/.test(fact.name)) break;
+        wk.emit([literalWord('sh'), literalWord('-c'), dyn('$CODE'), literalWord(e.what)], [], scope, deeper, { wrappers: [] });
+        break;
+    }
+  }
 }
 
 /** Options of git subcommands whose value git runs through the shell. */
@@ -197,6 +230,11 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
       if (m) wk.nestedCode(m[4]!.replace(/^!/, ''), args[k + 1]!.dynamic, scope, env, 'shell-string', fact);
     }
     gitSubcommandCode(wk, fact, args, scope, env);
+    judgeEmbedded(wk, fact, embeddedCode('git', args), scope, env);
+    return;
+  }
+  if (EMBEDDING.has(name)) {
+    judgeEmbedded(wk, fact, embeddedCode(name, args), scope, env);
     return;
   }
   if (PACKAGE_RUNNERS.has(name)) {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judge, type JudgeContext } from '../../src/intercept/judge.ts';
+import { judgeContext } from './context.ts';
 import { MAX_SCRIPT_BYTES } from '../../src/intercept/scripts.ts';
 
 let dir = '';
@@ -19,18 +20,8 @@ before(() => {
   ws = join(dir, 'ws');
   mkdirSync(join(ws, 'sub'), { recursive: true });
   mkdirSync(join(ws, 'clean'), { recursive: true });
-  const home = join(dir, 'home');
-  mkdirSync(home);
-  ctx = {
-    cwd: ws,
-    env: { HOME: home, PATH: '/usr/bin:/bin', XDG_CONFIG_HOME: join(dir, 'cfg'), VG_STATE_DIR: join(dir, 'state') },
-    interactive: false,
-    session: 's',
-    source: 'shell',
-    shell: 'bash',
-    planSandbox: false,
-    flags: { mode: 'auto' },
-  };
+  mkdirSync(join(dir, 'home'));
+  ctx = judgeContext(dir, { flags: { mode: 'auto' } });
   put(
     'Makefile',
     [

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judge, type JudgeContext } from '../../src/intercept/judge.ts';
+import { judgeContext } from './context.ts';
 import { tempDir } from '../tmp.ts';
 
 let ws = '';
@@ -19,18 +20,8 @@ before(() => {
   const dir = tempDir('vg-runners-');
   ws = join(dir, 'ws');
   mkdirSync(join(ws, 'deep', 'er'), { recursive: true });
-  const home = join(dir, 'home');
-  mkdirSync(home);
-  ctx = {
-    cwd: ws,
-    env: { HOME: home, PATH: '/usr/bin:/bin', XDG_CONFIG_HOME: join(dir, 'cfg'), VG_STATE_DIR: join(dir, 'state') },
-    interactive: false,
-    session: 's',
-    source: 'shell',
-    shell: 'bash',
-    planSandbox: false,
-    flags: { mode: 'auto' },
-  };
+  mkdirSync(join(dir, 'home'));
+  ctx = judgeContext(dir, { flags: { mode: 'auto' } });
   put('justfile', ['import? "extra.just"', 'build:', '    cc -o app main.c', '', 'clean:', '    rm -rf build', '', 'wipe:', '    rm -rf ~', '', 'py:', '    #!/usr/bin/env python3', '    import shutil, os', '    shutil.rmtree(os.path.expanduser("~"))', ''].join('\n'));
   put('extra.just', 'nuke:\n    rm -rf /\n');
   put('Taskfile.yml', ['version: "3"', 'tasks:', '  build:', '    cmds:', '      - go build ./...', '  wipe:', '    cmds:', '      - task: inner', '  inner:', '    cmds:', '      - rm -rf {{.HOME_DIR}}/', '  reset:', '    cmds:', '      - rm -rf ~', ''].join('\n'));

@@ -2,7 +2,7 @@
 // `su -c`, `watch`, `vg exec`, heredocs and piped text fed to a shell, interpreter one-liners.
 // Each is parsed and walked as if typed, one level deeper.
 import type { CommandFact } from './types.ts';
-import type { Env, Scope, Walker } from './facts.ts';
+import { bindPositional, type Env, type Scope, type Walker } from './facts.ts';
 import { type EWord, literalWord } from './words.ts';
 import { SHELLS, STDIN_FILES, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode, type Language } from './interp.ts';
@@ -134,8 +134,8 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
       // `sh -c 'rm -rf "$1"' _ /`: the words after the code are $0, $1, … inside it.
       const pos = rest.slice(k + 1);
       const inner = scope.clone();
-      pos.forEach((w, n) => inner.vars.set(String(n), w.dynamic ? null : w.value));
-      if (pos.length > 1) inner.vars.set('@', pos.slice(1).some((w) => w.dynamic) ? null : pos.slice(1).map((w) => w.value).join('\u0000'));
+      if (pos[0]) inner.vars.set('0', pos[0].dynamic ? null : pos[0].value);
+      bindPositional(inner, pos.slice(1));
       wk.nestedCode(code.value, code.dynamic, inner, env, 'shell-string', fact);
       return;
     }

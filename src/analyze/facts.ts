@@ -40,6 +40,15 @@ const firstElement = (v: string): string => {
   const i = v.indexOf(SEP);
   return i < 0 ? v : v.slice(0, i);
 };
+/** A parameter's value as a word list: `$@` keeps every positional parameter, `$*` joins them with spaces, an array gives its first element. */
+const positional = (name: string, v: string): string => (name === '@' ? v : name === '*' ? v.split(SEP).join(' ') : firstElement(v));
+
+/** `set -- a b`, a function call, `sh -c CODE $0 a b`: "$@", $# and $1… now stand for `args`. */
+export function bindPositional(scope: Scope, args: readonly EWord[]): void {
+  for (let k = 1; k <= Math.max(9, args.length); k++) scope.vars.set(String(k), k <= args.length ? (args[k - 1]!.dynamic ? null : args[k - 1]!.value) : '');
+  scope.vars.set('@', args.some((w) => w.dynamic) ? null : args.map((w) => w.value).join(SEP));
+  scope.vars.set('#', String(args.length));
+}
 /**
  * unbash parses each `$(…)` lazily when its script is read, re-scanning the inner text, so walking
  * N nested substitutions costs O(N²). No real line nests more than a handful.
@@ -130,6 +139,8 @@ interface FuncInfo {
   changesShell: boolean;
   /** Names the body calls (for changesShell through another function). */
   calls: Set<string>;
+  /** The body, walked again at each call with the call's arguments as "$@". */
+  body?: Extract<CommandNode, { type: 'Function' }>['body'];
 }
 
 /** Builtins that change the shell they run in (narrower than STATE_BUILTINS: no `local`, `read`, `true`). */
@@ -338,6 +349,7 @@ export class Walker {
         this.funcs.set(name, this.funcs.get(name) ?? { fanout: false, selfCalls: 0, changesShell: false, calls: new Set() });
         this.funcStack.push(name);
         const body = n.body;
+        this.funcs.get(name)!.body = body;
         const fenv: Env = { ...env, origin: 'function', deferred: true, inPipe: false, background: false, sink: undefined, pipe: undefined };
         if (body.type === 'CompoundList') this.statements(body.commands, scope.clone(), fenv);
         else this.command(body, scope.clone(), fenv);
@@ -511,8 +523,9 @@ export class Walker {
           return;
         }
         case 'SimpleExpansion': {
-          const v = this.lookup(p.text.slice(1), scope);
-          add([v === null ? unknown(p.text) : literalWord(split(firstElement(v), inQuotes), true)]);
+          const name = p.text.slice(1);
+          const v = this.lookup(name, scope);
+          add([v === null ? unknown(p.text) : literalWord(split(positional(name, v), inQuotes), true)]);
           return;
         }
         case 'ParameterExpansion': {
@@ -549,7 +562,8 @@ export class Walker {
         case 'BraceExpansion': {
           if (p.parts) this.parts(p.parts, scope, env, inQuotes);
           const items = braceList(p.text);
-          add(items ? items.map((s) => literalWord(s, true)) : [literalWord(p.text, true)]);
+          // Tilde expansion comes after brace expansion: `{rm,-rf,~}` ends in your home.
+          add(items ? items.map((s) => literalWord(idx === 0 && !inQuotes ? this.tilde(s, scope) : s, true)) : [literalWord(p.text, true)]);
           return;
         }
       }
@@ -575,10 +589,12 @@ export class Walker {
       if ('operand' in op) operand = evs[0];
       if (op.type === 'Slice') sliceArgs = evs;
     }
-    let v = p.prefix ? null : this.lookup(p.parameter, scope);
+    // `${!ref}`: the variable ref names (not `${!prefix*}` / `${!arr[@]}`, which list names).
+    const via = p.prefix === '!' && !index && !/[*@]$/.test(p.parameter) ? this.lookup(p.parameter, scope) : undefined;
+    let v = p.prefix ? (via !== undefined && via !== null && /^[A-Za-z_]\w*$|^\d+$/.test(via) ? this.lookup(via, scope) : null) : this.lookup(p.parameter, scope);
     if (v !== null) {
       // Arrays are stored SEP-joined: `${a[@]}` keeps every element, `${a[N]}` picks one.
-      if (!index) v = firstElement(v);
+      if (!index) v = positional(p.parameter, v);
       else if (index.value === '@' || index.value === '*') v = index.value === '*' ? v.split(SEP).join(' ') : v;
       else if (/^\d+$/.test(index.value)) v = v.split(SEP)[Number(index.value)] ?? '';
       else v = null;
@@ -606,6 +622,17 @@ export class Walker {
     }
     // `${HOME%/*}`, `${HOME:0:1}`: string operations on a known value are computed, not guessed.
     if (v !== null && op.type === 'Remove' && operand && !operand.dynamic) return literalWord(removeAffix(v, op.operator, operand.value), true);
+    if (v !== null && op.type === 'Slice' && (p.parameter === '@' || p.parameter === '*') && !index) {
+      // `${@:2}`, `${@:1:3}`: whole parameters from $N on, not characters.
+      const [o, l] = sliceArgs;
+      if (o && !o.dynamic && /^\s*\d+\s*$/.test(o.value) && (!l || (!l.dynamic && /^\s*\d+\s*$/.test(l.value)))) {
+        const all = (scope.vars.get('@') ?? '').split(SEP);
+        const from = Math.max(0, Number(o.value) - 1);
+        const picked = all.slice(from, l ? from + Number(l.value) : undefined);
+        return literalWord(p.parameter === '*' ? picked.join(' ') : picked.join(SEP), true);
+      }
+      return unknown(p.text);
+    }
     if (v !== null && op.type === 'Slice') {
       const [o, l] = sliceArgs;
       if (o && !o.dynamic && /^\s*-?\d+\s*$/.test(o.value) && (!l || (!l.dynamic && /^\s*\d+\s*$/.test(l.value)))) {
@@ -625,10 +652,15 @@ export class Walker {
   }
 
   /** A variable's value if the line or a trusted environment fixes it; null otherwise. */
-  lookup(name: string, scope: Scope): string | null {
+  lookup(name: string, scope: Scope, hops = 0): string | null {
+    // `declare -n r=x`: $r is $x.
+    const ref = this.namerefs.get(name);
+    if (ref !== undefined && hops < 8 && !scope.vars.has(name)) return this.lookup(ref, scope, hops + 1);
     const v = scope.vars.get(name);
     if (v !== undefined) return v;
     switch (name) {
+      case '*':
+        return scope.vars.has('@') ? this.lookup('@', scope) : null;
       case 'HOME':
         return this.home;
       case 'PWD':
@@ -820,11 +852,25 @@ export class Walker {
       const rest = i > 0 ? words.slice(i + 2) : [];
       if (target && rest.length) {
         const fmt = (ws: EWord[], k: 'value' | 'ifEmpty') => printfOutput(ws.map((w) => w[k]));
-        this.codeVar(target.value.replace(/\[.*$/, ''), { ...rest[0]!, value: fmt(rest, 'value'), ifEmpty: fmt(rest, 'ifEmpty'), dynamic: rest.some((w) => w.dynamic) }, scope, env);
+        const name = target.value.replace(/\[.*$/, '');
+        const dynamic = rest.some((w) => w.dynamic);
+        this.codeVar(name, { ...rest[0]!, value: fmt(rest, 'value'), ifEmpty: fmt(rest, 'ifEmpty'), dynamic }, scope, env);
+        if (/^[A-Za-z_]\w*$/.test(target.value)) scope.vars.set(name, dynamic ? null : fmt(rest, 'value'));
       }
     }
     if ((name === 'read' || name === 'mapfile' || name === 'readarray') && stdinText !== undefined) {
-      for (const w of words.slice(1)) if (/^[A-Za-z_]\w*$/.test(w.value)) this.codeVar(w.value, literalWord(stdinText), scope, env);
+      // Option values are no names: read's -d -i -n -N -p -t -u, mapfile's -d -n -O -s -u -C -c.
+      const valued = name === 'read' ? /^-[a-zA-Z]*[dinNptu]$/ : /^-[a-zA-Z]*[dnOsuCc]$/;
+      const names = words.slice(1).filter((w, k) => /^[A-Za-z_]\w*$/.test(w.value) && !valued.test(words[k]!.value));
+      for (const w of names) this.codeVar(w.value, literalWord(stdinText), scope, env);
+      // `read a b <<< "x y z"`: a=x, b="y z" (the known text, split as read splits it).
+      if (name === 'read' && !words.some((w) => /^-[a-zA-Z]*[ad]/.test(w.value))) {
+        const line = stdinText.split('\n', 1)[0]!.trim();
+        names.forEach((w, k) => {
+          const rest = line.split(/[ \t]+/).filter(Boolean);
+          scope.vars.set(w.value, k === names.length - 1 ? rest.slice(k).join(' ') : (rest[k] ?? ''));
+        });
+      }
     }
     // fish: `set -gx EDITOR 'cmd …'` (in bash, `set NAME …` only sets $1…: judging it is harmless).
     if (name === 'set') {
@@ -841,6 +887,7 @@ export class Walker {
       if (m) this.codeVar(m[1]!, { ...w, value: w.value.slice(m[0].length), ifEmpty: w.ifEmpty.slice(m[0].length) }, scope, env);
     }
     descend(this, fact, words, scope, { ...env, origin }, stdinText);
+    this.callFunction(fact, words, scope, env);
     if (fact.name === 'pwd' && cwd !== null) return cwd + '\n';
     const out = STATIC_NAMES.has(fact.name) ? staticOutput(fact.argv.map((a, i) => (i === 0 ? fact.name : a)), fact.dynamic, stdinText) : undefined;
     if (out !== undefined) {
@@ -925,6 +972,22 @@ export class Walker {
     return fact;
   }
 
+  /**
+   * A call of a function this line defined (`f() { "$@"; }; f rm -rf ~`): its body walked again with
+   * the call's words as its positional parameters. The definition alone was judged with them unknown.
+   */
+  private callFunction(fact: CommandFact, words: EWord[], scope: Scope, env: Env): void {
+    const info = this.funcs.get(fact.name);
+    if (!info?.body || this.funcStack.includes(fact.name) || this.funcStack.length >= 8 || words[0]?.value !== fact.name) return;
+    const inner = scope.clone();
+    bindPositional(inner, words.slice(1));
+    const fenv: Env = { ...env, origin: 'function', depth: env.depth + 1, inPipe: false, background: false, sink: undefined, pipe: undefined };
+    this.funcStack.push(fact.name);
+    if (info.body.type === 'CompoundList') this.statements(info.body.commands, inner, fenv);
+    else this.command(info.body, inner, fenv);
+    this.funcStack.pop();
+  }
+
   /** Shell-state effects that change how later commands on the line resolve. */
   private effects(name: string, words: EWord[], scope: Scope, argAssigns: readonly Assignment[]): void {
     switch (name) {
@@ -946,11 +1009,16 @@ export class Walker {
       case 'local':
       case 'readonly':
         // `declare -n ref=PROMPT_COMMAND`: later assignments to ref are assignments to PROMPT_COMMAND.
-        if (name !== 'export' && words.some((w) => /^-[a-zA-Z]*n/.test(w.value)))
+        if (name !== 'export' && words.some((w) => /^-[a-zA-Z]*n/.test(w.value))) {
           for (const w of words.slice(1)) {
             const m = /^([A-Za-z_]\w*)=([A-Za-z_]\w*)$/.exec(w.value);
-            if (m) this.namerefs.set(m[1]!, m[2]!);
+            if (m) {
+              this.namerefs.set(m[1]!, m[2]!);
+              scope.vars.delete(m[1]!);
+            }
           }
+          return;
+        }
         for (const a of argAssigns) {
           const w = words.find((x) => x.value.startsWith(a.name + '='));
           scope.vars.set(a.name, w && !w.dynamic ? w.value.slice(a.name.length + 1) : null);
@@ -959,6 +1027,16 @@ export class Walker {
       case 'unset':
         for (const w of words.slice(1)) if (!w.value.startsWith('-')) scope.vars.delete(w.value);
         return;
+      case 'set': {
+        // `set -- a b c` (or `set a b`): the positional parameters "$@" and $1… then stand for.
+        for (let i = 1; i < words.length; i++) {
+          const v = words[i]!.value;
+          if (v === '--' || v === '-') return bindPositional(scope, words.slice(i + 1));
+          if (v === '-o' || v === '+o') i++;
+          else if (!/^[-+]/.test(v)) return bindPositional(scope, words.slice(i));
+        }
+        return;
+      }
       case 'read':
       case 'mapfile':
       case 'readarray':

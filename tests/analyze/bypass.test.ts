@@ -422,6 +422,25 @@ const GROUPS: Record<string, Case[]> = {
     ['bwrap --bind / / --dev /dev --proc /proc rm -rf ~', 'critical', 'filesystem.rm-system'],
     ['bwrap --ro-bind /usr /usr --overlay /a /b / --chdir / rm -rf ~', 'critical', 'filesystem.rm-system'],
   ],
+  // The line's own variables, parameters and functions, followed as bash expands them.
+  expansion: [
+    ['{rm,-rf,~}', 'critical', 'filesystem.rm-system'],
+    ['x=rm; y=x; ${!y} -rf ~', 'critical', 'filesystem.rm-system'],
+    ['declare -n r=x; x=rm; $r -rf ~', 'critical', 'filesystem.rm-system'],
+    ['printf -v c rm; $c -rf ~', 'critical', 'filesystem.rm-system'],
+    ['read c <<< rm; $c -rf ~', 'critical', 'filesystem.rm-system'],
+    ['read -r a b <<< "rm /"; $a -rf $b', 'critical', 'filesystem.rm-system'],
+    ['set -- rm -rf ~; "$@"', 'critical', 'filesystem.rm-system'],
+    ['set -- rm -rf ~; $*', 'critical', 'filesystem.rm-system'],
+    ['set -e -o pipefail -- rm -rf ~; "$@"', 'critical', 'filesystem.rm-system'],
+    ['f() { "$@"; }; f rm -rf ~', 'critical', 'filesystem.rm-system'],
+    ['run() { echo "+ $*"; "$@"; }; run sudo rm -rf /', 'critical', 'filesystem.rm-system'],
+    ['g() { rm -rf "$2"; }; g a /', 'critical', 'filesystem.rm-system'],
+    ['h() { "${@:2}"; }; h x rm -rf ~', 'critical', 'filesystem.rm-system'],
+    ['h() { "${@:1:2}" /; }; h rm -rf ~', 'critical', 'filesystem.rm-system'],
+    ["sh -c '\"$@\"' _ rm -rf /", 'critical', 'filesystem.rm-system'],
+    ["bash -c 'rm -rf \"$2\"' _ x /", 'critical', 'filesystem.rm-system'],
+  ],
   // Compiled code loaded into whatever runs next.
   preload: [
     ['LD_PRELOAD=./hook.so ls', 'high', 'remote-code.preload'],

@@ -233,7 +233,7 @@ export class Walker {
   }
 
   private compound(list: CompoundList | undefined, scope: Scope, env: Env, origin: Origin): void {
-    if (list) this.statements(list.commands, scope, { ...env, origin });
+    if (list) this.statements(list.commands, scope, { ...env, origin: within(env, origin) });
   }
 
   node(n: PipelineNode | AndOr, scope: Scope, env: Env): string | undefined {
@@ -284,7 +284,7 @@ export class Walker {
         this.compound(n.body, scope.clone(), env, 'subshell');
         return undefined;
       case 'BraceGroup':
-        return this.statements(n.body.commands, scope, { ...env, origin: 'group' });
+        return this.statements(n.body.commands, scope, { ...env, origin: within(env, 'group') });
       case 'If':
         this.compound(n.clause, scope, env, 'conditional');
         this.compound(n.then, scope, env, 'conditional');
@@ -305,7 +305,7 @@ export class Walker {
             values.push(ew.value);
           }
         }
-        const env2 = { ...env, origin: 'loop' as const };
+        const env2: Env = { ...env, origin: within(env, 'loop') };
         if (known && values.length > 0 && values.length <= MAX_LOOP_VALUES) {
           for (const v of values) {
             scope.vars.set(name, v);
@@ -981,7 +981,9 @@ export class Walker {
     if (!info?.body || this.funcStack.includes(fact.name) || this.funcStack.length >= 8 || words[0]?.value !== fact.name) return;
     const inner = scope.clone();
     bindPositional(inner, words.slice(1));
-    const fenv: Env = { ...env, origin: 'function', depth: env.depth + 1, inPipe: false, background: false, sink: undefined, pipe: undefined };
+    // Called where a subshell runs it (`$(f)`, `f | cat`, `f &`), its body changes no shell either.
+    const inShellHere = IN_SHELL.has(env.origin) && !env.inPipe && !env.background && inShell(fact);
+    const fenv: Env = { ...env, origin: inShellHere ? 'function' : 'subshell', depth: env.depth + 1, sink: undefined, pipe: undefined };
     this.funcStack.push(fact.name);
     if (info.body.type === 'CompoundList') this.statements(info.body.commands, inner, fenv);
     else this.command(info.body, inner, fenv);
@@ -1081,6 +1083,14 @@ export class Walker {
     if (dynamic && parent) parent.dynamic = true;
   }
 
+}
+
+/**
+ * The origin of a compound command's body: a group, loop or branch runs where its command does, so
+ * inside a subshell or a substitution it stays there (`$(if …; then cd x; fi)` changes no shell).
+ */
+function within(env: Env, origin: Origin): Origin {
+  return IN_SHELL.has(env.origin) || origin === 'subshell' ? origin : env.origin;
 }
 
 /** The command runs in the shell itself: not in a subshell, a substitution, a pipeline or behind a program. */

@@ -937,7 +937,8 @@ export class Walker {
       wrappers: o.wrappers,
       paths,
       redirects,
-      origin: env.origin,
+      // `cmd &` runs in a subshell: `cd /tmp &` changes nothing here.
+      origin: env.background && IN_SHELL.has(env.origin) ? 'subshell' : env.origin,
       depth: env.depth,
       cwd: cwd ?? scope.cwd ?? '',
       pipedFrom: env.pipe?.from ?? [],

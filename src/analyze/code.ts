@@ -96,6 +96,17 @@ function gitSubcommandCode(wk: Walker, fact: CommandFact, args: EWord[], scope: 
     if (cmd.length) wk.nestedCode(cmd.map((w) => w.value).join(' '), cmd.some((w) => w.dynamic), scope, env, 'shell-string', fact);
     return;
   }
+  if (sub === 'clone') {
+    // `git clone -c KEY=VALUE`: written into the new repository's config — as `git config KEY VALUE` there.
+    for (let k = 0; k < rest.length; k++) {
+      const v = rest[k]!.value;
+      const kv = v === '-c' || v === '--config' ? rest[k + 1] : v.startsWith('--config=') ? { ...rest[k]!, value: v.slice(9) } : undefined;
+      const eq = kv ? kv.value.indexOf('=') : -1;
+      if (!kv || eq <= 0) continue;
+      const words = ['git', 'config', kv.value.slice(0, eq), kv.value.slice(eq + 1)].map((w, n) => (n === 3 && kv.dynamic ? { value: w, ifEmpty: '', dynamic: true, glob: false, quoted: true } : literalWord(w, true)));
+      wk.run(words, [], scope.clone(), { ...deeper, deferred: true }, undefined, { network: false, decoder: false });
+    }
+  }
   const re = GIT_CODE_OPTS[sub];
   if (!re) return;
   for (let k = 0; k < rest.length; k++) {

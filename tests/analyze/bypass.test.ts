@@ -235,6 +235,8 @@ const GROUPS: Record<string, Case[]> = {
     ['sudo systemctl enable x', 'high', 'persistence.scheduler'],
   ],
   git: [
+    ["git clone -c core.fsmonitor='rm -rf ~' https://x.example/r.git", 'critical', 'filesystem.rm-system'],
+    ['git clone --config core.hooksPath=/tmp/h https://x.example/r.git', 'high', 'persistence.scheduler'],
     ["git rebase -x 'rm -rf ~' HEAD~3", 'critical', 'filesystem.rm-system'],
     ["git rebase --exec='rm -rf ~' HEAD~3", 'critical', 'filesystem.rm-system'],
     ['git bisect run rm -rf ~', 'critical', 'filesystem.rm-system'],

@@ -10,7 +10,17 @@ export function decide(p: PolicyInput): PolicyResult {
   if (p.agent && p.startsInteractive && p.enabled && p.mode !== 'never')
     return { decision: 'sandbox', reason: "an agent's interactive shell or REPL runs in the sandbox: what it reads next is not judged line by line" };
   // Shell-state builtins (cd, export, alias, source…) must change *this* shell; a sandbox would lose it.
-  if (p.stateOnly) return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
+  // High risk there is code set to run later or loaded into what runs next (`export PROMPT_COMMAND=…`,
+  // `trap '…' EXIT`, `export LD_PRELOAD=./x.so`): a person is asked; an agent is refused, since a
+  // sandbox would only lose the change and it cannot be asked.
+  if (p.stateOnly) {
+    if (p.risk === 'high' && !p.trusted && p.enabled && p.mode !== 'never') {
+      if (p.interactive && !p.agent) return { decision: 'prompt', reason: 'high risk in a shell builtin (code for later, a preloaded library…): asking before it changes this shell' };
+      if (p.agent) return { decision: 'block', reason: "high risk in a shell builtin (code for later, a preloaded library…): not run for an agent, which cannot be asked" };
+      return { decision: 'sandbox', reason: 'high risk: sandboxed (the change it makes to the shell stays there)' };
+    }
+    return { decision: 'host', reason: 'shell builtins only (cd, export, read, true…): they act on this shell, so they run in it' };
+  }
   // `nvm use 18`, `conda activate x`, `eval "$(ssh-agent -s)"`: in a sandbox the change would be
   // lost and the command would seem to do nothing. The caller sets changesShell only when nothing
   // else in the line calls for a sandbox (judge.ts, changesShellOnly); high still asks (an agent's

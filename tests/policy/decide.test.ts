@@ -56,6 +56,17 @@ test('shell-state builtins are never sandboxed, even in mode always', () => {
   assert.equal(d({ mode: 'always', risk: 'medium', stateOnly: true }), 'host');
 });
 
+test('a high-risk shell builtin (code for later, a preload) is asked, refused for an agent, and host only when trusted or off', () => {
+  for (const mode of ['always', 'auto', 'risky'] as Mode[]) {
+    assert.equal(d({ mode, risk: 'high', stateOnly: true }), 'prompt');
+    assert.equal(d({ mode, risk: 'high', stateOnly: true, agent: true }), 'block');
+    assert.equal(d({ mode, risk: 'high', stateOnly: true, interactive: false }), 'sandbox');
+    assert.equal(d({ mode, risk: 'high', stateOnly: true, trusted: true }), 'host');
+  }
+  assert.equal(d({ mode: 'never', risk: 'high', stateOnly: true }), 'host');
+  assert.equal(d({ mode: 'auto', enabled: false, risk: 'high', stateOnly: true }), 'host');
+});
+
 test('enabled: false is validation only (like never) but still blocks critical', () => {
   assert.equal(d({ mode: 'always', enabled: false, risk: 'medium' }), 'host');
   assert.equal(d({ mode: 'always', enabled: false, risk: 'high' }), 'host');

@@ -4,6 +4,7 @@ import type { Rule } from './rules/types.ts';
 import { parseLine, type Parsed } from './parse.ts';
 import { factsOf } from './facts.ts';
 import { judge } from './risk.ts';
+import { configDir, stateDir } from '../store/paths.ts';
 import { compile } from './user-rules.ts';
 import { BUILTIN_RULES } from './rules/index.ts';
 import { INTERPRETERS, SHELLS, STATE_BUILTINS } from './names.ts';
@@ -143,7 +144,9 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const parse: 'ok' | 'error' = parsed.error !== undefined ? 'error' : 'ok';
   const truncated = fr.truncated || tooLong || parsed.tooComplex === true;
   const compiled = compile(RULES, ctx.rules);
-  const { risk, reasons } = judge(fr.facts, compiled, { cwd, home, workspace: workspaceOf(ctx, home), parse, truncated, tooDeep: fr.tooDeep, ...(ctx.shell ? { shell: ctx.shell } : {}) });
+  const vgEnv = { ...ctx.env, HOME: home };
+  const vgDirs = [configDir(vgEnv), stateDir(vgEnv), ...(ctx.env?.VG_CONFIG ? [ctx.env.VG_CONFIG] : [])];
+  const { risk, reasons } = judge(fr.facts, compiled, { cwd, home, workspace: workspaceOf(ctx, home), parse, truncated, tooDeep: fr.tooDeep, vgDirs, ...(ctx.shell ? { shell: ctx.shell } : {}) });
   const a: Analysis = {
     line,
     risk,

@@ -13,6 +13,8 @@ export interface LineInfo {
   truncated: boolean;
   tooDeep: boolean;
   shell?: 'bash' | 'zsh' | 'fish';
+  /** vg's own configuration and state directories. */
+  vgDirs?: readonly string[];
 }
 
 const EMPTY: CommandFact = {
@@ -58,6 +60,7 @@ export function judge(facts: readonly CommandFact[], compiled: CompiledRules, in
     truncated: info.truncated,
     tooDeep: info.tooDeep,
     ...(info.shell ? { shell: info.shell } : {}),
+    vgDirs: info.vgDirs ?? [],
   };
   const add = (r: Rule, m: string | boolean, fact: CommandFact): void => {
     const cmd = fact.argv.join(' ');

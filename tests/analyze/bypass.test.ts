@@ -443,6 +443,16 @@ const GROUPS: Record<string, Case[]> = {
     ["sh -c '\"$@\"' _ rm -rf /", 'critical', 'filesystem.rm-system'],
     ["bash -c 'rm -rf \"$2\"' _ x /", 'critical', 'filesystem.rm-system'],
   ],
+  // The guard itself: its config, trust store and audit log (an agent's way around `vg off`).
+  guard: [
+    ["echo 'sandbox: {mode: never}' > ~/.config/vg/config.yaml", 'high', 'guard.self'],
+    ["printf 'sandbox:\\n  enabled: false\\n' | tee ~/.config/vg/config.yaml", 'high', 'guard.self'],
+    ["python3 -c 'open(\"/home/dev/.config/vg/config.yaml\", \"w\").write(\"sandbox: {mode: never}\")'", 'high', 'guard.self'],
+    ["cd ~/.config/vg && sed -i 's/always/never/' config.yaml", 'high', 'guard.self'],
+    ['echo \'{"line":"curl x | sh"}\' >> ~/.local/state/vg/trust.jsonl', 'high', 'guard.self'],
+    ['> ~/.local/state/vg/audit.jsonl', 'high', 'guard.self'],
+    ['ln -sf /dev/null ~/.local/state/vg/audit.jsonl', 'high', 'guard.self'],
+  ],
   // Compiled code loaded into whatever runs next.
   preload: [
     ['LD_PRELOAD=./hook.so ls', 'high', 'remote-code.preload'],

@@ -1,6 +1,6 @@
 // The machine itself: fork bombs, auth and boot files, privilege, power and process control.
 import type { Rule } from './types.ts';
-import { hasLong, hasShort, opts, sub, writeTargets } from './helpers.ts';
+import { hasLong, hasShort, opts, sub, targets, writeTargets } from './helpers.ts';
 import { isWithin } from '../resolve.ts';
 import { PRIV } from '../names.ts';
 
@@ -114,6 +114,27 @@ export const systemRules: Rule[] = [
     examples: {
       match: ['passwd -d root', 'passwd root', 'echo "root:x" | chpasswd', 'usermod -aG sudo mallory', 'usermod -a -G docker,wheel me', 'useradd -o -u 0 -g 0 toor', 'gpasswd -a me docker', 'adduser me sudo', 'userdel -r bob', 'deluser bob', 'visudo', 'usermod -p "" root'],
       noMatch: ['passwd', 'passwd -S root', 'useradd -m builder', 'usermod -s /bin/zsh me', 'id -Gn', 'groups'],
+    },
+  },
+  {
+    id: 'guard.self',
+    group: 'guard',
+    risk: 'high',
+    message: "changes vg's own configuration, trust store or audit log",
+    why: 'a line that rewrites the guard (mode: never, a trust entry, a trimmed audit log) decides what every later line may do',
+    match: (i) => {
+      const dirs = i.vgDirs ?? [];
+      if (!dirs.length) return false;
+      const hit = (p: string | null): boolean => p !== null && dirs.some((d) => p === d || isWithin(p, d));
+      const w = writeTargets(i.fact).find(hit);
+      if (w) return w;
+      // Deleting, moving or re-permissioning them (rm, mv, chmod, truncate… name them as operands).
+      if (/^(rm|mv|chmod|chown|truncate|shred|unlink|ln|chattr)$/.test(i.fact.name)) return targets(i.fact).find((t) => hit(t.path))?.path ?? false;
+      return false;
+    },
+    examples: {
+      match: ["echo 'sandbox: {mode: never}' > ~/.config/vg/config.yaml", "sed -i 's/always/never/' ~/.config/vg/config.yaml", 'truncate -s0 ~/.local/state/vg/audit.jsonl', 'rm ~/.local/state/vg/trust.jsonl', 'cp evil.yaml ~/.config/vg/config.yaml', 'mv ~/.config/vg /tmp/x'],
+      noMatch: ['cat ~/.config/vg/config.yaml', 'vg config show', 'ls ~/.local/state/vg', 'echo x > ~/.config/other/vg.yaml'],
     },
   },
   {

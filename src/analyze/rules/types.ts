@@ -18,6 +18,7 @@ export type RuleGroup =
   | 'network'
   | 'packages'
   | 'parse'
+  | 'guard'
   | 'user';
 
 /** What a rule's matcher sees: one command fact plus the whole-line context. */
@@ -34,6 +35,8 @@ export interface MatchInput {
   tooDeep?: boolean;
   /** The shell the line is typed in, when known (zsh's `r` is its builtin `fc -e -`). */
   shell?: 'bash' | 'zsh' | 'fish';
+  /** vg's own configuration and state directories (config.yaml, the trust store, the audit log). */
+  vgDirs?: readonly string[];
 }
 
 /** A match result: true, or a string naming the resolved target (shown in the reason). */

@@ -57,6 +57,8 @@ const MAX_SUBST_DEPTH = 24;
 const MAX_WORK = 20_000;
 const MAX_FACTS = 1_000;
 const MAX_LOOP_VALUES = 4;
+/** The shell integration's own variables (shell/vg.*): `__VG_STATE`, `__vg_…`. */
+export const VG_SHELL_VAR = /^(__VG_[A-Z_]+|__vg_\w+)$/;
 /** A preloaded library named by a value vg cannot know. */
 const DYNAMIC_LIBRARY = '$LIBRARY';
 /** pipedFrom/pipedTo keep the nearest names only: a 20,000-stage pipeline must not cost O(n²). */
@@ -744,6 +746,9 @@ export class Walker {
     if (words.length === 0) {
       for (const [k, v] of assigned) scope.vars.set(k, v);
       if (red.list.length > 0) this.emit([], red.list, scope, env, { wrappers: [] });
+      // vg's own shell variables (`__VG_STATE=off` is `vg off` by hand): judged as the assignment
+      // builtin it is, so the guard rules see it.
+      for (const [k, v] of assigned) if (VG_SHELL_VAR.test(k)) this.emit([literalWord('typeset'), { ...literalWord(`${k}=${v ?? ''}`, true), dynamic: v === null }], [], scope, env, { wrappers: [] });
       return undefined;
     }
     const pipe = env.pipe;

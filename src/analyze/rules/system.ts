@@ -3,6 +3,7 @@ import type { Rule } from './types.ts';
 import { hasLong, hasShort, opts, sub, targets, writeTargets } from './helpers.ts';
 import { isWithin } from '../resolve.ts';
 import { PRIV } from '../names.ts';
+import { VG_SHELL_VAR } from '../facts.ts';
 
 const AUTH_FILES = /^\/etc\/(passwd|shadow|gshadow|group|sudoers|master\.passwd|pam\.d(\/.*)?|sudoers\.d(\/.*)?|security(\/.*)?|nsswitch\.conf|login\.defs)$/;
 
@@ -135,6 +136,53 @@ export const systemRules: Rule[] = [
     examples: {
       match: ["echo 'sandbox: {mode: never}' > ~/.config/vg/config.yaml", "sed -i 's/always/never/' ~/.config/vg/config.yaml", 'truncate -s0 ~/.local/state/vg/audit.jsonl', 'rm ~/.local/state/vg/trust.jsonl', 'cp evil.yaml ~/.config/vg/config.yaml', 'mv ~/.config/vg /tmp/x'],
       noMatch: ['cat ~/.config/vg/config.yaml', 'vg config show', 'ls ~/.local/state/vg', 'echo x > ~/.config/other/vg.yaml'],
+    },
+  },
+  {
+    id: 'guard.unhook',
+    group: 'guard',
+    risk: 'high',
+    commands: ['unset', 'unfunction', 'unalias', 'export', 'declare', 'typeset', 'local', 'readonly', 'set', 'functions', 'bind', 'bindkey', 'zle', 'trap'],
+    message: "takes vg's hooks out of this shell (its functions, state or Enter key binding) — `vg off` by hand",
+    why: 'every later line in this shell would run unjudged; `vg off` says so, and an agent may not do it',
+    match: (i) => {
+      const f = i.fact;
+      const a = f.argv.slice(1);
+      const ours = (w: string): boolean => VG_SHELL_VAR.test(w.replace(/[=[].*$/s, '')) || /^__vg_[\w-]*$/.test(w);
+      switch (f.name) {
+        case 'unset':
+        case 'unfunction':
+        case 'export':
+        case 'declare':
+        case 'typeset':
+        case 'local':
+        case 'readonly':
+          return a.find((w) => !w.startsWith('-') && ours(w)) ?? false;
+        case 'set':
+          // fish: `set -e __vg_x`, `set -g __VG_STATE off`.
+          return i.shell === 'fish' ? (a.find((w) => !w.startsWith('-') && ours(w)) ?? false) : false;
+        case 'functions':
+          return a.some((w) => /^(-e|--erase)$/.test(w)) ? (a.find((w) => ours(w)) ?? false) : false;
+        case 'bind':
+        case 'bindkey': {
+          // Enter's bindings: \C-m, \C-j, \r, ^M, ^J, Return (bash bind -r / a new binding, zsh bindkey, fish bind).
+          const enter = (w: string): boolean => /^["']?(\\C-[mjMJ]|\\[rn]|\^[MJ]|\\e\[13u|\\cM|\\cJ|enter|return)["']?(:|$)/i.test(w.replace(/^"(.*)":.*$/s, '"$1":'));
+          const k = a.findIndex((w) => enter(w) || /^"(\\C-[mjMJ]|\\[rn])"\s*:/.test(w));
+          if (k < 0) return false;
+          if (f.name === 'bindkey' && a.some((w) => /^(-r|-d|-D)$/.test(w))) return a.join(' ');
+          if (f.name === 'bind' && a.some((w) => /^(-r|--erase|-e)$/.test(w))) return a.join(' ');
+          // A new binding for Enter (not listing it): what the key runs is no longer vg's hook.
+          return a.length > k + (f.name === 'bind' && /:/.test(a[k]!) ? 0 : 1) || /:/.test(a[k]!) ? a.join(' ') : false;
+        }
+        case 'zle':
+          return /^-[NADC]$/.test(a[0] ?? '') && a.some((w) => /^\.?accept-line$|^__vg/.test(w)) ? a.join(' ') : false;
+        default:
+          return false;
+      }
+    },
+    examples: {
+      match: ['unset -f __vg_decide', 'unset __VG_STATE', '__VG_STATE=off', 'export __VG_STATE=off', "bind -r '\\C-m'", `bind '"\\C-m": accept-line'`, "bindkey -r '^M'", "bindkey '^M' .accept-line", 'zle -N accept-line .accept-line', 'zle -A .accept-line accept-line', 'unfunction __vg_w_accept-line'],
+      noMatch: ['unset FOO', 'export PATH=$PATH:/x', "bind -p", "bindkey '^R' history-incremental-search-backward", 'zle -N my-widget', "bind -x '\"\\C-t\": fzf-file-widget'", 'typeset -g X=1'],
     },
   },
   {

@@ -204,6 +204,11 @@ export class Walker {
     private env: Record<string, string | undefined>,
     /** Budget multiplier (AnalyzeContext.scale): a file's content gets more than a typed line. */
     private scale = 1,
+    /**
+     * The code is fish's, translated (fish.ts): every variable is a list that expands to all its
+     * elements and is never split on spaces; `set NAME VALUES…` assigns; a function's arguments are $argv.
+     */
+    private fish = false,
   ) {}
 
   /** Namerefs declared on the line (`declare -n ref=VAR`): ref → VAR. */
@@ -527,12 +532,12 @@ export class Walker {
         case 'SimpleExpansion': {
           const name = p.text.slice(1);
           const v = this.lookup(name, scope);
-          add([v === null ? unknown(p.text) : literalWord(split(positional(name, v), inQuotes), true)]);
+          add([v === null ? unknown(p.text) : literalWord(this.fish ? v : split(positional(name, v), inQuotes), true)]);
           return;
         }
         case 'ParameterExpansion': {
           const r = this.param(p, scope, env, unknown);
-          add([r.dynamic ? r : { ...r, value: split(r.value, inQuotes), ifEmpty: split(r.ifEmpty, inQuotes) }]);
+          add([r.dynamic || this.fish ? r : { ...r, value: split(r.value, inQuotes), ifEmpty: split(r.ifEmpty, inQuotes) }]);
           return;
         }
         case 'CommandExpansion': {
@@ -596,7 +601,7 @@ export class Walker {
     let v = p.prefix ? (via !== undefined && via !== null && /^[A-Za-z_]\w*$|^\d+$/.test(via) ? this.lookup(via, scope) : null) : this.lookup(p.parameter, scope);
     if (v !== null) {
       // Arrays are stored SEP-joined: `${a[@]}` keeps every element, `${a[N]}` picks one.
-      if (!index) v = positional(p.parameter, v);
+      if (!index) v = this.fish ? v : positional(p.parameter, v);
       else if (index.value === '@' || index.value === '*') v = index.value === '*' ? v.split(SEP).join(' ') : v;
       else if (/^\d+$/.test(index.value)) v = v.split(SEP)[Number(index.value)] ?? '';
       else v = null;
@@ -987,6 +992,7 @@ export class Walker {
     if (!info?.body || this.funcStack.includes(fact.name) || this.funcStack.length >= 8 || words[0]?.value !== fact.name) return;
     const inner = scope.clone();
     bindPositional(inner, words.slice(1));
+    if (this.fish) inner.vars.set('argv', words.slice(1).some((w) => w.dynamic) ? null : words.slice(1).map((w) => w.value).join(SEP));
     // Called where a subshell runs it (`$(f)`, `f | cat`, `f &`), its body changes no shell either.
     const inShellHere = IN_SHELL.has(env.origin) && !env.inPipe && !env.background && inShell(fact);
     const fenv: Env = { ...env, origin: inShellHere ? 'function' : 'subshell', depth: env.depth + 1, sink: undefined, pipe: undefined };
@@ -1036,6 +1042,19 @@ export class Walker {
         for (const w of words.slice(1)) if (!w.value.startsWith('-')) scope.vars.delete(w.value);
         return;
       case 'set': {
+        if (this.fish) {
+          // fish: `set [-lgUxuaep…] NAME VALUES…` assigns a list; -e erases; -q/-n/-S only look.
+          const k = words.findIndex((w, i) => i > 0 && !/^-/.test(w.value));
+          if (k < 0) return;
+          const opts = words.slice(1, k).map((w) => w.value).join('');
+          const rest = words.slice(k);
+          const name = rest[0]?.value.replace(/\[.*$/, '');
+          if (!name || /[qnS]/.test(opts.replace(/--\w+/g, ''))) return;
+          if (/e/.test(opts.replace(/--\w+/g, '')) || /--erase/.test(opts)) scope.vars.delete(name);
+          else if (/[ap]/.test(opts.replace(/--\w+/g, '')) || /--(append|prepend)/.test(opts) || /\[/.test(rest[0]!.value)) scope.vars.set(name, null);
+          else scope.vars.set(name, rest.slice(1).some((w) => w.dynamic) ? null : rest.slice(1).map((w) => w.value).join(SEP));
+          return;
+        }
         // `set -- a b c` (or `set a b`): the positional parameters "$@" and $1… then stand for.
         for (let i = 1; i < words.length; i++) {
           const v = words[i]!.value;
@@ -1114,8 +1133,8 @@ function isRelativePathish(v: string): boolean {
 
 
 /** Build the facts of a parsed script. */
-export function factsOf(script: Script | null, text: string, cwd: string, home: string, env: Record<string, string | undefined>, scale = 1): FactsResult {
-  const w = new Walker(home, env, scale);
+export function factsOf(script: Script | null, text: string, cwd: string, home: string, env: Record<string, string | undefined>, scale = 1, fish = false): FactsResult {
+  const w = new Walker(home, env, scale, fish);
   const scope = new Scope(new Map(), cwd);
   const e: Env = { origin: 'top', depth: 0, deferred: false, inPipe: false, background: false };
   try {

@@ -280,6 +280,20 @@ class Translator {
     while (this.s[this.i] === ' ' || this.s[this.i] === '\t') this.i++;
   }
 
+  /**
+   * A backslash escape outside quotes. fish's character escapes (`\r`, `\n`, `\e`, `\cM`, `\x0d`,
+   * `\u…`, octal) stand for the character, as in bash's `$'…'`: `bind \r …` binds Enter, not `r`.
+   */
+  escape(): string {
+    const m = /^\\(?:[abefnrtv]|c.|[xX][0-9a-fA-F]{1,2}|[0-7]{1,3}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8})/.exec(this.s.slice(this.i, this.i + 10));
+    if (m) {
+      this.i += m[0].length;
+      return `$'${m[0].replace(/^\\X/, '\\x')}'`;
+    }
+    this.i += 2;
+    return this.s.slice(this.i - 2, this.i);
+  }
+
   /** One word: its POSIX text, its raw fish text, and whether it had no quoting or expansion. */
   word(inSub: boolean): { text: string; raw: string; bare: boolean } {
     const s = this.s;
@@ -291,7 +305,7 @@ class Translator {
       if (/[\s;&|<>]/.test(c) || (c === ')' && inSub)) break;
       // Quoting and expansions: the word is no keyword any more.
       const part =
-        c === '\\' ? ((this.i += 2), s.slice(this.i - 2, this.i))
+        c === '\\' ? this.escape()
         : c === "'" ? this.single()
         : c === '"' ? this.double()
         : c === '(' ? this.subst(1)

@@ -140,7 +140,7 @@ function analyzeUnsafe(line: string, ctx: AnalyzeContext): Analysis {
   const tooLong = code.length > MAX_PARSE_BYTES * scale;
   const parsed: { script: Parsed['script']; error?: string; tooComplex?: boolean } = tooLong ? { script: null } : parseLine(code);
   const useTokens = parsed.script === null || parsed.error !== undefined;
-  const fr = factsOf(useTokens ? null : parsed.script, code, cwd, home, env, scale);
+  const fr = factsOf(useTokens ? null : parsed.script, code, cwd, home, env, scale, ctx.shell === 'fish' && code !== line);
   const parse: 'ok' | 'error' = parsed.error !== undefined ? 'error' : 'ok';
   const truncated = fr.truncated || tooLong || parsed.tooComplex === true;
   const compiled = compile(RULES, ctx.rules);

@@ -177,6 +177,11 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
  * The files whose content reaches `f`'s stdin: a `< FILE` redirect, or the files of a `cat` right
  * before it in a pipeline (`cat a.sh b.sh | bash`). Pure.
  */
+/** Files whose content reaches `f`'s stdin (`< x.sh`, `cat x.sh |`): the judge reads those. Pure. */
+export function stdinFilesOf(f: CommandFact, facts: readonly CommandFact[]): string[] {
+  return stdinFiles(f, facts, facts.indexOf(f));
+}
+
 function stdinFiles(f: CommandFact, facts: readonly CommandFact[], at: number): string[] {
   const red = f.redirects.filter((r) => r.op === '<' && (r.fd === undefined || r.fd === 0) && !r.dynamic && !r.target.startsWith('/dev/fd/'));
   if (red.length) return [red.at(-1)!.target];

@@ -14,6 +14,29 @@ import { CTX } from './helpers.ts';
 // Through the analyzer's own path for fish lines (AnalyzeContext.shell).
 const risk = (fish: string): string => analyze(fish, { ...CTX, shell: 'fish' }).risk;
 
+test("fishToPosix: fish's character escapes outside quotes stand for the character", () => {
+  assert.equal(fishToPosix('bind \\r execute'), "bind $'\\r' execute");
+  assert.equal(fishToPosix('bind \\cm x'), "bind $'\\cm' x");
+  assert.equal(fishToPosix('echo \\x41\\101 \\u00e9 \\e'), "echo $'\\x41'$'\\101' $'\\u00e9' $'\\e'");
+  assert.equal(fishToPosix('echo a\\ b \\$x \\('), 'echo a\\ b \\$x \\(', 'other escapes are POSIX escapes already');
+  // Each must read in bash as the character fish means.
+  for (const [fish, want] of [['echo \\x41\\101', 'AA'], ['echo \\t', '\t'], ['echo \\u00e9', 'é']] as const) {
+    const out = spawnSync('bash', ['-c', fishToPosix(fish)!], { encoding: 'utf8' }).stdout;
+    assert.equal(out, want + '\n', fish);
+  }
+});
+
+test('fish: lists, set and $argv are followed as fish expands them', () => {
+  assert.equal(risk('set -l c rm; $c -rf ~'), 'critical');
+  assert.equal(risk('set -l args -rf ~; rm $args'), 'critical');
+  assert.equal(risk('function f; $argv; end; f rm -rf ~'), 'critical');
+  assert.equal(risk('function f; rm -rf $argv[1]; end; f ~'), 'critical');
+  assert.equal(risk('set c "rm -rf ~"; $c'), 'low', 'fish does not split a variable on spaces: a command named "rm -rf ~"');
+  assert.equal(risk('set -gx __VG_STATE off'), 'high');
+  assert.equal(risk('bind \\r execute'), 'high');
+  assert.equal(risk('bind \\ct fzf-file-widget'), 'low');
+});
+
 test('fishToPosix: substitutions, quoting, variables, redirections', () => {
   assert.equal(fishToPosix('set -l x (pwd)'), 'set -l x $(pwd)');
   assert.equal(fishToPosix('cd (git rev-parse --show-toplevel)'), 'cd $(git rev-parse --show-toplevel)');

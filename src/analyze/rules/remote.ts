@@ -5,7 +5,7 @@ import type { MatchInput, Rule } from './types.ts';
 import { hasShort, opts, sub, writeTargets, targets } from './helpers.ts';
 import { INTERPRETERS, SHELLS, FETCHERS, readsStdinAsCode } from '../names.ts';
 import { isWithin, resolvePath } from '../resolve.ts';
-import { unknownStream } from '../scripts.ts';
+import { stdinFilesOf, unknownStream } from '../scripts.ts';
 
 const CODE_RUNNERS = new Set([...SHELLS, ...INTERPRETERS, 'source', '.', 'eval']);
 const RUNNER_LIST = [...CODE_RUNNERS];
@@ -13,7 +13,8 @@ const INTERP_LIST = [...SHELLS, ...INTERPRETERS];
 
 /** A shell/interpreter taking its program from stdin (not a script file, not `-c`). */
 const stdinProgram = (f: CommandFact): boolean =>
-  ((f.name === 'source' || f.name === '.') && (f.argv[1] === '/dev/stdin' || f.argv[1] === '-' || f.argv[1] === '/proc/self/fd/0')) ||
+  // (fish's `source` with no file reads stdin; bash's refuses, so counting it costs nothing.)
+  ((f.name === 'source' || f.name === '.') && (f.argv[1] === '/dev/stdin' || f.argv[1] === '-' || f.argv[1] === '/proc/self/fd/0' || f.argv.length === 1)) ||
   (SHELLS.has(f.name) || INTERPRETERS.has(f.name)) && readsStdinAsCode(f.argv.slice(1)) && !f.redirects.some((r) => r.op === '<' && !r.target.startsWith('/dev/fd/'));
 
 const SENDERS = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet', 'openssl', 'curl', 'wget', 'scp', 'rsync', 'sftp', 'ftp', 'http', 'https', 'xh', 'aws', 'gsutil', 'rclone', 'mail', 'sendmail', 'ssh', 'dig', 'nslookup', 'host', 'drill', 'ping', 'ping6']);
@@ -201,12 +202,17 @@ export const remoteRules: Rule[] = [
     id: 'remote-code.dynamic-code',
     group: 'remote-code',
     risk: 'medium',
-    commands: [...SHELLS, 'eval', 'source', '.'],
+    commands: [...INTERP_LIST, 'eval', 'source', '.'],
     message: 'runs shell code assembled at run time',
     why: 'what runs depends on values the analyzer cannot see',
     match: (i) => {
       const f = i.fact;
       if (f.name === 'eval') return f.dynamic;
+      // `mycmd | sh`, `jq -r .cmd x.json | bash`, `echo "$X" | python3`: a program read from a pipe
+      // whose text is unknown (a download or decoder there is pipe-to-shell; a file, the judge reads).
+      if (stdinProgram(f) && f.pipedFrom.length > 0 && f.stdinText === undefined && !f.stdinFromNetwork && !f.stdinFromDecoder && stdinFilesOf(f, i.all).length === 0)
+        return `code through a pipe: ${f.pipedFrom.at(-1)} | ${f.name}`;
+      if (stdinProgram(f) && f.redirects.some((r) => r.op === '<<<' && r.dynamic)) return 'code through a here-string built at run time';
       // `source <(kubectl completion bash)`, `cmd | source /dev/stdin`: code through a stream.
       const stream = unknownStream(f, i.all);
       if (stream) return `code through ${stream}`;
@@ -217,8 +223,8 @@ export const remoteRules: Rule[] = [
       return f.name === 'sh' && f.argv[2] === '$CODE';
     },
     examples: {
-      match: ['eval "$CMD"', 'bash -c "$x"', 'python3 -c "import os; os.system(cmd)"', 'source <(kubectl completion bash)', 'curl -s x | source /dev/stdin'],
-      noMatch: ['eval "echo hi"', 'bash -c "ls"', 'source /dev/stdin <<< "ls"', 'source /dev/stdin < setup.sh'],
+      match: ['eval "$CMD"', 'bash -c "$x"', 'python3 -c "import os; os.system(cmd)"', 'source <(kubectl completion bash)', 'curl -s x | source /dev/stdin', 'mycmd | sh', 'jq -r .cmd x.json | bash', 'echo "$X" | sh', 'gen-script | python3 -', 'sh <<< "$X"', 'python3 - <<< "$CODE"'],
+      noMatch: ['eval "echo hi"', 'bash -c "ls"', 'source /dev/stdin <<< "ls"', 'source /dev/stdin < setup.sh', 'echo ls | sh', 'cat setup.sh | bash', 'printf "echo hi\\n" | sh', 'ls | grep x'],
     },
   },
   {

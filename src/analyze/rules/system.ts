@@ -167,7 +167,8 @@ export const systemRules: Rule[] = [
         case 'bindkey': {
           // Enter's bindings: \C-m, \C-j, \r, ^M, ^J, Return (bash bind -r / a new binding, zsh bindkey, fish bind).
           const enter = (w: string): boolean => /^["']?(\\C-[mjMJ]|\\[rn]|\^[MJ]|\\e\[13u|\\cM|\\cJ|enter|return)["']?(:|$)/i.test(w.replace(/^"(.*)":.*$/s, '"$1":'));
-          const k = a.findIndex((w) => enter(w) || /^"(\\C-[mjMJ]|\\[rn])"\s*:/.test(w));
+          // (fish's `bind \r …` arrives as the character itself.)
+          const k = a.findIndex((w) => enter(w) || /^[\r\n]$/.test(w) || /^"(\\C-[mjMJ]|\\[rn])"\s*:/.test(w));
           if (k < 0) return false;
           if (f.name === 'bindkey' && a.some((w) => /^(-r|-d|-D)$/.test(w))) return a.join(' ');
           if (f.name === 'bind' && a.some((w) => /^(-r|--erase|-e)$/.test(w))) return a.join(' ');

@@ -156,8 +156,8 @@ export const infraRules: Rule[] = [
     id: 'cloud.destroy',
     group: 'cloud',
     risk: 'high',
-    commands: ['aws', 'gcloud', 'az', 'terraform', 'tofu', 'terragrunt', 'pulumi', 'gsutil', 'doctl', 'flyctl', 'fly', 'heroku', 'vercel', 'netlify', 'cdk', 'sam', 'eksctl', 'rclone', 's3cmd'],
-    message: 'destroys or deletes cloud infrastructure or data',
+    commands: ['aws', 'gcloud', 'az', 'terraform', 'tofu', 'terragrunt', 'pulumi', 'gsutil', 'doctl', 'flyctl', 'fly', 'heroku', 'vercel', 'netlify', 'cdk', 'sam', 'eksctl', 'rclone', 's3cmd', 'gh', 'glab', 'npm', 'pnpm', 'yarn', 'cargo', 'gem', 'curl', 'wget', 'http', 'https', 'xh'],
+    message: 'destroys or deletes cloud infrastructure or data (a repository, a release, a published package, a DELETE request)',
     why: 'instances, buckets and databases deleted in the cloud are usually gone for good',
     match: (i) => {
       const f = i.fact;
@@ -196,13 +196,40 @@ export const infraRules: Rule[] = [
         case 'vercel':
         case 'netlify':
           return /^(remove|rm|delete)$/.test(ops[0] ?? '') ? ops[0]! : false;
+        case 'gh':
+        case 'glab':
+          // Repositories, releases, secrets, workflow runs and caches; a private repository made public.
+          if (/^(repo|release|secret|variable|run|cache|label|gist|ssh-key|gpg-key|project|ruleset|environment)$/.test(ops[0] ?? '') && /^(delete|remove|rm|del)$/.test(ops[1] ?? '')) return ops.slice(0, 2).join(' ');
+          if (ops[0] === 'repo' && ops[1] === 'edit' && a.some((x, k) => x === '--visibility=public' || (x === '--visibility' && a[k + 1] === 'public'))) return 'repo edit --visibility public';
+          if (ops[0] === 'api' && (a.some((x, k) => /^(-X|--method)$/.test(a[k - 1] ?? '') && /^delete$/i.test(x)) || a.some((x) => /^(-XDELETE|--method=DELETE)$/i.test(x)))) return 'api DELETE';
+          return false;
+        case 'npm':
+        case 'pnpm':
+        case 'yarn':
+          return ops[0] === 'unpublish' || (ops[0] === 'npm' && ops[1] === 'unpublish') ? 'unpublish' : false;
+        case 'cargo':
+        case 'gem':
+          return ops[0] === 'yank' ? 'yank' : false;
+        case 'curl':
+        case 'wget':
+        case 'http':
+        case 'https':
+        case 'xh': {
+          // An HTTP DELETE to another machine (your own localhost API is how you test it).
+          const del = f.name === 'curl' ? a.some((x, k) => (/^(-X|--request)$/.test(a[k - 1] ?? '') && /^delete$/i.test(x)) || /^(-XDELETE|--request=DELETE)$/i.test(x)) : f.name === 'wget' ? a.some((x) => /^--method=DELETE$/i.test(x)) : /^delete$/i.test(ops[0] ?? '');
+          const url = ops.find((x) => /^(https?:\/\/)?[\w.-]+(:\d+)?(\/|$)/.test(x) && !/^delete$/i.test(x));
+          return del && url !== undefined && !/^(https?:\/\/)?(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])(:\d+)?(\/|$)/.test(url) ? `DELETE ${url}` : false;
+        }
         default:
           return false;
       }
     },
     examples: {
-      match: ['terraform apply -auto-approve -destroy', 'terraform destroy', 'aws ec2 terminate-instances --instance-ids i-0123', 'aws s3 rm --recursive s3://b', 'aws s3 rb s3://b --force', 'gcloud compute instances delete x', 'az group delete -n rg', 'pulumi destroy'],
-      noMatch: ['terraform fmt', 'terraform plan', 'aws s3 ls', 'gcloud config list'],
+      match: [
+        'terraform apply -auto-approve -destroy', 'terraform destroy', 'aws ec2 terminate-instances --instance-ids i-0123', 'aws s3 rm --recursive s3://b', 'aws s3 rb s3://b --force', 'gcloud compute instances delete x', 'az group delete -n rg', 'pulumi destroy',
+        'gh repo delete me/app --yes', 'gh release delete v1.0 -y', 'gh secret delete TOKEN', 'gh repo edit --visibility public', 'gh api -X DELETE repos/me/app', 'glab repo delete me/app', 'npm unpublish pkg --force', 'cargo yank --version 1.0.0', 'curl -X DELETE https://api.example.com/users/1', 'curl -sS --request DELETE api.example.com/v1/db',
+      ],
+      noMatch: ['terraform fmt', 'terraform plan', 'aws s3 ls', 'gcloud config list', 'gh repo view', 'gh pr list', 'gh api repos/me/app', 'npm publish', 'curl -X DELETE http://localhost:3000/users/1', 'curl https://api.example.com/users'],
     },
   },
   {

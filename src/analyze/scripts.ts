@@ -20,7 +20,7 @@ export interface ScriptRef {
    * nearest package.json — `word` is NAME; path: a bare command name, whatever PATH makes of it
    * (a script the user or a tool put in `~/bin` is code like any other).
    */
-  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path' | 'make' | 'runner';
+  kind: 'source' | 'run' | 'exec' | 'package' | 'interp' | 'path' | 'make' | 'runner' | 'sql';
   /** The file name as the command has it (after expansion). */
   word: string;
   /** Where it is looked up (the command's working directory). */
@@ -37,6 +37,29 @@ export interface ScriptRef {
   make?: MakeInvocation;
   /** kind runner: what `just`, `task` or `rake` was asked (`cwd` is the directory it looks from). */
   runner?: RunnerInvocation;
+  /** kind sql: the database client that runs the file's statements (`psql -f x.sql`, `mysql < x.sql`). */
+  client?: string;
+}
+
+/** SQL clients, and the options that name a file of statements they run. */
+const SQL_CLIENTS: ReadonlySet<string> = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'duckdb', 'cockroach', 'clickhouse-client', 'sqlcmd', 'cqlsh']);
+const SQL_FILE_OPT = /^(-f|--file|-i|--input-file)$/;
+
+/** The files of statements a database client runs: `psql -f F`, `sqlcmd -i F`, `< F`, `cat F |`, sqlite's `.read F`. Pure. */
+export function sqlFiles(f: CommandFact, facts: readonly CommandFact[]): { word: string; dynamic: boolean }[] {
+  if (!SQL_CLIENTS.has(f.name)) return [];
+  const out: { word: string; dynamic: boolean }[] = [];
+  const a = f.argv;
+  for (let k = 1; k < a.length; k++) {
+    const w = a[k]!;
+    // (mysql's -f is --force; its files come through stdin or `source F`.)
+    if (SQL_FILE_OPT.test(w) && !(f.name === 'mysql' || f.name === 'mariadb') && a[k + 1] !== undefined) out.push({ word: a[k + 1]!, dynamic: f.argDynamic?.[k + 1] === true });
+    else if (/^--(file|input-file)=/.test(w)) out.push({ word: w.slice(w.indexOf('=') + 1), dynamic: f.argDynamic?.[k] === true });
+    const read = /^\s*(?:\.read|source|\\i|\\include)\s+(\S+)\s*;?\s*$/.exec(w);
+    if (read && k > 1) out.push({ word: read[1]!, dynamic: f.argDynamic?.[k] === true });
+  }
+  for (const word of stdinFilesOf(f, facts)) out.push({ word, dynamic: false });
+  return out;
 }
 
 export interface MakeInvocation {
@@ -148,6 +171,11 @@ export function scriptRefs(facts: readonly CommandFact[], max = 16): ScriptRef[]
       const i = interpOperand(f, lang);
       if (i !== null) add({ kind: 'interp', word: f.argv[i]!, cwd: f.cwd, searchPath: false, dynamic: dyn(i), lang });
       else if (!f.argv.slice(1).some((a) => inlineCodeFlags(lang).includes(a) || a === '-m')) fed('interp', lang);
+      continue;
+    }
+    const sql = sqlFiles(f, facts);
+    if (sql.length) {
+      for (const x of sql) add({ kind: 'sql', word: x.word, cwd: f.cwd, searchPath: false, dynamic: x.dynamic, client: f.name });
       continue;
     }
     const rn = runnerInvocation(f);

@@ -420,6 +420,9 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         reasons.push(r);
         if (inShell && r.risk !== 'low') sourcedRisk = true;
       };
+      // A file of SQL statements is data for the database: when vg cannot name or read it (too big, a
+      // variable), the line alone decides — as it did before vg read such files at all.
+      if (ref.kind === 'sql' && ref.dynamic) continue;
       if (ref.dynamic) {
         add(
           unknownFile(
@@ -486,6 +489,19 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         }
         if (overBudget(m.path, m.bytes, memo.has(memoKey(m.key, ref.cwd, false, ctx.key)))) return;
         follow(label, judgeText({ path: m.path, key: m.key, text: m.text }, ref.cwd, ctx, false, false), false, false);
+        continue;
+      }
+      if (ref.kind === 'sql') {
+        // A file of statements: judged as the same text given with -c (database.destroy reads it).
+        const path = isAbsolute(ref.word) ? ref.word : resolve(ref.cwd, ref.word);
+        const f = readScript(path, 'sql', (key) => memo.has(memoKey(`${key}#sql`, ref.cwd, false, ctx.key)));
+        if (!f || f.text === null) continue;
+        const go = admit(`${f.path}#sql`, f.path);
+        if (go === 'stop') return;
+        if (go === 'seen') continue;
+        if (overBudget(f.path, f.text.length, f.text.length === 0)) return;
+        const line = `${ref.client ?? 'psql'} -c '${f.text.replace(/'/g, `'\\''`)}'`;
+        follow(`${f.path} (${ref.client})`, judgeText({ path: f.path, key: `${f.key}#sql`, text: line }, ref.cwd, ctx, false, false), false, false);
         continue;
       }
       if (ref.kind === 'package') {

@@ -58,3 +58,19 @@ test('rake: the Rakefile is Ruby it loads whole, sh and FileUtils calls included
   assert.equal((await j("rake -e 'system(\"rm -rf ~\")'")).decision, 'block');
   assert.equal((await j('rake --version', { cwd: join(ws, 'evil') })).risk, 'low');
 });
+
+test('a file of SQL a database client runs is judged as those statements; one vg cannot read is left to the line', async () => {
+  put('db/drop.sql', '-- cleanup\nDROP TABLE users;\n');
+  put('db/seed.sql', "INSERT INTO users VALUES (1, 'a');\nSELECT 1;\n");
+  put('db/big.sql', 'DROP TABLE t;\n' + '-- filler\n'.repeat(40_000));
+  for (const line of ['psql -f db/drop.sql', 'psql --file=db/drop.sql app', 'mysql app < db/drop.sql', 'cat db/drop.sql | sqlite3 app.db', "sqlite3 app.db '.read db/drop.sql'", 'sqlcmd -i db/drop.sql']) {
+    const v = await j(line);
+    assert.equal(v.risk, 'high', line);
+    assert.ok(v.analysis.reasons.some((r) => r.rule === 'database.destroy'), line);
+  }
+  assert.equal((await j('psql -f db/seed.sql')).risk, 'low');
+  assert.equal((await j('mysql -f app < db/seed.sql')).risk, 'low', "mysql's -f is --force");
+  assert.equal((await j('psql -f db/big.sql')).risk, 'low', 'over the size vg reads: the line alone decides');
+  assert.equal((await j('psql -f "$F"')).risk, 'low');
+  assert.equal((await j('psql -f db/missing.sql')).risk, 'low');
+});

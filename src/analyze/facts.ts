@@ -1059,7 +1059,7 @@ export class Walker {
         for (let i = 1; i < words.length; i++) {
           const v = words[i]!.value;
           if (v === '--' || v === '-') return bindPositional(scope, words.slice(i + 1));
-          if (v === '-o' || v === '+o') i++;
+          if (/^[-+][a-zA-Z]*o$/.test(v)) i++;
           else if (!/^[-+]/.test(v)) return bindPositional(scope, words.slice(i));
         }
         return;

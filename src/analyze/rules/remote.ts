@@ -357,7 +357,8 @@ export const remoteRules: Rule[] = [
       if (f.name === 'at' || f.name === 'batch') return !hasShort(f, 'l', 'r', 'd');
       if (f.name === 'git') {
         if (!f.argv.includes('config')) return false;
-        if (f.argv.some((a) => /^core\.(hooksPath|sshCommand|fsmonitor|pager|editor)$/i.test(a)) && f.argv.some((a) => a === '--global' || a === '--system')) return 'git config core.*';
+        // (core.pager, core.editor, core.sshCommand, core.fsmonitor: their values are judged as the code git runs, option-code.ts.)
+        if (f.argv.some((a) => /^core\.hooksPath$/i.test(a)) && f.argv.some((a) => a === '--global' || a === '--system')) return 'git config core.hooksPath';
         // This repository's hooks from a directory outside the project (`.githooks`, `.husky` inside it are how teams share hooks).
         const k = f.argv.findIndex((a) => /^core\.hooksPath$/i.test(a));
         const dir = k > 0 ? f.argv[k + 1] : undefined;
@@ -369,7 +370,7 @@ export const remoteRules: Rule[] = [
     },
     examples: {
       match: ['crontab -', 'crontab jobs.txt', 'crontab -r', 'systemctl enable --now x', 'git config --global core.hooksPath /tmp/h', 'git config core.hooksPath /tmp/h', 'git config core.hooksPath ~/hooks', 'git config core.hooksPath "$D"'],
-      noMatch: ['crontab -l', 'systemctl status', 'git config core.hooksPath .githooks', 'git config core.hooksPath .husky/_', 'git config --get core.hooksPath'],
+      noMatch: ['crontab -l', 'systemctl status', 'git config core.hooksPath .githooks', 'git config core.hooksPath .husky/_', 'git config --get core.hooksPath', 'git config --global core.pager "less -FRX"', 'git config --global core.editor vim'],
     },
   },
 ];

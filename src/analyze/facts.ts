@@ -904,6 +904,8 @@ export class Walker {
       for (const r of redirects) {
         if ((r.op === '>' || r.op === '>>' || r.op === '>|') && (r.fd === undefined || r.fd === 1) && r.target.startsWith('/') && !r.dynamic) {
           this.written.set(r.target, (r.op === '>>' ? (this.written.get(r.target) ?? '') : '') + out);
+          // A git hook (the project's own too, `.husky/…`) runs what it holds at the next commit: the text is code for later.
+          if (/\/(\.git\/hooks|\.husky)\/[^/]+$/.test(r.target)) this.nestedCode(out, false, scope, { ...env, deferred: true }, 'shell-string', fact);
         }
       }
     }

@@ -45,6 +45,7 @@ const CASES: [string, Risk][] = [
   ['git config --global core.pager "less -FRX"', 'low'],
   ["git config --global core.sshCommand 'ssh -i ~/.ssh/work_ed25519'", 'low'],
   ['set -euo pipefail', 'low'],
+  ["printf '#!/bin/sh\\nnpm test\\n' > .git/hooks/pre-commit", 'low'],
   ['git grep -O foo', 'low'],
   ['passwd', 'low'],
   ['curl https://api.example.com/$(git rev-parse HEAD)', 'low'],

@@ -3,6 +3,7 @@ import type { CommandFact } from '../types.ts';
 import type { Rule } from './types.ts';
 import { opts } from './helpers.ts';
 import { normalize } from '../resolve.ts';
+import { isSecretPath } from './remote.ts';
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
@@ -47,7 +48,8 @@ function runFlags(args: string[], home: string): string | undefined {
       const src = vol.split(':')[0] ?? '';
       if (src.startsWith('/')) {
         const n = normalize(src);
-        if (DANGEROUS_MOUNT.test(n) || n === home) return `-v ${vol}`;
+        // Host root/system/home, the engine's socket — or your credentials (~/.ssh, ~/.aws, ~/.kube…).
+        if (DANGEROUS_MOUNT.test(n) || n === home || isSecretPath(n, home)) return `-v ${vol}`;
       }
     }
   }
@@ -71,7 +73,7 @@ export const infraRules: Rule[] = [
     group: 'containers',
     risk: 'high',
     commands: CONTAINER_CLIS,
-    message: 'runs a container with host-level access (host root/home mounted, privileged, host pid, docker socket)',
+    message: 'runs a container with host-level access (host root/home or your credentials mounted, privileged, host pid, docker socket)',
     why: 'such a container can read or change anything on the host',
     match: (i) => {
       const d = dockerArgs(i.fact);
@@ -79,8 +81,8 @@ export const infraRules: Rule[] = [
       return runFlags(d.args, i.home) ?? false;
     },
     examples: {
-      match: ['docker run -v /:/mnt --rm -it alpine sh', 'docker run --privileged x', 'podman run --pid=host x', 'docker run -v /var/run/docker.sock:/var/run/docker.sock x', 'docker run --mount type=bind,source=/etc,target=/e x', 'docker run -v $HOME:/h x'],
-      noMatch: ['docker run --rm -it -v "$PWD":/app -w /app node:20 npm test', 'docker run --rm alpine echo hi'],
+      match: ['docker run -v /:/mnt --rm -it alpine sh', 'docker run --privileged x', 'podman run --pid=host x', 'docker run -v /var/run/docker.sock:/var/run/docker.sock x', 'docker run --mount type=bind,source=/etc,target=/e x', 'docker run -v $HOME:/h x', 'docker run -v ~/.ssh:/root/.ssh:ro x', 'docker run -v $HOME/.aws:/a x', 'podman run --mount type=bind,src=/home/dev/.kube/config,dst=/k x'],
+      noMatch: ['docker run --rm -it -v "$PWD":/app -w /app node:20 npm test', 'docker run --rm alpine echo hi', 'docker run -v ~/.ssh/id_ed25519.pub:/k.pub x', 'docker run -v ~/.cache/pip:/root/.cache/pip x'],
     },
   },
   {

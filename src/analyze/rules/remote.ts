@@ -77,7 +77,7 @@ function sends(f: CommandFact): boolean {
   }
 }
 
-function isSecretPath(p: string, home: string): boolean {
+export function isSecretPath(p: string, home: string): boolean {
   const rel = p.startsWith(home + '/') ? p.slice(home.length + 1) : null;
   if (rel !== null) {
     if (/^\.ssh\/(id_[^/]*|.*_key|[^/]*\.pem)$/.test(rel) && !rel.endsWith('.pub')) return true;

@@ -143,6 +143,8 @@ interface FuncInfo {
   calls: Set<string>;
   /** The body, walked again at each call with the call's arguments as "$@". */
   body?: Extract<CommandNode, { type: 'Function' }>['body'];
+  /** Work units and facts its walk at definition took: a call is walked again only when the line's budget has room for it. */
+  cost?: { work: number; facts: number };
 }
 
 /** Builtins that change the shell they run in (narrower than STATE_BUILTINS: no `local`, `read`, `true`). */
@@ -358,8 +360,10 @@ export class Walker {
         const body = n.body;
         this.funcs.get(name)!.body = body;
         const fenv: Env = { ...env, origin: 'function', deferred: true, inPipe: false, background: false, sink: undefined, pipe: undefined };
+        const before = { work: this.work, facts: this.facts.length };
         if (body.type === 'CompoundList') this.statements(body.commands, scope.clone(), fenv);
         else this.command(body, scope.clone(), fenv);
+        this.funcs.get(name)!.cost = { work: this.work - before.work, facts: this.facts.length - before.facts };
         this.funcStack.pop();
         const info = this.funcs.get(name)!;
         if (info.selfCalls >= 2) info.fanout = true;
@@ -992,6 +996,10 @@ export class Walker {
   private callFunction(fact: CommandFact, words: EWord[], scope: Scope, env: Env): void {
     const info = this.funcs.get(fact.name);
     if (!info?.body || this.funcStack.includes(fact.name) || this.funcStack.length >= 8 || words[0]?.value !== fact.name) return;
+    // A body too big to walk twice within the line's budget keeps the judgement of its definition
+    // (a truncated walk would make the whole line at least medium: `nvm use` would lose its shell).
+    const cost = info.cost ?? { work: 0, facts: 0 };
+    if (this.work + cost.work > MAX_WORK * this.scale * 0.9 || this.facts.length + cost.facts > MAX_FACTS * this.scale * 0.9) return;
     const inner = scope.clone();
     bindPositional(inner, words.slice(1));
     if (this.fish) inner.vars.set('argv', words.slice(1).some((w) => w.dynamic) ? null : words.slice(1).map((w) => w.value).join(SEP));

@@ -118,3 +118,14 @@ test('lines that print the shell\'s own state are marked (history | grep, alias 
   for (const l of ['history | grep ssh', 'alias | less', 'jobs -l | wc -l', 'type ll | head -1']) assert.equal(analyze(l, c).readsShellState, true, l);
   for (const l of ['grep history notes.txt', 'ls | wc -l', 'echo history']) assert.notEqual(analyze(l, c).readsShellState, true, l);
 });
+
+test('a function the line defines is walked again at a call, unless that would overrun the line\'s budget', () => {
+  const body = (n: number, cmd: string) => 'f() {\n' + Array.from({ length: n }, (_, i) => `  ${cmd} out${i}.txt`).join('\n') + '\n}\nf /';
+  // Small: the call's argument reaches the body (`rm -rf "$1"` with `/`).
+  assert.equal(analyze('f() { rm -rf "$1"; }; f /', CTX).risk, 'critical');
+  // 600 commands: the definition's walk takes most of the facts a line may have; walking it again
+  // would truncate the line (and a truncated line is at least medium, sandboxing `nvm use`).
+  const big = analyze(body(600, 'cp "$1"'), CTX);
+  assert.equal(big.truncated, undefined);
+  assert.equal(big.risk, 'low');
+});

@@ -536,12 +536,12 @@ export class Walker {
         case 'SimpleExpansion': {
           const name = p.text.slice(1);
           const v = this.lookup(name, scope);
-          add([v === null ? unknown(p.text) : literalWord(this.fish ? v : split(positional(name, v), inQuotes), true)]);
+          add([v === null ? unknown(p.text) : literalWord(this.fish ? v : this.split(positional(name, v), inQuotes, scope), true)]);
           return;
         }
         case 'ParameterExpansion': {
           const r = this.param(p, scope, env, unknown);
-          add([r.dynamic || this.fish ? r : { ...r, value: split(r.value, inQuotes), ifEmpty: split(r.ifEmpty, inQuotes) }]);
+          add([r.dynamic || this.fish ? r : { ...r, value: this.split(r.value, inQuotes, scope), ifEmpty: this.split(r.ifEmpty, inQuotes, scope) }]);
           return;
         }
         case 'CommandExpansion': {
@@ -555,7 +555,7 @@ export class Walker {
           }
           const r = this.nestedScript(p.script, scope, env, 'substitution');
           const extra = { cmdSubst: true, fromNetwork: r.network, fromDecoder: r.decoder };
-          if (r.out !== undefined && !r.network) add([{ ...literalWord(split(r.out.replace(/\n+$/, ''), inQuotes), true), ...extra }]);
+          if (r.out !== undefined && !r.network) add([{ ...literalWord(this.split(r.out.replace(/\n+$/, ''), inQuotes, scope), true), ...extra }]);
           else add([unknown(p.text, extra)]);
           return;
         }
@@ -653,6 +653,20 @@ export class Walker {
       }
     }
     return unknown(p.text);
+  }
+
+  /**
+   * Unquoted expansion results split on IFS as the line has left it: `IFS=,; x=rm,-rf,/; $x` is
+   * `rm -rf /`. An IFS vg cannot know splits on the default and on the usual separators too.
+   */
+  private split(v: string, inQuotes: boolean, scope: Scope): string {
+    if (inQuotes) return v;
+    const ifs = scope.vars.has('IFS') ? scope.vars.get('IFS') : ' \t\n';
+    if (ifs === ' \t\n' || ifs === undefined) return split(v, false);
+    if (ifs === '') return v;
+    const chars = ifs === null ? ' \t\n,:;|' : ifs;
+    const cls = [...new Set(chars)].map((c) => c.replace(/[\]\\^-]/g, '\\$&')).join('');
+    return v.replace(new RegExp(`[${cls}]+`, 'g'), SEP);
   }
 
   /** Tilde expansion uses $HOME as the line has left it (`HOME=/; rm -rf ~`). */

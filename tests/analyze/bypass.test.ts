@@ -430,6 +430,8 @@ const GROUPS: Record<string, Case[]> = {
   // The line's own variables, parameters and functions, followed as bash expands them.
   expansion: [
     ['{rm,-rf,~}', 'critical', 'filesystem.rm-system'],
+    ['IFS=,; x="rm,-rf,/"; $x', 'critical', 'filesystem.rm-system'],
+    ['IFS=$(cat sep); x="rm,-rf,/"; $x', 'critical', 'filesystem.rm-system'],
     ['x=rm; y=x; ${!y} -rf ~', 'critical', 'filesystem.rm-system'],
     ['declare -n r=x; x=rm; $r -rf ~', 'critical', 'filesystem.rm-system'],
     ['printf -v c rm; $c -rf ~', 'critical', 'filesystem.rm-system'],

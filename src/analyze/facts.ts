@@ -57,6 +57,8 @@ const MAX_SUBST_DEPTH = 24;
 const MAX_WORK = 20_000;
 const MAX_FACTS = 1_000;
 const MAX_LOOP_VALUES = 4;
+/** Scope key of the text on an open descriptor (no variable name can hold the NUL). */
+const FD_TEXT = '\u0000fd';
 /** The shell integration's own variables (shell/vg.*): `__VG_STATE`, `__vg_…`. */
 export const VG_SHELL_VAR = /^(__VG_[A-Z_]+|__vg_\w+)$/;
 /** A preloaded library named by a value vg cannot know. */
@@ -702,29 +704,41 @@ export class Walker {
 
   // ---- redirections -------------------------------------------------------------------------
 
-  private redirects(list: readonly Redirection[], scope: Scope, env: Env): { list: Redirect[]; stdinText?: string; network: boolean; decoder: boolean } {
+  private redirects(list: readonly Redirection[], scope: Scope, env: Env): { list: Redirect[]; stdinText?: string; network: boolean; decoder: boolean; fdTexts?: Map<number, string> } {
     const out: Redirect[] = [];
     let stdinText: string | undefined;
     let network = false;
     let decoder = false;
+    // Text put on another descriptor (`3<<<CODE`, `4<<EOF`): what a later `<&3` feeds a command.
+    let fdTexts: Map<number, string> | undefined;
+    const put = (fd: number | undefined, text: string): void => {
+      if (fd === undefined || fd === 0) stdinText = text;
+      else (fdTexts ??= new Map()).set(fd, text);
+    };
     for (const r of list) {
+      const fd = r.descriptor?.type === 'FileDescriptor' ? r.descriptor.value : undefined;
       if (r.type === 'HereDoc') {
         const quoted = r.delimiter?.quoted === true;
         if (!quoted && r.body.parts) this.parts(r.body.parts, scope, env, true);
-        stdinText = r.body.text;
-        out.push({ op: r.operator, target: '', dynamic: false });
+        put(fd, r.body.text);
+        out.push({ op: r.operator, target: '', dynamic: false, ...(fd !== undefined ? { fd } : {}) });
         continue;
       }
-      const fd = r.descriptor?.type === 'FileDescriptor' ? r.descriptor.value : undefined;
       const t = r.target ? this.word(r.target, scope, env)[0] : undefined;
       if (r.type === 'HereString') {
-        if (t && !t.dynamic) stdinText = t.value + '\n';
+        if (t && !t.dynamic) put(fd, t.value + '\n');
         network ||= t?.fromNetwork === true;
         decoder ||= t?.fromDecoder === true;
-        out.push({ op: '<<<', target: '', dynamic: t?.dynamic ?? false });
+        out.push({ op: '<<<', target: '', dynamic: t?.dynamic ?? false, ...(fd !== undefined ? { fd } : {}) });
         continue;
       }
       if (!t) continue;
+      // `<&3`: stdin is descriptor 3 — the text this command or an earlier `exec 3<<<…` put there.
+      if (r.operator === '<&' && (fd === undefined || fd === 0) && /^\d+$/.test(t.value)) {
+        const n = Number(t.value);
+        const text = fdTexts?.get(n) ?? scope.vars.get(`${FD_TEXT}${n}`) ?? undefined;
+        if (text !== undefined) stdinText = text;
+      }
       if (r.operator === '<' && t.procSubst) {
         network ||= t.fromNetwork === true;
         decoder ||= t.fromDecoder === true;
@@ -735,7 +749,7 @@ export class Walker {
       if (fd !== undefined) red.fd = fd;
       out.push(red);
     }
-    return { list: out, stdinText, network, decoder };
+    return { list: out, stdinText, network, decoder, ...(fdTexts ? { fdTexts } : {}) };
   }
 
   // ---- simple commands ----------------------------------------------------------------------
@@ -766,6 +780,8 @@ export class Walker {
         words.push({ ...literalWord(`${a.name}=${v ?? ''}`, true), dynamic: v === null });
       }
     }
+    // `exec 3<<<CODE` (no command): the descriptor stays open in the shell for the rest of the line.
+    if (red.fdTexts && words.length === 1 && words[0]!.value === 'exec') for (const [n, text] of red.fdTexts) scope.vars.set(`${FD_TEXT}${n}`, text);
     if (words.length === 0) {
       for (const [k, v] of assigned) scope.vars.set(k, v);
       if (red.list.length > 0) this.emit([], red.list, scope, env, { wrappers: [] });

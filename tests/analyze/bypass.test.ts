@@ -431,6 +431,9 @@ const GROUPS: Record<string, Case[]> = {
   expansion: [
     ['{rm,-rf,~}', 'critical', 'filesystem.rm-system'],
     ['IFS=,; x="rm,-rf,/"; $x', 'critical', 'filesystem.rm-system'],
+    ['exec 3<<<"rm -rf ~"; bash <&3', 'critical', 'filesystem.rm-system'],
+    ['bash 3<<<"rm -rf ~" <&3', 'critical', 'filesystem.rm-system'],
+    ["exec 4<<'EOF'\nrm -rf /\nEOF\nsh <&4", 'critical', 'filesystem.rm-system'],
     ['IFS=$(cat sep); x="rm,-rf,/"; $x', 'critical', 'filesystem.rm-system'],
     ['x=rm; y=x; ${!y} -rf ~', 'critical', 'filesystem.rm-system'],
     ['declare -n r=x; x=rm; $r -rf ~', 'critical', 'filesystem.rm-system'],

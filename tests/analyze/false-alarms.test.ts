@@ -45,6 +45,7 @@ const CASES: [string, Risk][] = [
   ['git config --global core.pager "less -FRX"', 'low'],
   ["git config --global core.sshCommand 'ssh -i ~/.ssh/work_ed25519'", 'low'],
   ['set -euo pipefail', 'low'],
+  ['exec 3<<<"ls"; bash <&3', 'low'],
   ['IFS=:; for d in $PATH; do ls "$d"; done', 'low'],
   ['while IFS=, read -r a b; do echo "$a"; done < x.csv', 'low'],
   ["printf '#!/bin/sh\\nnpm test\\n' > .git/hooks/pre-commit", 'low'],

@@ -5,13 +5,14 @@
 // Not shell-quote's quote(): it is correct too, but mixes styles (`\$\(x\)`, `"it's"`, `'a b'`), and
 // vg must recognise its own rewrites when an agent resubmits them (adapter.ts parseRewrite). One
 // style keeps that recogniser small and strict.
+import { singleQuote } from '../analyze/words.ts';
 
 const SAFE = /^[A-Za-z0-9_\/.,:=@%+-]+$/;
 
 /** Quote one word for bash/sh. */
 export function shq(word: string): string {
   if (word !== '' && SAFE.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return singleQuote(word);
 }
 
 /** Quote an argv into one command line. */

@@ -19,7 +19,7 @@ import type {
   Assignment,
 } from './parse.ts';
 import { parseLine } from './parse.ts';
-import { type EWord, braceList, expandTilde, literalWord } from './words.ts';
+import { type EWord, braceList, expandTilde, literalWord, singleQuote } from './words.ts';
 import { peel } from './peel.ts';
 import { resolvePath } from './resolve.ts';
 import { printfOutput, staticOutput } from './static-eval.ts';
@@ -823,7 +823,7 @@ export class Walker {
     if (kind === 'prompt') {
       for (const code of promptCode(text)) this.nestedCode(code, false, scope, later, 'shell-string', null);
     } else if (kind === 'file') {
-      if (text) this.nestedCode(`source '${text.replace(/'/g, `'\\''`)}'`, false, scope, later, 'shell-string', null);
+      if (text) this.nestedCode(`source ${singleQuote(text)}`, false, scope, later, 'shell-string', null);
     } else if (kind === 'library') {
       // Judged as the loader's own `--preload` (rules: remote-code.preload).
       const flag = name === 'LD_AUDIT' ? '--audit' : '--preload';
@@ -832,7 +832,7 @@ export class Walker {
       }
     } else if (kind === 'makefiles' || kind === 'makeflags') {
       // What a later `make` runs with them: every rule those makefiles add; make's options as given.
-      const q = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
+      const q = singleQuote;
       const words = text.split(/\s+/).filter(Boolean);
       const code = kind === 'makefiles' ? `make ${MAKE_EVERY_RULE} ${words.map((w) => `-f ${q(w)}`).join(' ')}` : `make ${words.map((w) => (/^-/.test(w) ? q(w) : q(`-${w}`))).join(' ')}`;
       if (words.length || v.dynamic) this.nestedCode(code, v.dynamic, scope, later, 'shell-string', null);

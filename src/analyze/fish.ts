@@ -11,6 +11,7 @@
 // that is no fish syntax passes through as it is, so what the line runs stays visible. Null when
 // the text is no complete fish code this understands (unbalanced quotes, parentheses or blocks):
 // the caller judges the raw text, unparseable, hence at least medium, as before.
+import { singleQuote } from './words.ts';
 
 type Closer = 'fi' | 'done' | '}' | 'esac';
 interface Block {
@@ -362,7 +363,7 @@ class Translator {
     }
     if (this.i >= s.length) throw new Unsupported();
     this.i++;
-    return `'${v.replace(/'/g, `'\\''`)}'`;
+    return singleQuote(v);
   }
 
   /** fish "…": $var and $(…) expand, \" \\ \$ and \newline are escapes; a backtick is literal. */

@@ -7,6 +7,7 @@
 // Deliberately conservative where make is dynamic: every branch of a conditional counts, a target
 // without a rule of its own may be built by any pattern rule, and constructs that make rules vg
 // cannot see (`$(eval …)`) are named so the judge can say the line was not fully judged.
+import { singleQuote } from './words.ts';
 
 export interface MakeRule {
   targets: string[];
@@ -310,7 +311,7 @@ function expandRef(inner: string, vars: ReadonlyMap<string, string>, auto: Auto 
       const [op, ...text] = splitArgs(args!);
       const m = /^\s*(>>?|<)\s*(.*?)\s*$/.exec(expand(op!, vars, auto, depth + 1));
       if (!m || m[1] === '<') return '';
-      const q = (x: string): string => `'${x.replace(/'/g, `'\\''`)}'`;
+      const q = singleQuote;
       return `printf %s ${q(expand(text.join(','), vars, auto, depth + 1))} ${m[1]} ${m[2]}`;
     }
     if (name === 'call') {

@@ -6,6 +6,7 @@ import type { CommandFact } from './types.ts';
 import { inlineCommand, languageOf, shebangProgram } from './interp.ts';
 import { resolvePath } from './resolve.ts';
 import { SHELLS } from './names.ts';
+import { singleQuote } from './words.ts';
 
 export type RunnerTool = 'just' | 'task' | 'rake';
 
@@ -114,13 +115,12 @@ export interface RunnerRun {
 
 /** An interpolation vg cannot evaluate, in shell text: a parameter no shell sets. */
 const UNKNOWN = '${__vg_unknown}';
-const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A script in `program` (a shell, or an interpreter vg scans) as lines a shell would run; null: unknown language. */
 function scriptLines(program: string, body: string): string[] | null {
   if (SHELLS.has(program)) return [body];
   const lang = languageOf(program);
-  return lang ? [`${inlineCommand(lang)} ${sq(body)}`] : null;
+  return lang ? [`${inlineCommand(lang)} ${singleQuote(body)}`] : null;
 }
 
 // just ------------------------------------------------------------------------------------------

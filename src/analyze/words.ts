@@ -2,6 +2,9 @@
 // trusted and line-local variables, `${x:-default}`, simple brace lists). Everything else is
 // marked dynamic so rules can be conservative.
 
+/** `s` as one single-quoted POSIX shell word (`'` written as `'\''`): how judged and generated text is quoted. */
+export const singleQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 export interface EWord {
   /** Value after quote removal and known expansions; unknown expansions kept as their text. */
   value: string;

@@ -19,6 +19,7 @@ import { justRun, taskRun, type RunnerRun } from '../analyze/runners.ts';
 import { createRequire } from 'node:module';
 import { resolveOnPath } from './not-found.ts';
 import { isShellOwn } from '../sandbox/direct.ts';
+import { singleQuote } from '../analyze/words.ts';
 
 type Language = NonNullable<ReturnType<typeof languageOf>>;
 
@@ -295,7 +296,7 @@ function runnerScript(ref: ScriptRef, env: Record<string, string | undefined>): 
   const near = (from: string, name: string): string => (isAbsolute(name) ? name : resolve(dirname(from), name.replace(/^~(?=\/)/, env.HOME ?? '~')));
   let run: RunnerRun;
   if (inv.tool === 'rake') {
-    run = { lines: [`${inlineCommand('ruby')} '${main.text.replace(/'/g, `'\\''`)}'`], unknown: [] };
+    run = { lines: [`${inlineCommand('ruby')} ${singleQuote(main.text)}`], unknown: [] };
   } else if (inv.tool === 'just') {
     const include = (name: string, from: string): { text: string; path: string } | null => {
       const f = read(near(from || main.path, name));
@@ -369,7 +370,7 @@ function judgeText(f: FileText & { text: string }, cwd: string, ctx: ScriptJudge
   if (hit) return hit;
   const as = lang;
   const j = as
-    ? { a: ctx.analyze(`${inlineCommand(as)} '${f.text.replace(/^#![^\n]*\n?/, '').replace(/'/g, `'\\''`)}'`, cwd), interp: true }
+    ? { a: ctx.analyze(`${inlineCommand(as)} ${singleQuote(f.text.replace(/^#![^\n]*\n?/, ''))}`, cwd), interp: true }
     : { a: ctx.analyze(f.text, cwd, fish ? 'fish' : undefined), interp: false };
   if (memo.size >= MEMO_MAX) memo.delete(memo.keys().next().value as string);
   memo.set(key, j);
@@ -500,7 +501,7 @@ function withScriptsUnsafe(a: Analysis, ctx: ScriptJudgeContext): Analysis {
         if (go === 'stop') return;
         if (go === 'seen') continue;
         if (overBudget(f.path, f.text.length, f.text.length === 0)) return;
-        const line = `${ref.client ?? 'psql'} -c '${f.text.replace(/'/g, `'\\''`)}'`;
+        const line = `${ref.client ?? 'psql'} -c ${singleQuote(f.text)}`;
         follow(`${f.path} (${ref.client})`, judgeText({ path: f.path, key: `${f.key}#sql`, text: line }, ref.cwd, ctx, false, false), false, false);
         continue;
       }

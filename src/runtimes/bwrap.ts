@@ -19,6 +19,7 @@ import { SECCOMP_FD } from './seccomp.ts';
 import { hostOptions } from './host.ts';
 import { PROXY_ENV, PROXY_PORT_INSIDE } from './proxy.ts';
 import { bridgeControlPath, perlHandoff, PERL_RELAY } from './bridge.ts';
+import { singleQuote } from '../analyze/words.ts';
 
 /** Where the proxy's socket directory appears inside: under the private /tmp, which always exists and is writable. */
 export const PROXY_DIR_INSIDE = '/tmp/.vg-net';
@@ -83,7 +84,7 @@ export const PERL_SYSCALLS: Record<string, { unshare: number; mount: number; prc
   arm64: { unshare: 97, mount: 40, prctl: 167, setsid: 157, statfs: 43, close: 57, capset: 91 },
 };
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const sq = singleQuote;
 
 /** The command as it runs inside: the user's shell for a line (unless it is one plain command), the argv as given otherwise. */
 export function commandArgv(plan: SandboxPlan): string[] {

@@ -4,6 +4,7 @@
 import type { SandboxPlan } from '../sandbox/types.ts';
 import { VgError } from '../cli/errors.ts';
 import { PROXY_ENV, PROXY_SOCKET_DIR_INSIDE, wrapWithBridge } from './proxy.ts';
+import { singleQuote } from '../analyze/words.ts';
 
 export type EngineName = 'docker' | 'podman';
 export type PathKind = 'dir' | 'file' | 'missing';
@@ -48,7 +49,7 @@ const SHELL_WORDS = new Set(
 );
 
 export function shQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : singleQuote(s);
 }
 
 function notInImage(image: string): string {

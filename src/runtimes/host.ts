@@ -11,6 +11,7 @@ import { ensureTtyFilterFile } from './seccomp.ts';
 import { defaultProxySocket } from './proxy.ts';
 import type { BwrapOptions } from './bwrap.ts';
 import { findOnPath } from './which.ts';
+import { singleQuote } from '../analyze/words.ts';
 
 export function hostOptions(plan: SandboxPlan, overrides: Partial<BwrapOptions> = {}, env: NodeJS.ProcessEnv = process.env): BwrapOptions {
   const state = stateDir(env);
@@ -105,7 +106,7 @@ export function prepareHost(plan: SandboxPlan): void {
 }
 let lastSweep = 0;
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const sq = singleQuote;
 const under = (p: string, dir: string) => p === dir || p.startsWith(dir + '/');
 
 

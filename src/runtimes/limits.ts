@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, 
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Limits } from '../sandbox/types.ts';
+import { singleQuote } from '../analyze/words.ts';
 
 export interface CgroupProbe {
   version: 1 | 2 | 0;
@@ -102,7 +103,7 @@ export function planLimits(limits: Limits, probe: CgroupProbe, id = randomBytes(
   return prlimitAvailable ? { kind: 'rlimit', limits } : { kind: 'none' };
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const sq = singleQuote;
 
 /**
  * The shell fragment that creates the run's cgroup, writes the limits and moves the current shell

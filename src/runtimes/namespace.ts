@@ -15,6 +15,7 @@ import { bridgeScript, commandArgv, envArgv, perlBridgeLines, proxyEnv, signalPr
 import { hostMountPoints, hostOptions } from './host.ts';
 import { perlSeccompArgv, perlSeccompLoad, SECCOMP_FD } from './seccomp.ts';
 import { basename, dirname, join } from 'node:path';
+import { singleQuote } from '../analyze/words.ts';
 
 export interface NamespaceOptions extends BwrapOptions {
   /** Host directory the setup mounts its scratch tmpfs on (inside the private namespace only). */
@@ -25,7 +26,7 @@ export interface NamespaceOptions extends BwrapOptions {
   mountPoints?: string[];
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const sq = singleQuote;
 const under = (p: string, dir: string) => p === dir || p.startsWith(dir + '/');
 
 /**

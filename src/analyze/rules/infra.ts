@@ -4,6 +4,7 @@ import type { Rule } from './types.ts';
 import { opts } from './helpers.ts';
 import { normalize } from '../resolve.ts';
 import { isSecretPath } from './remote.ts';
+import { LOCAL_URL } from './network.ts';
 
 const CONTAINER_CLIS = ['docker', 'podman', 'nerdctl', 'finch'];
 
@@ -220,7 +221,7 @@ export const infraRules: Rule[] = [
           // An HTTP DELETE to another machine (your own localhost API is how you test it).
           const del = f.name === 'curl' ? a.some((x, k) => (/^(-X|--request)$/.test(a[k - 1] ?? '') && /^delete$/i.test(x)) || /^(-XDELETE|--request=DELETE)$/i.test(x)) : f.name === 'wget' ? a.some((x) => /^--method=DELETE$/i.test(x)) : /^delete$/i.test(ops[0] ?? '');
           const url = ops.find((x) => /^(https?:\/\/)?[\w.-]+(:\d+)?(\/|$)/.test(x) && !/^delete$/i.test(x));
-          return del && url !== undefined && !/^(https?:\/\/)?(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])(:\d+)?(\/|$)/.test(url) ? `DELETE ${url}` : false;
+          return del && url !== undefined && !LOCAL_URL.test(url) ? `DELETE ${url}` : false;
         }
         default:
           return false;

@@ -4,7 +4,8 @@ import type { Rule } from './types.ts';
 import { hasLong, hasShort, opts } from './helpers.ts';
 import { gitArgs } from './git.ts';
 
-const LOCAL_URL = /^(https?:\/\/)?(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])(:\d+)?(\/|$)/;
+/** A URL (or host) on this machine's loopback. */
+export const LOCAL_URL = /^(https?:\/\/)?(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\])(:\d+)?(\/|$)/;
 
 /** Sub-command of a package manager, skipping its global options. */
 function pm(f: CommandFact): string[] {

@@ -52,9 +52,6 @@ function judgeEmbedded(wk: Walker, fact: CommandFact, found: Embedded[], scope: 
         wk.run([literalWord('tee'), literalWord('-a'), e.dynamic || !e.path ? dyn(e.path || '$FILE') : literalWord(wk.tilde(e.path, scope), true)], [], scope.clone(), deeper, undefined, { network: false, decoder: false });
         break;
       case 'unseen':
-        // A sed or awk script with a variable in it is how those tools are used (`sed "s/$a/$b/"`):
-        // what it shows is judged (an `e` flag still counts), the variable alone is data.
-        if (/only known at run time/.test(e.what) && /^(sed|g?awk|mawk|nawk)$/.test(fact.name)) break;
         wk.emit([literalWord('sh'), literalWord('-c'), dyn('$CODE'), literalWord(e.what)], [], scope, deeper, { wrappers: [] });
         break;
     }

@@ -74,9 +74,14 @@ function markDynamic(e: Embedded): Embedded {
  * A word holding a script: its text is read as far as it is known; when the word is dynamic what
  * it will really hold is not, so that is said too rather than dropped.
  */
-function scriptWord(arg: Arg, read: (text: string) => Embedded[], what: string, out: Out): void {
+/**
+ * `data`: the language's own variables hold data, not code (sed, awk): a script with a shell
+ * variable inside (`sed "s/$a/$b/"`) is read as far as it is known — an `e` flag still counts —
+ * and only a script that is a variable as a whole (`sed "$S"`) is unseen.
+ */
+function scriptWord(arg: Arg, read: (text: string) => Embedded[], what: string, out: Out, data = false): void {
   for (const e of read(arg.value)) add(out, arg.dynamic ? markDynamic(e) : e);
-  if (arg.dynamic) add(out, unseen(what));
+  if (arg.dynamic && (!data || /^\$(\{[^}]*\}|\w+)$/.test(arg.value.trim()))) add(out, unseen(what));
 }
 
 /** A word that is shell code as a whole (`ProxyCommand=…`, `--to-command=…`). */
@@ -242,10 +247,10 @@ function sedFindings(args: readonly Arg[], out: Out): void {
   if (hasOpt(items, 'sandbox')) return; // GNU sed refuses e, w and r in sandbox mode
   const pieces = opts(items, 'e');
   if (hasOpt(items, 'f')) add(out, unseen('sed runs a script file'));
-  if (pieces.length > 0) scriptWord(joined(pieces), sedScript, 'sed script only known at run time', out);
+  if (pieces.length > 0) scriptWord(joined(pieces), sedScript, 'sed script only known at run time', out, true);
   else if (!hasOpt(items, 'f')) {
     const script = operandsOf(items)[0];
-    if (script) scriptWord(script, sedScript, 'sed script only known at run time', out);
+    if (script) scriptWord(script, sedScript, 'sed script only known at run time', out, true);
   }
 }
 
@@ -664,7 +669,7 @@ function awkFindings(args: readonly Arg[], out: Out): void {
   }
   if (fromFile) add(out, unseen('awk runs a program file'));
   const program = pieces.length > 0 ? joined(pieces) : fromFile ? undefined : operandsOf(expanded)[0];
-  if (program) scriptWord(program, (t) => awkProgram(t, vars), 'awk program only known at run time', out);
+  if (program) scriptWord(program, (t) => awkProgram(t, vars), 'awk program only known at run time', out, true);
 }
 
 type Tok = { t: 'str' | 're' | 'name' | 'num' | 'op' | 'nl'; v: string };

@@ -142,10 +142,12 @@ test('sed: everyday scripts run and write nothing', () => {
   assert.deepEqual(run('sed'), []);
 });
 
-test('sed: a script only known at run time is read as far as known and said to be unknown', () => {
-  assert.deepEqual(embeddedCode('sed', [{ value: 's/x/$y/e', dynamic: true }]), [sh('$y', true), SED_E, un('sed script only known at run time')]);
-  assert.deepEqual(embeddedCode('sed', [{ value: '-e', dynamic: false }, { value: 'w $f', dynamic: true }]), [wr('$f', true), un('sed script only known at run time')]);
+test('sed: a script with a variable in it is read as far as known; only a script that is a variable as a whole is unknown', () => {
+  assert.deepEqual(embeddedCode('sed', [{ value: 's/x/$y/e', dynamic: true }]), [sh('$y', true), SED_E]);
+  assert.deepEqual(embeddedCode('sed', [{ value: '-e', dynamic: false }, { value: 'w $f', dynamic: true }]), [wr('$f', true)]);
+  assert.deepEqual(embeddedCode('sed', [{ value: 's/$a/$b/g', dynamic: true }]), [], 'data: nothing to say');
   assert.deepEqual(embeddedCode('sed', [{ value: '$SCRIPT', dynamic: true }]), [SED_BAD, un('sed script only known at run time')]);
+  assert.deepEqual(embeddedCode('sed', [{ value: '${S}', dynamic: true }]), [SED_BAD, un('sed script only known at run time')]);
 });
 
 test('sed: sedScript is usable on its own', () => {
@@ -235,7 +237,8 @@ test('awk: gawk --sandbox refuses commands; includes and extensions outside gawk
 
 test('awk: a program only known at run time is said to be unknown', () => {
   assert.deepEqual(embeddedCode('awk', [{ value: '$PROG', dynamic: true }]), [un('awk program only known at run time')]);
-  assert.deepEqual(embeddedCode('awk', [{ value: 'BEGIN{system("$c")}', dynamic: true }]), [sh('$c', true), un('awk program only known at run time')]);
+  assert.deepEqual(embeddedCode('awk', [{ value: 'BEGIN{system("$c")}', dynamic: true }]), [sh('$c', true)]);
+  assert.deepEqual(embeddedCode('awk', [{ value: '$1 == "$want" {print}', dynamic: true }]), [], 'a variable inside is data');
 });
 
 test('awk: awkProgram is usable on its own, with -v values', () => {

@@ -859,8 +859,8 @@ export class Walker {
     let cwd = scope.cwd;
     if (p.chdir) cwd = p.chdir.dynamic ? null : resolvePath(p.chdir.value, cwd);
     const origin: Origin = p.xargs ? 'xargs' : env.origin === 'top' && p.wrappers.length > 0 ? 'wrapper' : env.origin;
-    if (p.splitString) {
-      this.nestedCode(p.splitString.value, p.splitString.dynamic, scope, env, 'shell-string', null);
+    if (p.code) {
+      this.nestedCode(p.code.value, p.code.dynamic, scope, env, 'shell-string', null);
       return undefined;
     }
     if (p.xargs && p.replace !== undefined && p.replace !== '') {

@@ -13,8 +13,8 @@ export interface Peeled {
   replace?: string;
   /** `env -C DIR` / `--chdir`: the command runs elsewhere. */
   chdir?: EWord;
-  /** `env -S STRING`: the string is split and run. */
-  splitString?: EWord;
+  /** A string the wrapper runs as code: `env -S STRING`, `flock F -c CMD`, `entr -s CMD` (Grammar.code / codeFlag). */
+  code?: EWord;
   /** A wrapper with no command after it (`sudo -i`, `env`, `xargs` alone). */
   bare?: boolean;
   /** `env NAME=VALUE …` words: the variables the command gets (facts.ts judges the code-bearing ones). */
@@ -30,20 +30,26 @@ interface Grammar {
   positional?: number;
   /** Stop at `VAR=value` words too (env). */
   assignments?: boolean;
+  /** Options whose value is code the wrapper runs (`env -S`, `flock -c`). */
+  code?: ReadonlySet<string>;
+  /** An option cluster that makes the command word itself code run by a shell (`entr -s`). */
+  codeFlag?: RegExp;
 }
 
-const g = (opts: string, positional = 0, assignments = false): Grammar => ({
+const g = (opts: string, positional = 0, assignments = false, extra: Pick<Grammar, 'code' | 'codeFlag'> = {}): Grammar => ({
   withValue: new Set(opts.split(' ').filter(Boolean)),
   positional,
   assignments,
+  ...extra,
 });
+const codeOpts = (opts: string): Pick<Grammar, 'code'> => ({ code: new Set(opts.split(' ')) });
 
 const GRAMMARS: Record<string, Grammar> = {
   sudo: g('-u --user -g --group -C --close-from -D --chdir -h --host -p --prompt -r --role -t --type -U --other-user -T --command-timeout -R --chroot'),
   doas: g('-u -C'),
   run0: g('-u --user -g --group -D --chdir --setenv --property --unit --description --slice --nice'),
   pkexec: g('--user'),
-  env: g('-u --unset -C --chdir -S --split-string -P', 0, true),
+  env: g('-u --unset -C --chdir -S --split-string -P', 0, true, codeOpts('-S --split-string')),
   nice: g('-n --adjustment'),
   ionice: g('-c --class -n --classdata -p --pid -P --pgid -u --uid'),
   timeout: g('-s --signal -k --kill-after', 1),
@@ -64,7 +70,7 @@ const GRAMMARS: Record<string, Grammar> = {
   setsid: g(''),
   chrt: g('-T -P -D', 1),
   taskset: g('', 1),
-  flock: g('-w --timeout -E --conflict-exit-code -c --command', 1),
+  flock: g('-w --timeout -E --conflict-exit-code -c --command', 1, false, codeOpts('-c --command')),
   unbuffer: g(''),
   caffeinate: g('-t -w'),
   torsocks: g('-u -p -a -P'),
@@ -98,8 +104,7 @@ const GRAMMARS: Record<string, Grammar> = {
   'ssh-agent': g('-a -E -t -P -O'),
   'dbus-run-session': g('--config-file --dbus-daemon'),
   'xvfb-run': g('-n --server-num -e --error-file -f --auth-file -p --xauth-protocol -s --server-args'),
-  // `entr -s 'CMD'` runs CMD through the shell (see peel).
-  entr: g(''),
+  entr: g('', 0, false, { codeFlag: /^-[a-z]*s/ }),
   bwrap: {
     withValue: new Set(
       '--args --userns --userns2 --pidns --uid --gid --hostname --chdir --unsetenv --lock-file --sync-fd --tmpfs --dev --proc --mqueue --dir --remount-ro --exec-label --file-label --seccomp --add-seccomp-fd --block-fd --userns-block-fd --info-fd --json-status-fd --cap-add --cap-drop --perms --size --argv0 --overlay-src --tmp-overlay --ro-overlay'.split(' '),
@@ -122,8 +127,8 @@ export function peel(input: EWord[]): Peeled {
   let replace: string | undefined;
   let chdir: EWord | undefined;
   let assigned: EWord[] | undefined;
-  let splitString: EWord | undefined;
-  let entrShell = false;
+  let code: EWord | undefined;
+  let commandIsCode = false;
   for (let guard = 0; guard < 32 && words.length > 0; guard++) {
     const name = basename(words[0]!.value);
     const gram = GRAMMARS[name];
@@ -147,12 +152,8 @@ export function peel(input: EWord[]): Peeled {
         const eq = w.indexOf('=');
         const flag = eq > 0 ? w.slice(0, eq) : w;
         if (name === 'env' && (flag === '-C' || flag === '--chdir')) chdir = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
-        if (name === 'env' && (flag === '-S' || flag === '--split-string')) {
-          splitString = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
-        }
-        // `flock FILE -c CMD`: CMD is shell code, run as `sh -c` (judged like env -S's string).
-        if (name === 'flock' && (flag === '-c' || flag === '--command')) splitString = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
-        if (name === 'entr' && /^-[a-z]*s/.test(flag)) entrShell = true;
+        if (gram.code?.has(flag)) code = eq > 0 ? { ...words[i]!, value: w.slice(eq + 1) } : words[i + 1];
+        if (gram.codeFlag?.test(flag)) commandIsCode = true;
         if (gram.arity?.[flag] !== undefined && eq < 0) i += 1 + gram.arity[flag]!;
         else if (gram.withValue.has(flag) && eq < 0) i += 2;
         else if (/^-[a-zA-Z]$/.test(flag) || flag.startsWith('--')) i += 1;
@@ -196,9 +197,9 @@ export function peel(input: EWord[]): Peeled {
     }
     wrappers.push(name);
     if (stop) return { wrappers: wrappers.slice(0, -1), words, bare: true };
-    if (splitString) return { wrappers, words: [], splitString, chdir };
+    if (code) return { wrappers, words: [], code, chdir };
     const rest = words.slice(i);
-    if (entrShell && rest[0]) return { wrappers, words: [], splitString: rest[0], chdir };
+    if (commandIsCode && rest[0]) return { wrappers, words: [], code: rest[0], chdir };
     if (rest.length === 0) {
       // `xargs` alone runs `echo`; `env`/`sudo -i` alone is the wrapper itself acting.
       if (name === 'xargs') return { wrappers, words: [{ ...words[0]!, value: 'echo', ifEmpty: 'echo' }], xargs: true, chdir };

@@ -152,27 +152,37 @@ function readScript(path: string, kind: ScriptRef['kind'], known: (key: string) 
  * cannot be read or parsed give nothing: the package manager will fail on them too.
  */
 function packageScriptTexts(ref: ScriptRef): { path: string; dir: string; key: string; name: string; text: string }[] {
-  let dir = ref.cwd;
-  for (let i = 0; i < 64; i++) {
-    const path = join(dir, 'package.json');
-    try {
-      const st = statSync(path);
-      if (st.isFile() && st.size <= MAX_SCRIPT_BYTES) {
-        const scripts = (JSON.parse(readFileSync(path, 'utf8')) as { scripts?: Record<string, unknown> }).scripts ?? {};
-        const names = INSTALL_SCRIPT_NAMES.has(ref.word) ? [ref.word] : [`pre${ref.word}`, ref.word, `post${ref.word}`];
-        return names
-          .filter((n) => typeof scripts[n] === 'string' && (scripts[n] as string).trim() !== '')
-          .map((n) => ({ path, dir, name: n, key: `${path}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${n}`, text: scripts[n] as string }));
-      }
-      if (st.isFile()) return [];
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return [];
-    }
-    const up = dirname(dir);
-    if (up === dir) return [];
-    dir = up;
+  const path = findFile(ref.cwd, ['package.json']);
+  if (!path) return [];
+  const dir = dirname(path);
+  try {
+    const st = statSync(path);
+    if (st.size > MAX_SCRIPT_BYTES) return [];
+    const scripts = (JSON.parse(readFileSync(path, 'utf8')) as { scripts?: Record<string, unknown> }).scripts ?? {};
+    const names = INSTALL_SCRIPT_NAMES.has(ref.word) ? [ref.word] : [`pre${ref.word}`, ref.word, `post${ref.word}`];
+    return names
+      .filter((n) => typeof scripts[n] === 'string' && (scripts[n] as string).trim() !== '')
+      .map((n) => ({ path, dir, name: n, key: `${path}\0${st.ino}\0${st.mtimeMs}\0${st.size}\0${n}`, text: scripts[n] as string }));
+  } catch {
+    return [];
   }
-  return [];
+}
+
+/** The first of `names` that is a regular file in `dir` — and, with `up`, in each parent up to `/` (how npm, just, task and rake find theirs). */
+function findFile(dir: string, names: readonly string[], up = true): string | null {
+  for (let d = dir, i = 0; i < 64; i++) {
+    for (const n of names) {
+      try {
+        if (statSync(join(d, n)).isFile()) return join(d, n);
+      } catch {
+        /* absent: the next name */
+      }
+    }
+    const parent = dirname(d);
+    if (!up || parent === d) return null;
+    d = parent;
+  }
+  return null;
 }
 /** The makefiles make looks for, in its order, when not given one with -f. */
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -276,19 +286,8 @@ const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.m
 function runnerScript(ref: ScriptRef, env: Record<string, string | undefined>): { path: string; key: string; text: string | null; problem?: string; unknown: string[]; bytes: number } | null {
   const inv = ref.runner!;
   const read = (path: string): FileText | null => readScript(path, 'runner', () => false);
-  let main: FileText | null = null;
-  if (inv.file !== undefined) main = read(isAbsolute(inv.file) ? inv.file : resolve(ref.cwd, inv.file));
-  else {
-    for (let dir = ref.cwd, i = 0; i < 64 && !main; i++) {
-      for (const n of RUNNER_FILES[inv.tool]) {
-        main = read(join(dir, n));
-        if (main) break;
-      }
-      const up = dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
+  const file = inv.file !== undefined ? (isAbsolute(inv.file) ? inv.file : resolve(ref.cwd, inv.file)) : findFile(ref.cwd, RUNNER_FILES[inv.tool]);
+  const main = file ? read(file) : null;
   if (!main) return null;
   if (main.text === null) return { path: main.path, key: main.key, text: null, problem: main.problem ?? 'cannot be read', unknown: [], bytes: 0 };
   const files: FileText[] = [main];
@@ -315,13 +314,9 @@ function runnerScript(ref: ScriptRef, env: Record<string, string | undefined>): 
       }
     };
     const include = (name: string): unknown => {
-      let p = near(main.path, name);
-      try {
-        if (statSync(p).isDirectory()) p = RUNNER_FILES.task.map((n) => join(p, n)).find((x) => { try { return statSync(x).isFile(); } catch { return false; } }) ?? p;
-      } catch {
-        return null;
-      }
-      const f = read(p);
+      const p = near(main.path, name);
+      // An include may name a directory: its Taskfile.
+      const f = read(findFile(p, RUNNER_FILES.task, false) ?? p);
       if (!f || f.text === null) return null;
       files.push(f);
       return parse(f);

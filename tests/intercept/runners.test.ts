@@ -50,6 +50,16 @@ test('task: tasks it calls count; a Taskfile vg cannot parse is said, not ignore
   assert.match(broken.analysis.reasons.map((r) => r.message).join('\n'), /not YAML vg can read/);
 });
 
+test('task: an included Taskfile is read, also when the include names its directory', async () => {
+  put('withinc/Taskfile.yml', 'version: "3"\nincludes:\n  lib: ./lib\n  one: ./one.yml\ntasks: {}\n');
+  put('withinc/lib/Taskfile.yml', 'version: "3"\ntasks:\n  wipe:\n    cmds:\n      - rm -rf ~\n  ok:\n    cmds:\n      - echo ok\n');
+  put('withinc/one.yml', 'version: "3"\ntasks:\n  wipe:\n    cmds:\n      - rm -rf /\n');
+  const cwd = join(ws, 'withinc');
+  assert.equal((await j('task lib:wipe', { cwd })).decision, 'block');
+  assert.equal((await j('task one:wipe', { cwd })).decision, 'block');
+  assert.equal((await j('task lib:ok', { cwd })).risk, 'low');
+});
+
 test('rake: the Rakefile is Ruby it loads whole, sh and FileUtils calls included; -e code too', async () => {
   assert.equal((await j('rake build')).risk, 'low');
   assert.equal((await j('rake -T', { cwd: join(ws, 'evil') })).decision, 'block', 'even listing loads the file');

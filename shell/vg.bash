@@ -61,12 +61,14 @@ __vg_now_us() {
 }
 
 # === the resident analyzer =====================================================================
-# Per line this runs on the hot path: no redirection (each costs an open/dup2/close round), so
-# /proc/PID where there is one (it exists exactly as long as kill -0 would succeed, zombie included).
+# Off the common path (that one tests /proc/PID inline): an analyzer that exited while judging a
+# line keeps its /proc entry until bash reaps it, so the state field is read — Z is gone.
 __vg_alive() {
   [[ -n ${__VG_SERVE[1]-} && -n $__vg_srv_pid ]] || return 1
   if ((__vg_proc)); then
-    [[ -e /proc/$__vg_srv_pid ]]
+    local st=
+    { IFS= builtin read -r st <"/proc/$__vg_srv_pid/stat"; } 2>/dev/null || return 1
+    [[ $st != *') Z '* ]]
   else
     builtin kill -0 "$__vg_srv_pid" 2>/dev/null
   fi

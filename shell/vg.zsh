@@ -278,7 +278,7 @@ __vg_recv() {
 # answer (__vg_r_why says why).
 __vg_judge() {
   __vg_r_dec= __vg_r_notice= __vg_r_cmd= __vg_r_risk= __vg_r_why= __vg_r_callees=
-  local try
+  local try line
   for try in 1 2; do
     if ! __vg_alive; then
       __vg_start
@@ -286,7 +286,6 @@ __vg_judge() {
     fi
     __vg_sync_env
     (( __vg_seq++ ))
-    local line
     __vg_galias "$1"
     __vg_esc "$__vg_ex"; line=$__vg_e
     __vg_esc "$PWD"

@@ -7,6 +7,7 @@ import { accessSync, closeSync, constants, openSync, writeSync, fstatSync, ftrun
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { connect, Socket } from 'node:net';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { JudgeContext, Verdict } from './judge.ts';
 import { unknownCommand } from './not-found.ts';
@@ -217,7 +218,8 @@ export async function serve(o: ServeOptions): Promise<number> {
   const judgeFn: JudgeFn =
     o.judge ??
     (fake
-      ? async (line, ctx) => ((await import(fake)) as { judge: JudgeFn }).judge(line, ctx)
+      ? // require, not import(): a computed import() from the bundle fails once V8's code cache is used.
+        async (line, ctx) => (createRequire(import.meta.url)(fake) as { judge: JudgeFn }).judge(line, ctx)
       : async (line, ctx) => (await import('./judge.ts')).judge(line, ctx));
   const loadSettings = o.settings ?? defaultSettings;
   const pending = new Map<string, Pending>();

@@ -8,7 +8,7 @@ import { statSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Term, analyzeLine, have, ROOT, type ShellName } from './harness.ts';
 
-const FAKE = join(ROOT, 'tests', 'intercept', 'fake-judge.mjs');
+const FAKE = join(ROOT, 'tests', 'intercept', 'fake-judge.cjs');
 const SAFE_CONFIG = 'sandbox:\n  mode: auto\nshell:\n  fallback: block\n';
 const HIGH = (tag: string) => `touch m-${tag}; git push --force`;
 
@@ -541,6 +541,27 @@ export function shellSuite(shell: ShellName): void {
         term.stop();
       }
     });
+
+  test(`${shell}: an analyzer that dies while judging a line is replaced, and the line judged again`, { skip }, async () => {
+    const term = await Term.start(shell, { config: SAFE_CONFIG, env: { VG_TEST: '1', VG_TEST_JUDGE: FAKE } });
+    try {
+      assert.equal(await term.run('touch warm'), 0);
+      // Once on the common path, once on the one that escapes the line (a backslash).
+      for (const [line, file, tag] of [['touch FAKE_DIE', 'FAKE_DIE', ''], ['touch FAKE_DIE_slow\\ x', 'FAKE_DIE_slow x', '_slow']] as const) {
+        assert.equal(await term.run(line), 0, line);
+        assert.ok(existsSync(join(term.home, `.fake-died${tag}`)), `the first analyzer got the line and exited (${line})`);
+        assert.ok(existsSync(join(term.ws, file)), `the line ran (${line})`);
+        const screen = term.screen();
+        const shown = screen.slice(screen.lastIndexOf(line));
+        assert.doesNotMatch(shown, /unchecked|exited/, 'judged by the fresh analyzer, not a fallback');
+        // zsh prints a variable that `local` declares a second time in one function: the retry must not.
+        assert.doesNotMatch(shown, /line=|J\t/, 'no stray output from the retry');
+      }
+      assert.equal(await term.run('touch after-die'), 0);
+    } finally {
+      term.stop();
+    }
+  });
 
   test(`${shell}: a slow analyzer never hangs the prompt (fallback host, then block)`, { skip }, async () => {
     for (const fallback of ['host', 'block'] as const) {

@@ -85,13 +85,22 @@ function shellPath(name: string, env: Env): string {
 // The resident analyzer judges every typed line; re-walking the directory tree for config files on
 // each one costs more than the analysis itself. A change to a config file takes effect within this.
 const CONFIG_TTL_MS = 1000;
-const configCache = new Map<string, { at: number; env: Env; loaded: Awaited<ReturnType<typeof loadConfig>> }>();
+const configCache = new Map<string, { at: number; env: Env; loaded: Loaded }>();
 
-async function configFor(ctx: JudgeContext): Promise<Awaited<ReturnType<typeof loadConfig>>> {
-  const key = `${ctx.cwd}\0${JSON.stringify(ctx.flags ?? {})}`;
+type Loaded = Awaited<ReturnType<typeof loadConfig>>;
+const configKey = (ctx: JudgeContext): string => (ctx.flags ? `${ctx.cwd}\0${JSON.stringify(ctx.flags)}` : ctx.cwd);
+
+/** The config configFor() loaded for this directory, while it is fresh (undefined: due a reload). */
+function configCached(ctx: JudgeContext): Loaded | undefined {
+  const hit = configCache.get(configKey(ctx));
+  return hit && hit.env === ctx.env && Date.now() - hit.at < CONFIG_TTL_MS ? hit.loaded : undefined;
+}
+
+async function configFor(ctx: JudgeContext): Promise<Loaded> {
+  const hit = configCached(ctx);
+  if (hit) return hit;
+  const key = configKey(ctx);
   const now = Date.now();
-  const hit = configCache.get(key);
-  if (hit && hit.env === ctx.env && now - hit.at < CONFIG_TTL_MS) return hit.loaded;
   const loaded = await loadConfig({ cwd: ctx.cwd, env: ctx.env, flags: ctx.flags });
   if (configCache.size > 64) configCache.clear();
   configCache.set(key, { at: now, env: ctx.env, loaded });
@@ -193,8 +202,8 @@ export function forgetCaches(): void {
   recheckTrust();
 }
 
-export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> {
-  const { config, notices } = await configFor(ctx);
+/** Everything judge() does before sandbox planning — all of it synchronous, given the config. */
+function judgeCore(typed: string, ctx: JudgeContext, { config, notices }: Loaded): { verdict: Verdict; composed: ReturnType<typeof composeLine> | undefined; home: string } {
   const home = ctx.env.HOME || homedir();
   // The workspace (git root, else cwd) decides what counts as "inside the project" for deletes.
   const workspace = workspaceFor(ctx.cwd);
@@ -236,8 +245,29 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
     config,
   };
   if (trusted) verdict.trustedId = trusted.id;
+  return { verdict, composed, home };
+}
 
-  const wantsSandbox = policy.decision === 'sandbox' || policy.decision === 'prompt';
+/**
+ * judge() for the resident analyzer's common case, without waiting on anything: the verdict when the
+ * config is loaded and fresh and the line goes to the host as typed; null when judge() has more to do
+ * (load the config, plan a sandbox, word a notice). The server answers such a line in the same turn
+ * of the event loop its request arrived in — no promise or timer in between.
+ */
+export function judgeNow(typed: string, ctx: JudgeContext): Verdict | null {
+  const loaded = configCached(ctx);
+  if (!loaded) return null;
+  const { verdict } = judgeCore(typed, ctx, loaded);
+  return verdict.decision === 'host' ? verdict : null;
+}
+
+export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> {
+  const loaded = await configFor(ctx);
+  const { config } = loaded;
+  const { verdict, composed, home } = judgeCore(typed, ctx, loaded);
+  const { line, risk, analysis } = verdict;
+
+  const wantsSandbox = verdict.decision === 'sandbox' || verdict.decision === 'prompt';
   if (wantsSandbox && ctx.planSandbox !== false) {
     try {
       // Planning and runtime code load only when a line is actually sandboxed.
@@ -262,7 +292,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
       verdict.sandboxError = errorLine(err).replace(/^vg: /, '');
       // Mode `always` sandboxes low-risk lines too; when no sandbox can start, a low line must not
       // break the shell: it runs on the host and the notice says why. Medium and up stay refused (125).
-      if (risk === 'low' && policy.decision === 'sandbox') {
+      if (risk === 'low' && verdict.decision === 'sandbox') {
         verdict.decision = 'host';
         verdict.reason = `low risk: runs on the host because the sandbox is unavailable (${verdict.sandboxError})`;
         verdict.notice = `vg: sandbox unavailable, running low-risk line on the host — ${verdict.sandboxError}`;
@@ -274,7 +304,7 @@ export async function judge(typed: string, ctx: JudgeContext): Promise<Verdict> 
   const reasons = analysis.reasons;
   switch (verdict.decision) {
     case 'block':
-      verdict.notice = blockNotice(risk, reasons, policy.reason);
+      verdict.notice = blockNotice(risk, reasons, verdict.reason);
       break;
     case 'prompt':
       verdict.notice = promptQuestion(risk, reasons, verdict.sandbox !== undefined);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, closeSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, openSync, readFileSync, closeSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -390,4 +390,43 @@ test('server: the callees come back with the verdict; with definitions the line 
     ['5', 'runs', 'ls'],
   ]);
   assert.equal(rs[4]!.risk, 'medium', 'a line with functions vg did not follow: at least medium');
+});
+
+test('server: with the real judge, a host line is answered as its request arrives — in order behind queued ones, recorded, trust and `vg …` lines seen first', async () => {
+  const audits: Record<string, unknown>[] = [];
+  const srv = testServer({ settings: { mode: 'auto' }, replyFileOver: 1 << 20, audit: (rec) => void audits.push(rec) });
+  const { dir, input } = srv;
+  // The real judge reads the real config (the built-in default is mode always).
+  mkdirSync(join(dir, '.config', 'vg'), { recursive: true });
+  writeFileSync(join(dir, '.config', 'vg', 'config.yaml'), 'sandbox:\n  mode: auto\n');
+  const answered = (id: string): boolean => srv.lines().some((l) => parseResponse(l)?.id === id);
+  try {
+    // The first line in a directory loads its config: the queued way.
+    input.write(formatRequest({ kind: 'J', id: '1', cwd: dir, line: 'ls -la' }));
+    await srv.until(() => answered('1'));
+    assert.ok(answered('1'));
+    // Now the config is fresh: the answer is out before write() returns (PassThrough delivers at once).
+    input.write('D\t1\t0\t\thost\t1.0\t1.5\n' + formatRequest({ kind: 'J', id: '2', cwd: dir, line: 'ls -la' }));
+    assert.ok(answered('2'), 'answered in the same turn');
+    assert.equal(parseResponse(srv.lines().at(-1)!)?.decision, 'host');
+    // Behind a queued request (a line that asks: its sandbox is planned) a host line waits its turn.
+    input.write(formatRequest({ kind: 'J', id: '3', cwd: dir, line: 'git push --force' }) + formatRequest({ kind: 'J', id: '4', cwd: dir, line: 'ls' }));
+    assert.ok(!answered('4'), 'not ahead of the queued one');
+    await srv.until(() => answered('4'));
+    assert.deepEqual(srv.lines().slice(-2).map((l) => [parseResponse(l)?.id, parseResponse(l)?.decision]), [['3', 'prompt'], ['4', 'host']]);
+    // "remember" for line 3, then the same line: the trust entry is there for it.
+    input.write(formatRequest({ kind: 'A', id: '3', answer: 'r' }) + formatRequest({ kind: 'J', id: '5', cwd: dir, line: 'git push --force' }));
+    await srv.until(() => answered('5'));
+    assert.equal(parseResponse(srv.lines().at(-1)!)?.decision, 'host', 'trusted by the answer before it');
+    // A `vg …` line is never answered on the spot (it may change what the next line sees).
+    input.write(formatRequest({ kind: 'J', id: '6', cwd: dir, line: 'vg trust list' }));
+    assert.ok(!answered('6'));
+    await srv.until(() => answered('6'));
+  } finally {
+    await srv.end();
+  }
+  assert.deepEqual(
+    audits.map((a) => [a.line, a.status ?? null]),
+    [['ls -la', 0], ['ls -la', null], ['git push --force', null], ['ls', null], ['git push --force', null], ['vg trust list', null]],
+  );
 });

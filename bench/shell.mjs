@@ -9,6 +9,8 @@
 // shell runs them back to back; per-line cost = batch wall time / lines. Reported: the median batch.
 // Plain and guarded shells run side by side with their batches interleaved; "added" is the median of
 // the paired differences (VG_BENCH_SANDBOX=0: host lines only).
+// "stand-in": the same shell with vg, its analyzer replaced by bench/standin.pl, which answers every
+// line "host" at once — what vg's shell side costs; "added" minus this is the analyzer's share.
 // "floor": the same shell with the least any Enter hook that asks another process can do — the same
 // key binding mechanism vg uses, one request and one answer to a trivial responder (perl), nothing
 // else. What vg adds beyond the floor is vg's own code; the floor itself is this machine's price of
@@ -63,7 +65,10 @@ const OWN = {
   fish: `alias vgb_a 'env true'\nfunction vgb_f; env true; end\n`,
 };
 
-function session(shell, { vg: withVg, mode, floor, timed }) {
+const STANDIN = join(root, 'bench', 'standin.pl');
+const standinCmd = (shell) => (shell === 'fish' ? `set -g __vg_cmd perl ${STANDIN} # vg-init:cmd` : `__vg_cmd=(perl ${STANDIN}) # vg-init:cmd`);
+
+function session(shell, { vg: withVg, mode, floor, timed, standin }) {
   const dir = mkdtempSync(join(tmpdir(), `vg-bench-${shell}-`));
   const home = join(dir, 'home');
   const ws = join(dir, 'ws');
@@ -75,7 +80,8 @@ function session(shell, { vg: withVg, mode, floor, timed }) {
   let src = floor ? FLOOR[shell] : '';
   if (withVg) {
     const f = join(dir, `vg.${shell}`);
-    writeFileSync(f, execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' }));
+    const init = execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' });
+    writeFileSync(f, standin ? init.replace(/^.*# vg-init:cmd$/m, standinCmd(shell)) : init);
     src = `source ${f}\n${OWN[shell]}`;
     // Time the hook's round trip (escape, write, analyzer, read) inside the shell itself.
     // (The Enter hook itself: bash's bind -x function, also listed in PROMPT_COMMAND where it returns
@@ -175,19 +181,22 @@ async function measureHost(shell, line = 'env true') {
   const plain = session(shell, { vg: false });
   const floor = session(shell, { vg: false, floor: true });
   const guarded = session(shell, { vg: true, mode: 'auto' });
+  const standin = session(shell, { vg: true, standin: true });
   try {
     await sleep(2500);
     await plain.batch(line, 30);
     await floor.batch(line, 30);
     await guarded.batch(line, 30);
+    await standin.batch(line, 30);
     const ps = [];
     const fs = [];
     const vs = [];
+    const ss = [];
     // Page faults the shell process itself takes per line (plain vs vg): on this kind of VM each
     // copy-on-write fault after a fork costs ~17 µs (bench/serve), so they are part of "added".
     const faults = new Map([[plain, []], [guarded, []]]);
     for (let i = 0; i < BATCHES; i++) {
-      const order = i % 2 ? [[guarded, vs], [floor, fs], [plain, ps]] : [[plain, ps], [floor, fs], [guarded, vs]];
+      const order = i % 2 ? [[guarded, vs], [standin, ss], [floor, fs], [plain, ps]] : [[plain, ps], [floor, fs], [standin, ss], [guarded, vs]];
       for (const [s, xs] of order) {
         const f0 = minorFaults(s.shellPid());
         xs.push(await s.batch(line, PER));
@@ -225,6 +234,7 @@ async function measureHost(shell, line = 'env true') {
       faults: { plain: median(faults.get(plain)), vg: median(faults.get(guarded)) },
       added: median(vs.map((v, i) => v - ps[i])),
       floor: median(fs.map((v, i) => v - ps[i])),
+      standin: median(ss.map((v, i) => v - ps[i])),
       rss,
       hook,
       own: { plain: median(own.plain), alias: median(own.alias.map((v, i) => v - own.plain[i])), fn: median(own.fn.map((v, i) => v - own.plain[i])) },
@@ -233,6 +243,7 @@ async function measureHost(shell, line = 'env true') {
     plain.stop();
     floor.stop();
     guarded.stop();
+    standin.stop();
   }
 }
 
@@ -246,11 +257,11 @@ for (const shell of shells) {
 
 const f = (x) => (x === null ? '   n/a' : x.toFixed(2).padStart(6));
 console.log(`\nShell integration — ms per line through tmux, median of ${BATCHES} batches of ${PER} typed-ahead lines (sandboxed: ${Math.max(4, BATCHES)} × 50)`);
-console.log('shell  plain   floor added   vg: host  added   hook (in shell)  vg: sandboxed  added vs host  analyzer RSS after 1000 lines');
+console.log('shell  plain   floor added   vg: host  added   stand-in added   hook (in shell)  vg: sandboxed  added vs host  analyzer RSS after 1000 lines');
 // added: median of the paired (interleaved) batch differences, not the difference of the medians.
 for (const r of rows)
   console.log(
-    `${r.shell.padEnd(5)}  ${f(r.plain)}   ${f(r.floor)}      ${f(r.host)}   ${f(r.added)}   ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
+    `${r.shell.padEnd(5)}  ${f(r.plain)}   ${f(r.floor)}      ${f(r.host)}   ${f(r.added)}   ${f(r.standin)}           ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
 console.log('\nPage faults the shell itself takes per host line (median per batch)');
 console.log('shell  plain   with vg');

@@ -25,7 +25,9 @@ try {
 const script = new vm.Script(Module.wrap(source), {
   filename: file,
   cachedData: cached,
-  // `import(x)` with a computed specifier stays dynamic in the bundle; resolve it like Node would.
+  // A computed `import(x)` would stay dynamic in the bundle. This resolves it like Node would — but
+  // only until the code cache is used (cached functions lose the hook), so vg loads such modules
+  // with require() instead (server.ts); none is left in the bundle.
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 if (cacheFile && (!cached || script.cachedDataRejected)) {

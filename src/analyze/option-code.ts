@@ -1098,11 +1098,16 @@ function exSkipRange(s: string, i: number): number {
  * in file names, options holding commands. Commands chained with `|` and lines are all read.
  */
 export function exCommand(text: string): Embedded[] {
+  return readVim(text, exLine, 'vim command vg cannot read');
+}
+
+/** One vim text read by `read` (Ex lines or an expression); a reader that gives up says so. */
+function readVim(text: string, read: (t: string, ctx: ExCtx) => void, unreadable: string): Embedded[] {
   const ctx: ExCtx = { out: started(text), depth: 0, deferred: false };
   try {
-    exLine(clip(text), ctx);
+    read(clip(text), ctx);
   } catch {
-    exAdd(ctx, unseen('vim command vg cannot read'));
+    exAdd(ctx, unseen(unreadable));
   }
   return finish(ctx.out);
 }
@@ -1439,13 +1444,7 @@ const VIM_OTHER_FUNCS: ReadonlySet<string> = new Set(['libcall', 'libcallnr', 'f
 
 /** What a vim expression runs: system() and the other functions that start commands or code. */
 export function vimExpression(text: string): Embedded[] {
-  const ctx: ExCtx = { out: started(text), depth: 0, deferred: false };
-  try {
-    vimExpr(clip(text), ctx);
-  } catch {
-    exAdd(ctx, unseen('vim expression vg cannot read'));
-  }
-  return finish(ctx.out);
+  return readVim(text, vimExpr, 'vim expression vg cannot read');
 }
 
 function vimExpr(text: string, ctx: ExCtx): Embedded[] {

@@ -1,6 +1,6 @@
 // Block devices: formatting, overwriting, wiping, repartitioning.
 import type { Rule } from './types.ts';
-import { hasLong, hasShort, opts, sub, writeTargets } from './helpers.ts';
+import { hasLong, hasShort, opts, sub, subIn, writeTargets } from './helpers.ts';
 
 /** Whole disks and partitions on Linux and macOS, plus device-mapper and md/loop devices. */
 export const BLOCK_DEVICE =
@@ -74,7 +74,7 @@ export const diskRules: Rule[] = [
       const f = i.fact;
       const dev = devArgs(f.argv);
       const o = opts(f);
-      if (f.name === 'diskutil') return /^(eraseDisk|eraseVolume|partitionDisk|zeroDisk|randomDisk|secureErase|apfs)$/.test(sub(f)) ? sub(f) : false;
+      if (f.name === 'diskutil') return subIn(f, /^(eraseDisk|eraseVolume|partitionDisk|zeroDisk|randomDisk|secureErase|apfs)$/);
       if (!dev) return false;
       if (f.name === 'fdisk' || f.name === 'gdisk' || f.name === 'cfdisk') return hasShort(f, 'l') || hasLong(f, '--list') ? false : dev;
       if (f.name === 'sfdisk') return hasShort(f, 'l', 'd', 'V') || hasLong(f, '--list', '--dump', '--verify', '--json') ? false : dev;
@@ -97,17 +97,17 @@ export const diskRules: Rule[] = [
       const ops = opts(f).operands;
       switch (f.name) {
         case 'cryptsetup':
-          return /^(luksFormat|erase|luksErase|luksKillSlot|reencrypt|luksRemoveKey)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+          return subIn(f, /^(luksFormat|erase|luksErase|luksKillSlot|reencrypt|luksRemoveKey)$/, 2);
         case 'zpool':
-          return /^(destroy|labelclear|remove|detach|offline|split)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+          return subIn(f, /^(destroy|labelclear|remove|detach|offline|split)$/, 2);
         case 'zfs':
-          return /^(destroy|rollback)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+          return subIn(f, /^(destroy|rollback)$/, 2);
         case 'btrfs':
           return (/^(subvolume|sub|su)$/.test(ops[0] ?? '') && /^(delete|del|de)$/.test(ops[1] ?? '')) || (/^(device|dev)$/.test(ops[0] ?? '') && /^(delete|remove)$/.test(ops[1] ?? '')) || (ops[0] === 'check' && a.includes('--repair')) ? ops.slice(0, 3).join(' ') : false;
         case 'mdadm':
           return a.some((x) => /^--(zero-superblock|stop|fail|remove|create|grow)$/.test(x) || /^-[a-zA-Z]*[SCfr]$/.test(x)) ? a.join(' ') : false;
         case 'dmsetup':
-          return /^(remove|remove_all|wipe_table|clear|load|reload)$/.test(ops[0] ?? '') ? ops[0]! : false;
+          return subIn(f, /^(remove|remove_all|wipe_table|clear|load|reload)$/);
         default:
           return ops[0] ?? true;
       }

@@ -50,6 +50,14 @@ export const hasLong = (f: CommandFact, ...names: string[]): boolean => names.so
 
 /** Sub-command words: operands in order (for `git push`, `docker run`, `kubectl delete`). */
 export const sub = (f: CommandFact, i = 0): string => opts(f).operands[i] ?? '';
+/**
+ * The subcommand that makes the match (`zpool destroy tank`): when the first operand is one of
+ * `subs`, the first `words` operands as the detail, else false.
+ */
+export function subIn(f: CommandFact, subs: RegExp, words = 1): string | false {
+  const ops = opts(f).operands;
+  return subs.test(ops[0] ?? '') ? ops.slice(0, words).join(' ') : false;
+}
 
 export interface Target {
   raw: string;

@@ -1,7 +1,7 @@
 // Containers, Kubernetes, cloud and databases: the operations that destroy or expose things.
 import type { CommandFact } from '../types.ts';
 import type { Rule } from './types.ts';
-import { opts } from './helpers.ts';
+import { opts, subIn } from './helpers.ts';
 import { normalize } from '../resolve.ts';
 import { isSecretPath } from './remote.ts';
 import { LOCAL_URL } from './network.ts';
@@ -180,9 +180,9 @@ export const infraRules: Rule[] = [
           return ops.find((x) => /^(delete|destroy|remove|purge|rm|apps:destroy)$/.test(x)) ?? false;
         case 'gsutil':
         case 's3cmd':
-          return /^(rm|rb|del)$/.test(ops[0] ?? '') ? ops[0]! : false;
+          return subIn(f, /^(rm|rb|del)$/);
         case 'rclone':
-          return /^(delete|purge|rmdir|rmdirs|sync)$/.test(ops[0] ?? '') ? ops[0]! : false;
+          return subIn(f, /^(delete|purge|rmdir|rmdirs|sync)$/);
         case 'terraform':
         case 'tofu':
         case 'terragrunt':
@@ -198,7 +198,7 @@ export const infraRules: Rule[] = [
           return ops[0] === 'destroy' || ops[0] === 'delete' ? ops[0] : false;
         case 'vercel':
         case 'netlify':
-          return /^(remove|rm|delete)$/.test(ops[0] ?? '') ? ops[0]! : false;
+          return subIn(f, /^(remove|rm|delete)$/);
         case 'gh':
         case 'glab':
           // Repositories, releases, secrets, workflow runs and caches; a private repository made public.

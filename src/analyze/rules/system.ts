@@ -1,6 +1,6 @@
 // The machine itself: fork bombs, auth and boot files, privilege, power and process control.
 import type { Rule } from './types.ts';
-import { hasLong, hasShort, opts, sub, targets, writeTargets } from './helpers.ts';
+import { hasLong, hasShort, opts, sub, subIn, targets, writeTargets } from './helpers.ts';
 import { isWithin } from '../resolve.ts';
 import { PRIV } from '../names.ts';
 import { VG_SHELL_VAR } from '../facts.ts';
@@ -197,8 +197,8 @@ export const systemRules: Rule[] = [
       const f = i.fact;
       if (/^(shutdown|reboot|halt|poweroff|kexec)$/.test(f.name)) return f.name;
       if (f.name === 'init' || f.name === 'telinit') return /^[0-6sS]$/.test(f.argv[1] ?? '') ? f.argv.join(' ') : false;
-      if (f.name === 'systemctl') return /^(reboot|poweroff|halt|kexec|suspend|hibernate|rescue|emergency|isolate|soft-reboot)$/.test(sub(f)) ? sub(f) : false;
-      if (f.name === 'loginctl') return /^(poweroff|reboot|terminate-session|terminate-user|kill-session|kill-user)$/.test(sub(f)) ? sub(f) : false;
+      if (f.name === 'systemctl') return subIn(f, /^(reboot|poweroff|halt|kexec|suspend|hibernate|rescue|emergency|isolate|soft-reboot)$/);
+      if (f.name === 'loginctl') return subIn(f, /^(poweroff|reboot|terminate-session|terminate-user|kill-session|kill-user)$/);
       return false;
     },
     examples: { match: ['reboot', 'sudo shutdown -h now', 'systemctl poweroff', 'init 0', 'init 6'], noMatch: ['echo reboot', 'systemctl status nginx'] },
@@ -292,7 +292,7 @@ export const systemRules: Rule[] = [
       const ops = opts(f).operands;
       switch (f.name) {
         case 'nft':
-          return /^(flush|delete)$/.test(ops[0] ?? '') ? ops.slice(0, 2).join(' ') : false;
+          return subIn(f, /^(flush|delete)$/, 2);
         case 'ufw':
           return ops[0] === 'disable' || ops[0] === 'reset' ? `ufw ${ops[0]}` : false;
         case 'firewall-cmd':

@@ -83,8 +83,18 @@ async function drive(argv, mode, vary = false) {
 
 const vg = join(root, 'dist', 'vg.js');
 const serve = [vg, 'serve', '--shell', 'bash', '--session', 'bench', '--pid', String(process.pid)];
+// VG_BENCH_BASE=DIR (a built checkout of another commit): its `vg serve` too, alternating with this one.
+const BASE = process.env.VG_BENCH_BASE;
+const baseServe = BASE ? [join(BASE, 'dist', 'vg.js'), ...serve.slice(1)] : null;
+const ab = [];
+if (baseServe)
+  for (let i = 0; i < 2; i++) {
+    ab.push([`base build (${BASE}), host line, run ${i + 1}`, await drive(baseServe, 'auto')]);
+    ab.push([`this build, host line, run ${i + 1}`, await drive(serve, 'auto')]);
+  }
 const rows = [
   ['trivial Node responder (answers H at once)', await drive(['-e', ECHO], 'auto')],
+  ...ab,
   ['vg serve, host line (mode auto)', await drive(serve, 'auto')],
   ['vg serve, host line, each one new (no memo)', await drive(serve, 'auto', true)],
   ['vg serve, sandboxed line (mode always, bwrap plan)', await drive(serve, 'always')],

@@ -11,6 +11,8 @@
 // the paired differences (VG_BENCH_SANDBOX=0: host lines only).
 // "stand-in": the same shell with vg, its analyzer replaced by bench/standin.pl, which answers every
 // line "host" at once — what vg's shell side costs; "added" minus this is the analyzer's share.
+// VG_BENCH_BASE=DIR (a built checkout of another commit, e.g. `git worktree add DIR REV`, then
+// `npm run build` there): one more interleaved shell with that build's vg, for an old-vs-new row.
 // "floor": the same shell with the least any Enter hook that asks another process can do — the same
 // key binding mechanism vg uses, one request and one answer to a trivial responder (perl), nothing
 // else. What vg adds beyond the floor is vg's own code; the floor itself is this machine's price of
@@ -68,7 +70,9 @@ const OWN = {
 const STANDIN = join(root, 'bench', 'standin.pl');
 const standinCmd = (shell) => (shell === 'fish' ? `set -g __vg_cmd perl ${STANDIN} # vg-init:cmd` : `__vg_cmd=(perl ${STANDIN}) # vg-init:cmd`);
 
-function session(shell, { vg: withVg, mode, floor, timed, standin }) {
+const BASE = process.env.VG_BENCH_BASE;
+
+function session(shell, { vg: withVg, mode, floor, timed, standin, base }) {
   const dir = mkdtempSync(join(tmpdir(), `vg-bench-${shell}-`));
   const home = join(dir, 'home');
   const ws = join(dir, 'ws');
@@ -80,7 +84,7 @@ function session(shell, { vg: withVg, mode, floor, timed, standin }) {
   let src = floor ? FLOOR[shell] : '';
   if (withVg) {
     const f = join(dir, `vg.${shell}`);
-    const init = execFileSync(process.execPath, [vg, 'init', shell], { encoding: 'utf8' });
+    const init = execFileSync(process.execPath, [base ? join(base, 'dist', 'vg.js') : vg, 'init', shell], { encoding: 'utf8' });
     writeFileSync(f, standin ? init.replace(/^.*# vg-init:cmd$/m, standinCmd(shell)) : init);
     src = `source ${f}\n${OWN[shell]}`;
     // Time the hook's round trip (escape, write, analyzer, read) inside the shell itself.
@@ -182,21 +186,25 @@ async function measureHost(shell, line = 'env true') {
   const floor = session(shell, { vg: false, floor: true });
   const guarded = session(shell, { vg: true, mode: 'auto' });
   const standin = session(shell, { vg: true, standin: true });
+  const based = BASE ? session(shell, { vg: true, mode: 'auto', base: BASE }) : null;
   try {
     await sleep(2500);
     await plain.batch(line, 30);
     await floor.batch(line, 30);
     await guarded.batch(line, 30);
     await standin.batch(line, 30);
+    await based?.batch(line, 30);
     const ps = [];
     const fs = [];
     const vs = [];
     const ss = [];
+    const bs = [];
     // Page faults the shell process itself takes per line (plain vs vg): on this kind of VM each
     // copy-on-write fault after a fork costs ~17 µs (bench/serve), so they are part of "added".
     const faults = new Map([[plain, []], [guarded, []]]);
     for (let i = 0; i < BATCHES; i++) {
       const order = i % 2 ? [[guarded, vs], [standin, ss], [floor, fs], [plain, ps]] : [[plain, ps], [floor, fs], [standin, ss], [guarded, vs]];
+      if (based) order.splice(i % 2 ? 0 : order.length, 0, [based, bs]);
       for (const [s, xs] of order) {
         const f0 = minorFaults(s.shellPid());
         xs.push(await s.batch(line, PER));
@@ -235,6 +243,7 @@ async function measureHost(shell, line = 'env true') {
       added: median(vs.map((v, i) => v - ps[i])),
       floor: median(fs.map((v, i) => v - ps[i])),
       standin: median(ss.map((v, i) => v - ps[i])),
+      base: based ? median(bs.map((v, i) => v - ps[i])) : null,
       rss,
       hook,
       own: { plain: median(own.plain), alias: median(own.alias.map((v, i) => v - own.plain[i])), fn: median(own.fn.map((v, i) => v - own.plain[i])) },
@@ -244,6 +253,7 @@ async function measureHost(shell, line = 'env true') {
     floor.stop();
     guarded.stop();
     standin.stop();
+    based?.stop();
   }
 }
 
@@ -263,6 +273,11 @@ for (const r of rows)
   console.log(
     `${r.shell.padEnd(5)}  ${f(r.plain)}   ${f(r.floor)}      ${f(r.host)}   ${f(r.added)}   ${f(r.standin)}           ${r.hook == null ? '   n/a' : f(r.hook)}           ${f(r.box)}         ${r.box === null ? '   n/a' : f(r.box - r.host)}         ${r.rss === null ? 'n/a' : r.rss.toFixed(1) + ' MB'}`,
   );
+if (BASE) {
+  console.log(`\nHost line added (ms), the build in ${BASE} against this one, batches interleaved`);
+  console.log('shell  base build   this build');
+  for (const r of rows) console.log(`${r.shell.padEnd(5)}  ${f(r.base)}       ${f(r.added)}`);
+}
 console.log('\nPage faults the shell itself takes per host line (median per batch)');
 console.log('shell  plain   with vg');
 for (const r of rows) console.log(`${r.shell.padEnd(5)}  ${r.faults.plain.toFixed(0).padStart(5)}   ${r.faults.vg.toFixed(0).padStart(7)}`);

@@ -379,8 +379,6 @@ export async function serve(o: ServeOptions): Promise<number> {
       flush();
       await auditChain;
     }
-    const notices = v.notices.filter((n) => !shownNotices.has(n));
-    for (const n of notices) shownNotices.add(n);
     let notice = decision === 'host' ? '' : v.notice;
     let cmd = '';
     if ((decision === 'sandbox' || decision === 'prompt') && v.sandbox && !v.sandboxError) {
@@ -397,7 +395,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     } else if (decision === 'sandbox') {
       notice = v.sandboxError ?? 'vg: the sandbox cannot start — run `vg doctor`';
     }
-    settle(r, v, { decision, notice, cmd, notices, t, overBudget: defs?.overBudget === true });
+    settle(r, v, { decision, notice, cmd, t, overBudget: defs?.overBudget === true });
   }
 
   function contextOf(r: Extract<Request, { kind: 'J' }>, defs: Definitions | undefined): JudgeContext {
@@ -417,8 +415,11 @@ export async function serve(o: ServeOptions): Promise<number> {
   }
 
   /** The answer for a judged line, and what the audit record will need when its report comes. */
-  function settle(r: Extract<Request, { kind: 'J' }>, v: Verdict, a: { decision: Response['decision']; notice: string; cmd: string; notices: string[]; t: number; overBudget: boolean }): void {
-    const notice = a.notices.length ? [...a.notices.map((n) => `vg: ${n}`), a.notice].filter(Boolean).join(RS) : a.notice;
+  function settle(r: Extract<Request, { kind: 'J' }>, v: Verdict, a: { decision: Response['decision']; notice: string; cmd: string; t: number; overBudget: boolean }): void {
+    // Config notices (a project file tried to loosen security…) are shown once per session.
+    const notices = v.notices.filter((n) => !shownNotices.has(n));
+    for (const n of notices) shownNotices.add(n);
+    const notice = notices.length ? [...notices.map((n) => `vg: ${n}`), a.notice].filter(Boolean).join(RS) : a.notice;
     pending.set(r.id, { line: r.line, cwd: r.cwd, verdict: v, decision: a.decision, t: a.t });
     trimPending();
     // Past the budget the line is judged as incomplete (loadDefinitions): no more callees to follow.
@@ -438,10 +439,8 @@ export async function serve(o: ServeOptions): Promise<number> {
     if (o.shell !== 'fish' && isIncomplete(r.line)) return false;
     const v = judgeNow(r.line, contextOf(r, undefined));
     if (!v || v.analysis.commands.some((c) => c.name === 'vg')) return false;
-    const notices = v.notices.filter((n) => !shownNotices.has(n));
-    for (const n of notices) shownNotices.add(n);
     if (flushTimer) scheduleFlush();
-    settle(r, v, { decision: 'host', notice: '', cmd: '', notices, t: Date.now(), overBudget: false });
+    settle(r, v, { decision: 'host', notice: '', cmd: '', t: Date.now(), overBudget: false });
     return true;
   }
 
